@@ -1,0 +1,167 @@
+"""Shared benchmark pieces: the realistic chat workload, timing statistics and the loopback collector."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+REPO = Path(__file__).resolve().parent.parent
+COLLECTOR = REPO.parent / "shared" / "tools" / "openreward_collector.py"
+
+_WORDS = (
+    "the agent inspects file flag directory permission shell output returns value error retry plan "
+    "because search result page token reward step environment task answer check list open read write"
+).split()
+
+
+def _text(rng: random.Random, size: int) -> str:
+    words = []
+    n = 0
+    while n < size:
+        w = rng.choice(_WORDS)
+        words.append(w)
+        n += len(w) + 1
+    return " ".join(words)[:size]
+
+
+def make_pool(seed: int = 7, variants: int = 64) -> dict[str, list[Any]]:
+    """Distinct ~1.2 KB contents per event kind (shared between rollouts to keep memory small)."""
+    rng = random.Random(seed)
+    return {
+        "user": [_text(rng, 1200) for _ in range(variants)],
+        "assistant": [_text(rng, 1200) for _ in range(variants)],
+        "args": [json.dumps({"command": _text(rng, 1150), "timeout": 30}) for _ in range(variants)],
+        "result": [json.dumps({"stdout": _text(rng, 1150), "exit": 0}) for _ in range(variants)],
+    }
+
+
+def workload(module: Any, rollouts: int, events: int, pool: dict[str, list[Any]]) -> list[list[tuple[Any, Any, bool]]]:
+    """Per rollout, ``events`` (message, reward, is_finished) built from ``module``'s message classes.
+
+    The cycle is user prompt, assistant text, tool call, tool result with a reward; the
+    last event of each rollout finishes it.
+    """
+    out = []
+    for r in range(rollouts):
+        items = []
+        for i in range(events):
+            v = (r * 7 + i) % len(pool["user"])
+            k = i % 4
+            if k == 0:
+                msg, reward = module.UserMessage(content=pool["user"][v]), None
+            elif k == 1:
+                msg, reward = module.AssistantMessage(content=pool["assistant"][v]), None
+            elif k == 2:
+                msg, reward = module.ToolCall(name="bash", content=pool["args"][v], call_id=f"call_{r}_{i}"), None
+            else:
+                msg, reward = module.ToolResult(content=pool["result"][v], call_id=f"call_{r}_{i - 1}"), 0.1
+            items.append((msg, reward, i == events - 1))
+        out.append(items)
+    return out
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) of already sorted values."""
+    if not sorted_values:
+        return float("nan")
+    pos = min(len(sorted_values) - 1, max(0, int(round(q / 100 * (len(sorted_values) - 1)))))
+    return sorted_values[pos]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collector:
+    """The shared loopback stand-in for the OpenReward API, run as a child process."""
+
+    def __init__(self, *extra: str) -> None:
+        self.port = free_port()
+        self.control = free_port()
+        ready = Path(f"/tmp/collector-{os.getpid()}-{self.port}.ready")
+        ready.unlink(missing_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(COLLECTOR), "--port", str(self.port), "--control-port", str(self.control),
+             "--ready-file", str(ready), "--quiet", *extra],
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the collector did not start (is aiohttp installed?)")
+            time.sleep(0.05)
+        ready.unlink(missing_ok=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.control}/stats", timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def reset(self) -> None:
+        req = urllib.request.Request(f"http://127.0.0.1:{self.control}/reset", method="POST", data=b"")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def wait_for_messages(self, n: int, timeout: float) -> tuple[int, float]:
+        """Poll until ``n`` unique messages arrived; (count, seconds waited)."""
+        start = time.perf_counter()
+        count = 0
+        while time.perf_counter() - start < timeout:
+            count = self.stats().get("messages_unique", 0)
+            if count >= n:
+                break
+            time.sleep(0.02)
+        return count, time.perf_counter() - start
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def __enter__(self) -> "Collector":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def timed_child(code: str, repeats: int = 5, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Median wall seconds of ``python -c code`` and the child's resident memory afterwards, in KB."""
+    times = []
+    rss = 0
+    probe = code + "\nimport sys; sys.stderr.write(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+        times.append(time.perf_counter() - start)
+        rss = int(out.stderr.strip().splitlines()[-1])
+    times.sort()
+    return times[len(times) // 2], rss
+
+
+def rss_kb() -> int:
+    """This process's resident memory now, in KB (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

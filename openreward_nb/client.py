@@ -1,0 +1,319 @@
+"""The clients: ``OpenReward`` and ``AsyncOpenReward``, drop-ins for the OpenReward SDK's rollout API."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import time
+import weakref
+from typing import Any, Generator, Optional
+
+from ._future import Future
+from .errors import ClientClosedError
+from .messages import RunInfo
+from .rollout import Rollout, RolloutConfig, check_metadata, info_dict
+from .store.location import StoreSpec, open_store
+from .store.ops import OP_END, OP_ROLLOUT, dumps
+from .store.writer import Writer
+
+_LIVE_APIS: "weakref.WeakSet[RolloutAPI]" = weakref.WeakSet()
+EXIT_FLUSH_TIMEOUT_S = 30.0
+
+
+def _optional_str(value: Any, name: str) -> Optional[str]:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{name} must be a string or None, got {type(value).__name__}: {value!r:.60}")
+
+
+def merge_run_info(base: Optional[dict], override: Optional[dict]) -> Optional[dict]:
+    """Client-level run_info with a rollout's override on top (set fields of the override win)."""
+    if base is None:
+        return override
+    if override is None:
+        return dict(base)
+    return {**base, **override}
+
+
+class RolloutAPI:
+    """``client.rollout``: create rollouts, flush and close. Writes go through one background writer."""
+
+    def __init__(self, client: "OpenReward") -> None:
+        self._client = client
+        self._writer = Writer(client.store)
+        self._closed = False
+        self._open: dict[str, Rollout] = {}
+        self._open_lock = threading.Lock()
+        _LIVE_APIS.add(self)
+
+    def create(
+        self,
+        run_name: str,
+        rollout_name: Optional[str] = None,
+        environment: Optional[str] = None,
+        variant: Optional[str] = None,
+        split: Optional[str] = None,
+        metadata: Optional[dict] = None,
+        task_spec: Optional[dict[str, Any]] = None,
+        run_info: Optional[RunInfo] = None,
+        print_messages: bool = False,
+    ) -> Rollout:
+        """Start recording a rollout in run ``run_name``; returns the :class:`Rollout` to log into."""
+        if self._closed:
+            raise ClientClosedError("cannot create a rollout: this client has been closed")
+        if not isinstance(run_name, str) or not run_name.strip():
+            raise ValueError(f"run_name must be a non-empty string, got {run_name!r}")
+        config = RolloutConfig(
+            run_name=run_name,
+            rollout_name=_optional_str(rollout_name, "rollout_name"),
+            environment=_optional_str(environment, "environment"),
+            variant=_optional_str(variant, "variant"),
+            split=_optional_str(split, "split"),
+            metadata=check_metadata(metadata, "metadata"),
+            task_spec=check_metadata(task_spec, "task_spec"),
+            run_info=merge_run_info(
+                info_dict(self._client.run_info, "run_info"), info_dict(run_info, "run_info")
+            ),
+        )
+        import uuid
+
+        rollout = Rollout(self, str(uuid.uuid4()), config, bool(print_messages))
+        row = (
+            rollout.id,
+            run_name,
+            config.rollout_name,
+            config.environment,
+            config.variant,
+            config.split,
+            dumps(config.metadata),
+            dumps(config.task_spec),
+            dumps(config.run_info),
+            None,
+            time.time(),
+        )
+        with self._open_lock:
+            self._open[rollout.id] = rollout
+        self._writer.put((OP_ROLLOUT, run_name, row))
+        if print_messages:
+            print(f"openreward_nb: recording rollout {rollout.id} (run {run_name!r}) into {self._client.store.url}")
+        return rollout
+
+    def _forget(self, rollout_id: str) -> None:
+        with self._open_lock:
+            self._open.pop(rollout_id, None)
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        """Return once everything logged so far is in the store; raises StoreWriteError if it cannot be written."""
+        self._writer.flush(timeout)
+
+    def _begin_close(self) -> Future:
+        if not self._closed:
+            self._closed = True
+            with self._open_lock:
+                still_open = list(self._open.values())
+                self._open.clear()
+            now = time.time()
+            for rollout in still_open:
+                with rollout._lock:
+                    if not rollout._ended:
+                        rollout._ended = True
+                        self._writer.put((OP_END, rollout.id, "finished", None, now))
+        return self._writer.flush_future()
+
+    def close(self, timeout: Optional[float] = None) -> None:
+        """Finish open rollouts and flush everything. Safe to call twice; also runs at interpreter exit."""
+        self._begin_close().result(timeout)
+
+    def __enter__(self) -> "RolloutAPI":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncRolloutAPI(RolloutAPI):
+    """``client.rollout`` of :class:`AsyncOpenReward`: ``flush()`` and ``close()`` can be awaited.
+
+    Both start their work at once, so a script that calls ``close()`` without ``await``
+    still has everything written (at the latest when the interpreter exits).
+    """
+
+    def flush(self, timeout: Optional[float] = None) -> "Completion":  # type: ignore[override]
+        """Awaitable that resolves once everything logged so far is in the store."""
+        return Completion(self._writer.flush_future())
+
+    def close(self, timeout: Optional[float] = None) -> "Completion":  # type: ignore[override]
+        """Finish open rollouts and flush; awaitable."""
+        return Completion(self._begin_close())
+
+
+class Completion:
+    """A writer flush that can be awaited (without blocking the event loop) or waited on."""
+
+    def __init__(self, future: Future) -> None:
+        self._future = future
+
+    def __await__(self) -> Generator[Any, None, None]:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+
+        def transfer(done: Future) -> None:
+            if waiter.done():
+                return
+            error = done.exception()
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(None)
+
+        self._future.add_done_callback(lambda done: loop.call_soon_threadsafe(transfer, done))
+        return waiter.__await__()
+
+    def result(self, timeout: Optional[float] = None) -> None:
+        """Block until done (raises the write error, if any)."""
+        self._future.result(timeout)
+
+    def done(self) -> bool:
+        return self._future.done()
+
+
+class OpenReward:
+    """Record rollouts into a local store (SQLite by default), with the OpenReward SDK's rollout API.
+
+    ``store``: a file path or ``sqlite:///`` / ``postgresql://`` URL; default
+    ``$OPENREWARD_NB_STORE``, else ``.openreward_nb/store.sqlite`` under the working directory.
+    """
+
+    _rollout_api_class = RolloutAPI
+    _sdk_class_name = "OpenReward"
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        run_info: Optional[RunInfo] = None,
+        *,
+        store: StoreSpec = None,
+    ) -> None:
+        self.api_key = api_key or os.getenv("OPENREWARD_API_KEY", "")
+        self.base_url = base_url or os.getenv("OPENREWARD_URL", "https://openreward.ai")
+        self._store_spec = store
+        self._store = None
+        self._run_info = run_info
+        info_dict(run_info, "run_info")  # validate early
+        self._rollout_api: Optional[RolloutAPI] = None
+        self._sdk_client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def store(self):
+        """The :class:`~openreward_nb.store.Store` this client records into (opened on first use)."""
+        if self._store is None:
+            self._store = open_store(self._store_spec)
+        return self._store
+
+    @property
+    def run_info(self) -> Optional[RunInfo]:
+        """Run-level info merged into every rollout created afterwards."""
+        return self._run_info
+
+    @run_info.setter
+    def run_info(self, value: Optional[RunInfo]) -> None:
+        info_dict(value, "run_info")
+        self._run_info = value
+
+    @property
+    def rollout(self) -> RolloutAPI:
+        """Create, flush and close rollouts."""
+        if self._rollout_api is None:
+            with self._lock:
+                if self._rollout_api is None:
+                    self._rollout_api = self._rollout_api_class(self)
+        return self._rollout_api
+
+    @property
+    def runs(self):
+        """Read recorded runs: ``.list()``, ``.get(name)``."""
+        from .records import RunsAPI
+
+        return RunsAPI(self.store, self._flush_for_read)
+
+    @property
+    def rollouts(self):
+        """Read recorded rollouts: ``.get(rollout_id)``, ``.iter(...)``."""
+        from .records import RolloutsAPI
+
+        return RolloutsAPI(self.store, self._flush_for_read)
+
+    def _flush_for_read(self) -> None:
+        api = self._rollout_api
+        if api is not None and not api._closed and api._writer.pending:
+            api._writer.flush()
+
+    @property
+    def environments(self) -> Any:
+        """The OpenReward SDK's environments API (needs ``pip install openreward``)."""
+        return self._sdk().environments
+
+    def _sdk(self) -> Any:
+        if self._sdk_client is None:
+            try:
+                import openreward
+            except ImportError as exc:
+                raise ImportError(
+                    "client.environments comes from the OpenReward SDK: pip install openreward"
+                ) from exc
+            sdk_class = getattr(openreward, self._sdk_class_name)
+            self._sdk_client = sdk_class(api_key=self.api_key or None, base_url=self.base_url)
+        return self._sdk_client
+
+    def close(self) -> None:
+        """Finish open rollouts, flush everything to the store and release SDK resources."""
+        if self._rollout_api is not None:
+            self._rollout_api.close()
+        if self._sdk_client is not None and hasattr(self._sdk_client, "close"):
+            self._sdk_client.close()
+
+    def __enter__(self) -> "OpenReward":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self._store.url if self._store is not None else "(store not opened yet)"
+        return f"<{type(self).__name__} store={where}>"
+
+
+class AsyncOpenReward(OpenReward):
+    """Like :class:`OpenReward`, but ``await client.rollout.flush()`` / ``close()`` never block the event loop."""
+
+    _rollout_api_class = AsyncRolloutAPI
+    _sdk_class_name = "AsyncOpenReward"
+
+    @property
+    def rollout(self) -> AsyncRolloutAPI:  # type: ignore[override]
+        return super().rollout  # type: ignore[return-value]
+
+    def close(self) -> Completion:  # type: ignore[override]
+        """Finish open rollouts and flush; awaitable."""
+        api = self._rollout_api
+        if api is None:
+            done: Future = Future()
+            done.set_result(None)
+            return Completion(done)
+        return api.close()
+
+
+def _close_all_at_exit() -> None:
+    for api in list(_LIVE_APIS):
+        try:
+            api._begin_close().result(EXIT_FLUSH_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - at exit, report rather than raise
+            print(f"openreward_nb: could not write everything to {api._client.store.url} at exit: {exc}")
+
+
+atexit.register(_close_all_at_exit)

@@ -1,0 +1,149 @@
+"""The normalized event: one step of a rollout, wire-compatible with OpenReward's log message.
+
+Provider adapters turn SDK objects into :class:`Event` values; the generic message
+classes map onto them one to one. Beyond the OpenReward fields an event keeps what the
+source had: the provider's own item kind, model, token usage, latency, attachments and
+the raw payload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+EVENT_TYPES: tuple[str, ...] = (
+    "system_message",
+    "user_message",
+    "assistant_message",
+    "reasoning",
+    "tool_call",
+    "tool_result",
+)
+_EVENT_TYPE_SET = frozenset(EVENT_TYPES)
+
+
+def clean_text(text: str) -> str:
+    """Strip NUL bytes and escape lone surrogates, as the OpenReward SDK does."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts reported by a provider for one model call."""
+
+    input_tokens: Optional[int] = None
+    output_tokens: Optional[int] = None
+    reasoning_tokens: Optional[int] = None
+    cached_tokens: Optional[int] = None
+    cache_write_tokens: Optional[int] = None
+
+
+@dataclass(slots=True)
+class Attachment:
+    """An image or file carried by a message: inline bytes or a URL, with its mime type."""
+
+    mime: Optional[str]
+    data: Optional[bytes] = None
+    url: Optional[str] = None
+    name: Optional[str] = None
+    sha256: Optional[str] = field(default=None)
+
+    def digest(self) -> Optional[str]:
+        """The SHA-256 of the bytes (computed once), or None for a URL attachment."""
+        if self.sha256 is None and self.data is not None:
+            import hashlib
+
+            self.sha256 = hashlib.sha256(self.data).hexdigest()
+        return self.sha256
+
+    def ref(self) -> dict[str, Any]:
+        """The JSON reference stored on the event (bytes live once in the blob table)."""
+        out: dict[str, Any] = {"mime": self.mime}
+        if self.data is not None:
+            out["sha256"] = self.digest()
+            out["size"] = len(self.data)
+        if self.url is not None:
+            out["url"] = self.url
+        if self.name is not None:
+            out["name"] = self.name
+        return out
+
+
+@dataclass(slots=True)
+class Event:
+    """A normalized rollout step.
+
+    ``type`` is one of :data:`EVENT_TYPES`; ``kind`` names the provider's own item or
+    block type when it differs from the plain one (``refusal``, ``redacted_thinking``,
+    ``web_search_call``...), so views can show it.
+    """
+
+    type: str
+    content: Optional[str] = None
+    content_reference: Optional[str] = None
+    summary: Optional[str] = None
+    name: Optional[str] = None
+    call_id: Optional[str] = None
+    kind: Optional[str] = None
+    is_error: Optional[bool] = None
+    model: Optional[str] = None
+    usage: Optional[Usage] = None
+    latency_ms: Optional[float] = None
+    stop_reason: Optional[str] = None
+    attachments: Optional[list[Attachment]] = None
+    raw: Any = None
+
+
+def _field(message: Any, key: str) -> Any:
+    if isinstance(message, dict):
+        return message.get(key)
+    return getattr(message, key, None)
+
+
+def _optional_text(message: Any, key: str) -> Optional[str]:
+    value = _field(message, key)
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"message field {key!r} must be a string, got {type(value).__name__}: {value!r:.80}")
+
+
+def event_from_message(message: Any) -> Event:
+    """Turn a generic message (the SDK's message classes or a dict with ``type``) into an Event.
+
+    Raises ValueError for an unknown ``type`` or a tool call without a name, and
+    TypeError for something that is not a message at all.
+    """
+    if isinstance(message, dict):
+        mtype = message.get("type")
+    else:
+        mtype = getattr(message, "type", None)
+        if mtype is None:
+            raise TypeError(
+                "message must be one of UserMessage, AssistantMessage, SystemMessage, ReasoningItem, "
+                f"ToolCall, ToolResult or a dict with a 'type', got {type(message).__name__}: {message!r:.80}"
+            )
+    if mtype not in _EVENT_TYPE_SET:
+        raise ValueError(f"unknown message type {mtype!r}; expected one of {', '.join(EVENT_TYPES)}")
+    content = _optional_text(message, "content")
+    if mtype == "reasoning":
+        return Event(
+            mtype,
+            content,
+            content_reference=_optional_text(message, "content_reference"),
+            summary=_optional_text(message, "summary"),
+        )
+    if mtype == "tool_call":
+        name = _optional_text(message, "name")
+        if not name:
+            raise ValueError(f"a tool_call message needs a non-empty 'name', got {name!r}")
+        return Event(mtype, content, name=name, call_id=_optional_text(message, "call_id"))
+    if mtype == "tool_result":
+        return Event(mtype, content, call_id=_optional_text(message, "call_id"))
+    return Event(mtype, content)

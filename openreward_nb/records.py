@@ -1,0 +1,287 @@
+"""The read side: runs, rollouts and events as the store holds them, paged so nothing big sits in memory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from .errors import NotFoundError
+from .events import Usage
+from .store.base import Store
+from .store.schema import TOKEN_COLUMNS
+
+_JSON_ROLLOUT_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
+
+
+def _loads(text: Optional[str]) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _no_flush() -> None:
+    return None
+
+
+@dataclass
+class EventRecord:
+    """One stored event."""
+
+    rollout_id: str
+    idx: int
+    ts: float
+    type: str
+    kind: Optional[str]
+    content: Optional[str]
+    content_reference: Optional[str]
+    summary: Optional[str]
+    name: Optional[str]
+    call_id: Optional[str]
+    reward: Optional[float]
+    is_finished: bool
+    is_error: Optional[bool]
+    metadata: Optional[dict]
+    model: Optional[str]
+    usage: Optional[Usage]
+    latency_ms: Optional[float]
+    stop_reason: Optional[str]
+    attachments: list[dict] = field(default_factory=list)
+    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], store: Optional[Store] = None) -> "EventRecord":
+        tokens = [row[c] for c in TOKEN_COLUMNS]
+        return cls(
+            rollout_id=row["rollout_id"],
+            idx=row["idx"],
+            ts=row["ts"],
+            type=row["type"],
+            kind=row["kind"],
+            content=row["content"],
+            content_reference=row["content_reference"],
+            summary=row["summary"],
+            name=row["name"],
+            call_id=row["call_id"],
+            reward=row["reward"],
+            is_finished=bool(row["is_finished"]),
+            is_error=None if row["is_error"] is None else bool(row["is_error"]),
+            metadata=_loads(row["metadata"]),
+            model=row["model"],
+            usage=None if all(t is None for t in tokens) else Usage(*tokens),
+            latency_ms=row["latency_ms"],
+            stop_reason=row["stop_reason"],
+            attachments=_loads(row["attachments"]) or [],
+            _store=store,
+        )
+
+    def raw(self) -> Any:
+        """The raw provider payload this event came from (parsed JSON), if it was kept."""
+        if self._store is None:
+            return None
+        return _loads(self._store.event_raw(self.rollout_id, self.idx))
+
+    def attachment_bytes(self, i: int = 0) -> Optional[bytes]:
+        """The bytes of attachment ``i`` (None for a URL attachment)."""
+        ref = self.attachments[i]
+        if "sha256" not in ref or self._store is None:
+            return None
+        found = self._store.blob(ref["sha256"])
+        return found[1] if found else None
+
+
+@dataclass
+class RolloutRecord:
+    """One stored rollout with its aggregates; ``.events()`` pages through its events."""
+
+    seq: int
+    id: str
+    run_name: str
+    rollout_name: Optional[str]
+    environment: Optional[str]
+    variant: Optional[str]
+    split: Optional[str]
+    metadata: Optional[dict]
+    task_spec: Optional[dict]
+    run_info: Optional[dict]
+    rollout_info: Optional[dict]
+    status: str
+    error: Optional[str]
+    created_at: float
+    ended_at: Optional[float]
+    last_event_at: Optional[float]
+    n_events: int
+    n_tool_calls: int
+    n_turns: int
+    n_errors: int
+    total_reward: Optional[float]
+    final_reward: Optional[float]
+    max_reward: Optional[float]
+    is_finished: bool
+    model: Optional[str]
+    input_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
+    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], store: Optional[Store] = None) -> "RolloutRecord":
+        values = dict(row)
+        for key in _JSON_ROLLOUT_FIELDS:
+            values[key] = _loads(values[key])
+        values["is_finished"] = bool(values["is_finished"])
+        return cls(**values, _store=store)
+
+    @property
+    def duration_s(self) -> Optional[float]:
+        """Seconds from creation to end (to the last event while still running)."""
+        end = self.ended_at if self.ended_at is not None else self.last_event_at
+        return None if end is None else max(0.0, end - self.created_at)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def events(
+        self,
+        start: int = 0,
+        stop: Optional[int] = None,
+        *,
+        types: Optional[Sequence[str]] = None,
+        page_size: int = 1000,
+    ) -> Iterator[EventRecord]:
+        """Events ``start <= idx < stop`` in order, fetched ``page_size`` at a time."""
+        store = _attached(self._store)
+        position = start
+        while True:
+            rows = store.events_page(self.id, start=position, stop=stop, limit=page_size, types=types)
+            for row in rows:
+                yield EventRecord.from_row(row, store)
+            if len(rows) < page_size:
+                return
+            position = rows[-1]["idx"] + 1
+
+    def event(self, idx: int) -> EventRecord:
+        """The event at index ``idx``."""
+        for ev in self.events(idx, idx + 1):
+            return ev
+        raise NotFoundError(f"rollout {self.id} has no event {idx} (it has {self.n_events})")
+
+    def refresh(self) -> "RolloutRecord":
+        """A fresh copy of this record from the store."""
+        row = _attached(self._store).get_rollout(self.id)
+        if row is None:
+            raise NotFoundError(f"rollout {self.id} is no longer in the store")
+        return RolloutRecord.from_row(row, self._store)
+
+
+@dataclass
+class RunRecord:
+    """A run: a name grouping rollouts, with counts and mean reward."""
+
+    name: str
+    created_at: float
+    n_rollouts: int
+    n_running: int
+    n_finished: int
+    n_failed: int
+    n_events: int
+    mean_reward: Optional[float]
+    last_event_at: Optional[float]
+    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+
+    def rollouts(self, *, status: Optional[str] = None, page_size: int = 500) -> Iterator[RolloutRecord]:
+        """This run's rollouts in creation order, fetched ``page_size`` at a time."""
+        return iter_rollouts(_attached(self._store), run=self.name, status=status, page_size=page_size)
+
+    def refresh(self) -> "RunRecord":
+        """A fresh copy of this record from the store."""
+        rows = _attached(self._store).list_runs(self.name)
+        if not rows:
+            raise NotFoundError(f"run {self.name!r} is no longer in the store")
+        return RunRecord(**rows[0], _store=self._store)
+
+
+def _attached(store: Optional[Store]) -> Store:
+    if store is None:
+        raise RuntimeError("this record is detached from its store")
+    return store
+
+
+def iter_rollouts(
+    store: Store, *, run: Optional[str] = None, status: Optional[str] = None, page_size: int = 500
+) -> Iterator[RolloutRecord]:
+    """Page through rollouts (of one run, of one status) in creation order."""
+    where, params = "", []
+    if run is not None:
+        where += "run_name = ? AND "
+        params.append(run)
+    if status is not None:
+        where += "status = ? AND "
+        params.append(status)
+    after = 0
+    while True:
+        rows = store.rollouts_page(after_seq=after, limit=page_size, where=where, params=params)
+        for row in rows:
+            yield RolloutRecord.from_row(row, store)
+        if len(rows) < page_size:
+            return
+        after = rows[-1]["seq"]
+
+
+def _names_hint(names: Sequence[str]) -> str:
+    if not names:
+        return "the store has no runs yet"
+    shown = ", ".join(repr(n) for n in names[:20])
+    more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+    return f"runs in the store: {shown}{more}"
+
+
+class RunsAPI:
+    """``client.runs``: the runs in a store."""
+
+    def __init__(self, store: Store, before_read: Callable[[], None] = _no_flush) -> None:
+        self._store = store
+        self._before_read = before_read
+
+    def list(self) -> list[RunRecord]:
+        """Every run, oldest first, with its counts."""
+        self._before_read()
+        return [RunRecord(**row, _store=self._store) for row in self._store.list_runs()]
+
+    def names(self) -> list[str]:
+        """Run names, oldest first."""
+        self._before_read()
+        return self._store.run_names()
+
+    def get(self, name: str) -> RunRecord:
+        """The run called ``name``; NotFoundError lists the runs that exist."""
+        self._before_read()
+        rows = self._store.list_runs(name)
+        if not rows:
+            raise NotFoundError(f"no run named {name!r}; {_names_hint(self._store.run_names())}")
+        return RunRecord(**rows[0], _store=self._store)
+
+    def __iter__(self) -> Iterator[RunRecord]:
+        return iter(self.list())
+
+
+class RolloutsAPI:
+    """``client.rollouts``: rollouts by id, or all of them paged."""
+
+    def __init__(self, store: Store, before_read: Callable[[], None] = _no_flush) -> None:
+        self._store = store
+        self._before_read = before_read
+
+    def get(self, rollout_id: str) -> RolloutRecord:
+        """A rollout by id (or a unique prefix of it)."""
+        self._before_read()
+        row = self._store.get_rollout(str(rollout_id))
+        if row is None:
+            raise NotFoundError(f"no rollout with id {rollout_id!r} in {self._store.url}")
+        return RolloutRecord.from_row(row, self._store)
+
+    def iter(self, *, run: Optional[str] = None, status: Optional[str] = None, page_size: int = 500) -> Iterator[RolloutRecord]:
+        """All rollouts (of one run, of one status), in creation order."""
+        self._before_read()
+        return iter_rollouts(self._store, run=run, status=status, page_size=page_size)

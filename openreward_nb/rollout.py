@@ -1,0 +1,238 @@
+"""A rollout being recorded: the ``log*`` methods, rewards, finish and the context manager."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from ._jsonable import to_jsonable
+from ._printing import print_event
+from .errors import ClientClosedError, RolloutClosedError
+from .events import Event, event_from_message
+from .messages import RolloutInfo, UploadType
+from .store.ops import OP_END, OP_EVENT, OP_INFO, dumps, event_weight
+from .store.writer import HEAVY_EVENT_BYTES
+
+if TYPE_CHECKING:
+    from .client import RolloutAPI
+    from .records import RolloutRecord
+
+
+@dataclass
+class RolloutConfig:
+    """What a rollout was created with (the fields of the SDK's ``RolloutConfig``)."""
+
+    run_name: str
+    rollout_name: Optional[str] = None
+    environment: Optional[str] = None
+    variant: Optional[str] = None
+    split: Optional[str] = None
+    metadata: Optional[dict] = None
+    task_spec: Optional[dict[str, Any]] = None
+    run_info: Optional[dict] = None
+
+
+def check_reward(reward: Any) -> Optional[float]:
+    """The reward as a float; raise if it is not a finite real number."""
+    if reward is None:
+        return None
+    kind = type(reward)
+    if kind is float:
+        if reward - reward == 0.0:
+            return reward
+        raise ValueError(f"reward must be a finite number, got {reward!r}")
+    if kind is int:
+        return float(reward)
+    if isinstance(reward, bool) or not isinstance(reward, numbers.Real):
+        raise TypeError(f"reward must be a number (int or float), got {kind.__name__}: {reward!r:.60}")
+    value = float(reward)
+    if not math.isfinite(value):
+        raise ValueError(f"reward must be a finite number, got {reward!r}")
+    return value
+
+
+def check_finished(is_finished: Any) -> bool:
+    """``is_finished`` as a bool (None counts as False, as in the SDK)."""
+    if is_finished is None or is_finished is False:
+        return False
+    if is_finished is True:
+        return True
+    kind = type(is_finished)
+    if (kind.__name__ in ("bool", "bool_") and kind.__module__ == "numpy") or (
+        isinstance(is_finished, int) and is_finished in (0, 1)
+    ):
+        return bool(is_finished)
+    raise TypeError(f"is_finished must be True or False, got {type(is_finished).__name__}: {is_finished!r:.60}")
+
+
+def check_metadata(metadata: Any, name: str = "metadata") -> Optional[dict]:
+    """A JSON-ready copy of a metadata dict (None stays None)."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise TypeError(f"{name} must be a dict, got {type(metadata).__name__}: {metadata!r:.60}")
+    return to_jsonable(metadata, name)
+
+
+def info_dict(info: Any, name: str) -> Optional[dict]:
+    """RunInfo / RolloutInfo (or a dict of their fields) as a JSON-ready dict without unset fields."""
+    if info is None:
+        return None
+    if dataclasses.is_dataclass(info) and not isinstance(info, type):
+        info = dataclasses.asdict(info)
+    if not isinstance(info, dict):
+        expected = "RolloutInfo" if name == "rollout_info" else "RunInfo"
+        raise TypeError(f"{name} must be a {expected} or a dict, got {type(info).__name__}")
+    return {k: v for k, v in check_metadata(info, name).items() if v is not None}
+
+
+class Rollout:
+    """One episode being recorded. Created by ``client.rollout.create(...)``."""
+
+    def __init__(self, api: "RolloutAPI", rollout_id: str, config: RolloutConfig, print_messages: bool) -> None:
+        self._api = api
+        self.id = rollout_id
+        self.config = config
+        self.print_messages = print_messages
+        self._put = api._writer.put
+        self._lock = threading.Lock()
+        self._n = 0
+        self._ended = False
+        self._info: dict[str, Any] = {}
+
+    # --- SDK compatibility ---------------------------------------------------------------
+    @property
+    def event_id(self) -> str:
+        """The rollout's id (the SDK's name for it)."""
+        return self.id
+
+    @property
+    def logged_messages(self) -> int:
+        """How many events have been logged so far."""
+        return self._n
+
+    @property
+    def run_name(self) -> str:
+        return self.config.run_name
+
+    @property
+    def ended(self) -> bool:
+        """True once :meth:`finish` ran (or the client closed)."""
+        return self._ended
+
+    def log(
+        self,
+        message: UploadType | dict,
+        reward: Optional[float] = None,
+        is_finished: Optional[bool] = False,
+        metadata: Optional[dict] = None,
+        rollout_info: Optional[RolloutInfo] = None,
+    ) -> None:
+        """Record one generic message (UserMessage, ToolCall, ... or a dict with ``type``)."""
+        self._emit(event_from_message(message), reward, is_finished, metadata, rollout_info)
+
+    # --- the shared path -----------------------------------------------------------------
+    def _emit(
+        self,
+        event: Event,
+        reward: Any = None,
+        is_finished: Any = False,
+        metadata: Any = None,
+        rollout_info: Any = None,
+    ) -> int:
+        """Validate, assign the next index and queue one event; returns its index."""
+        if reward is not None:
+            reward = check_reward(reward)
+        finished = is_finished is True or (is_finished is not False and check_finished(is_finished))
+        if metadata is not None:
+            metadata = check_metadata(metadata)
+        if rollout_info is not None:
+            self.update_info(rollout_info)
+        weight = event_weight(event) if (event.attachments or (event.content and len(event.content) > 4096)) else 0
+        ts = time.time()
+        with self._lock:
+            if self._ended:
+                self._raise_ended()
+            idx = self._n
+            op = (OP_EVENT, self.id, idx, ts, event, reward, finished, metadata)
+            if weight >= HEAVY_EVENT_BYTES:
+                self._api._writer.put_heavy(op, weight)
+            else:
+                self._put(op)
+            self._n = idx + 1
+        if self.print_messages:
+            print_event(event, idx, reward, finished)
+        return idx
+
+    def _emit_all(
+        self, events: Sequence[Event], reward: Any, is_finished: Any, metadata: Any, rollout_info: Any
+    ) -> list[int]:
+        """Queue several events of one message; reward and is_finished go on the last one."""
+        if reward is not None:
+            reward = check_reward(reward)
+        finished = check_finished(is_finished)
+        if metadata is not None:
+            metadata = check_metadata(metadata)
+        if rollout_info is not None:
+            self.update_info(rollout_info)
+        last = len(events) - 1
+        return [
+            self._emit(ev, reward if i == last else None, finished and i == last, metadata)
+            for i, ev in enumerate(events)
+        ]
+
+    def _raise_ended(self) -> None:
+        if self._api._closed:
+            raise ClientClosedError(f"cannot log to rollout {self.id}: its client has been closed")
+        raise RolloutClosedError(
+            f"cannot log to rollout {self.id} (run {self.config.run_name!r}): it has already ended; create a new rollout"
+        )
+
+    def update_info(self, rollout_info: RolloutInfo | dict) -> None:
+        """Merge fields into the rollout's ``rollout_info`` (set fields win, unset ones are kept)."""
+        fields = info_dict(rollout_info, "rollout_info")
+        with self._lock:
+            if self._ended:
+                self._raise_ended()
+            self._info.update(fields or {})
+            self._put((OP_INFO, self.id, dumps(self._info)))
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def finish(self, error: BaseException | str | None = None) -> None:
+        """End the rollout: 'finished', or 'failed' with ``error`` (an exception or a message).
+
+        Calling it again does nothing.
+        """
+        if isinstance(error, BaseException):
+            import traceback
+
+            error = "".join(traceback.format_exception(type(error), error, error.__traceback__)).strip()
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+            self._put((OP_END, self.id, "failed" if error else "finished", error, time.time()))
+        self._api._forget(self.id)
+
+    def __enter__(self) -> "Rollout":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.finish(exc if exc is not None else None)
+        return False
+
+    # --- reading back --------------------------------------------------------------------
+    def record(self) -> "RolloutRecord":
+        """What the store holds for this rollout now (flushes first)."""
+        self._api.flush()
+        return self._api._client.rollouts.get(self.id)
+
+    def __repr__(self) -> str:
+        name = f" {self.config.rollout_name!r}" if self.config.rollout_name else ""
+        state = "ended" if self._ended else "recording"
+        return f"<Rollout{name} {self.id} run={self.config.run_name!r} events={self._n} {state}>"

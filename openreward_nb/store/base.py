@@ -1,0 +1,312 @@
+"""The SQL every backend shares: migrations, the batched write, and the read queries.
+
+Backends (SQLite, PostgreSQL) supply connections, transactions and a few dialect
+details; statements are written once with ``?`` placeholders and translated.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional, Sequence
+
+from . import schema
+from .ops import BatchPlan
+
+_EV_COLS = ", ".join(schema.EVENT_COLUMNS)
+_RO_COLS = ", ".join(schema.ROLLOUT_INSERT_COLUMNS)
+
+ROLLOUT_COLUMNS: tuple[str, ...] = (
+    "seq",
+    "id",
+    "run_name",
+    "rollout_name",
+    "environment",
+    "variant",
+    "split",
+    "metadata",
+    "task_spec",
+    "run_info",
+    "rollout_info",
+    "status",
+    "error",
+    "created_at",
+    "ended_at",
+    "last_event_at",
+    "n_events",
+    "n_tool_calls",
+    "n_turns",
+    "n_errors",
+    "total_reward",
+    "final_reward",
+    "max_reward",
+    "is_finished",
+    "model",
+    *schema.TOKEN_COLUMNS,
+)
+_RO_SELECT = ", ".join(ROLLOUT_COLUMNS)
+
+RUN_COLUMNS: tuple[str, ...] = (
+    "name",
+    "created_at",
+    "n_rollouts",
+    "n_running",
+    "n_finished",
+    "n_failed",
+    "n_events",
+    "mean_reward",
+    "last_event_at",
+)
+
+_SQL = {
+    "insert_run": "INSERT INTO runs (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+    "insert_rollout": f"INSERT INTO rollouts ({_RO_COLS}) VALUES ({', '.join('?' * len(schema.ROLLOUT_INSERT_COLUMNS))}) "
+    "ON CONFLICT (id) DO NOTHING",
+    "insert_event": f"INSERT INTO events ({_EV_COLS}) VALUES ({', '.join('?' * len(schema.EVENT_COLUMNS))})",
+    "insert_blob": "INSERT INTO blobs (sha256, mime, size, data) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+    "update_aggregates": """UPDATE rollouts SET
+        n_events = n_events + ?,
+        n_tool_calls = n_tool_calls + ?,
+        n_turns = n_turns + ?,
+        n_errors = n_errors + ?,
+        total_reward = CASE WHEN ? = 1 THEN COALESCE(total_reward, 0) + ? ELSE total_reward END,
+        final_reward = COALESCE(?, final_reward),
+        max_reward = CASE WHEN ? = 1 AND (max_reward IS NULL OR max_reward < ?) THEN ? ELSE max_reward END,
+        is_finished = CASE WHEN ? = 1 THEN 1 ELSE is_finished END,
+        status = CASE WHEN ? = 1 AND status = 'running' THEN 'finished' ELSE status END,
+        last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < ? THEN ? ELSE last_event_at END,
+        model = COALESCE(model, ?),
+        input_tokens = input_tokens + ?,
+        output_tokens = output_tokens + ?,
+        reasoning_tokens = reasoning_tokens + ?,
+        cached_tokens = cached_tokens + ?,
+        cache_write_tokens = cache_write_tokens + ?
+        WHERE id = ?""",
+    "update_info": "UPDATE rollouts SET rollout_info = ? WHERE id = ?",
+    "update_end": "UPDATE rollouts SET status = ?, error = COALESCE(?, error), ended_at = ? WHERE id = ?",
+    "patch_event": """UPDATE events SET reward = COALESCE(?, reward),
+        is_finished = CASE WHEN ? = 1 THEN 1 ELSE is_finished END,
+        metadata = COALESCE(?, metadata) WHERE rollout_id = ? AND idx = ?""",
+    "recompute": """UPDATE rollouts SET
+        n_events = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id),
+        n_tool_calls = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id AND e.type = 'tool_call'),
+        n_errors = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id AND e.is_error = 1),
+        n_turns = (SELECT COUNT(*) FROM (
+            SELECT e.type AS t, LAG(e.type) OVER (ORDER BY e.idx) AS p FROM events e WHERE e.rollout_id = rollouts.id
+        ) w WHERE w.t IN ('assistant_message', 'reasoning', 'tool_call')
+              AND (w.p IS NULL OR w.p NOT IN ('assistant_message', 'reasoning', 'tool_call'))),
+        total_reward = (SELECT SUM(e.reward) FROM events e WHERE e.rollout_id = rollouts.id),
+        max_reward = (SELECT MAX(e.reward) FROM events e WHERE e.rollout_id = rollouts.id),
+        final_reward = (SELECT e.reward FROM events e WHERE e.rollout_id = rollouts.id AND e.reward IS NOT NULL
+                        ORDER BY e.idx DESC LIMIT 1),
+        is_finished = COALESCE((SELECT MAX(e.is_finished) FROM events e WHERE e.rollout_id = rollouts.id), 0),
+        status = CASE WHEN status = 'running' AND
+                 COALESCE((SELECT MAX(e.is_finished) FROM events e WHERE e.rollout_id = rollouts.id), 0) = 1
+                 THEN 'finished' ELSE status END,
+        last_event_at = (SELECT MAX(e.ts) FROM events e WHERE e.rollout_id = rollouts.id),
+        model = COALESCE(model, (SELECT e.model FROM events e WHERE e.rollout_id = rollouts.id
+                                 AND e.model IS NOT NULL ORDER BY e.idx LIMIT 1)),
+        input_tokens = COALESCE((SELECT SUM(e.input_tokens) FROM events e WHERE e.rollout_id = rollouts.id), 0),
+        output_tokens = COALESCE((SELECT SUM(e.output_tokens) FROM events e WHERE e.rollout_id = rollouts.id), 0),
+        reasoning_tokens = COALESCE((SELECT SUM(e.reasoning_tokens) FROM events e WHERE e.rollout_id = rollouts.id), 0),
+        cached_tokens = COALESCE((SELECT SUM(e.cached_tokens) FROM events e WHERE e.rollout_id = rollouts.id), 0),
+        cache_write_tokens = COALESCE((SELECT SUM(e.cache_write_tokens) FROM events e
+                                       WHERE e.rollout_id = rollouts.id), 0)
+        WHERE id = ?""",
+    "list_runs": """SELECT r.name, r.created_at, COUNT(o.id),
+        COALESCE(SUM(CASE WHEN o.status = 'running' THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN o.status = 'finished' THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END), 0),
+        COALESCE(SUM(o.n_events), 0), AVG(o.total_reward), MAX(o.last_event_at)
+        FROM runs r LEFT JOIN rollouts o ON o.run_name = r.name
+        {where} GROUP BY r.name, r.created_at ORDER BY r.created_at, r.name""",
+    "run_names": "SELECT name FROM runs ORDER BY created_at, name",
+    "rollouts_page": f"SELECT {_RO_SELECT} FROM rollouts WHERE {{where}} seq > ? ORDER BY seq LIMIT ?",
+    "rollout_by_id": f"SELECT {_RO_SELECT} FROM rollouts WHERE id = ?",
+    "rollout_by_prefix": f"SELECT {_RO_SELECT} FROM rollouts WHERE id LIKE ? ORDER BY seq LIMIT 2",
+    "events_page": "SELECT {cols} FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ? {types} ORDER BY idx LIMIT ?",
+    "event_raw": "SELECT raw FROM events WHERE rollout_id = ? AND idx = ?",
+    "blob": "SELECT mime, data FROM blobs WHERE sha256 = ?",
+    "status": "SELECT status, n_events FROM rollouts WHERE id = ?",
+}
+
+EVENT_READ_COLUMNS: tuple[str, ...] = tuple(c for c in schema.EVENT_COLUMNS if c != "raw")
+
+
+class Store(ABC):
+    """A place rollouts are kept: a SQLite file or a PostgreSQL database."""
+
+    #: the URL this store was opened from, shown in messages
+    url: str
+    #: markers filled into migrations for this dialect
+    ddl_markers: dict[str, str] = {}
+    placeholder = "?"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._sql = {k: self._translate(v) for k, v in _SQL.items()}
+
+    # --- backend hooks -------------------------------------------------------------------
+    @abstractmethod
+    def connect(self) -> Any:
+        """Open a new DB-API connection (autocommit; transactions are explicit)."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self, conn: Any) -> Iterator[Any]:
+        """A write transaction yielding a cursor; commits on success, rolls back on error."""
+
+    @abstractmethod
+    def is_transient(self, exc: BaseException) -> bool:
+        """True when a failed write may succeed if retried (locked, disk full, connection lost)."""
+
+    @abstractmethod
+    def describe_error(self, exc: BaseException) -> str:
+        """One line saying what went wrong, for messages."""
+
+    # --- shared ------------------------------------------------------------------------
+    def _translate(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def reader(self) -> Any:
+        """This thread's connection for reading (opened on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+        return conn
+
+    def reset_after_fork(self) -> None:
+        """Forget connections inherited from a parent process."""
+        self._local = threading.local()
+
+    def close_reader(self) -> None:
+        """Close this thread's reading connection, if any."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            conn.close()
+
+    def migrate(self, conn: Any) -> None:
+        """Create or upgrade the schema to :data:`schema.SCHEMA_VERSION`, once across processes."""
+        with self.transaction(conn) as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            cur.execute(self._translate("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
+            row = cur.fetchone()
+            version = int(row[0]) if row else 0
+            if version > schema.SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"the store at {self.url} has schema version {version}, newer than this "
+                    f"openreward_nb understands ({schema.SCHEMA_VERSION}); upgrade openreward-nb"
+                )
+            for number in range(version, schema.SCHEMA_VERSION):
+                for statement in schema.MIGRATIONS[number]:
+                    cur.execute(statement.format(**self.ddl_markers))
+            if version != schema.SCHEMA_VERSION:
+                cur.execute(
+                    self._translate(
+                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    ("schema_version", str(schema.SCHEMA_VERSION)),
+                )
+
+    def write(self, conn: Any, plan: BatchPlan) -> None:
+        """Apply one batch in one transaction."""
+        sql = self._sql
+        with self.transaction(conn) as cur:
+            if plan.runs:
+                cur.executemany(sql["insert_run"], list(plan.runs.items()))
+            if plan.rollouts:
+                cur.executemany(sql["insert_rollout"], plan.rollouts)
+            if plan.blobs:
+                cur.executemany(sql["insert_blob"], list(plan.blobs.values()))
+            if plan.events:
+                cur.executemany(sql["insert_event"], plan.events)
+            if plan.deltas:
+                cur.executemany(sql["update_aggregates"], plan.aggregate_params())
+            if plan.infos:
+                cur.executemany(sql["update_info"], plan.infos)
+            if plan.patches:
+                cur.executemany(sql["patch_event"], plan.patches)
+                cur.executemany(sql["recompute"], [(rid,) for rid in {p[3] for p in plan.patches}])
+            if plan.ends:
+                cur.executemany(sql["update_end"], plan.ends)
+
+    def recompute(self, conn: Any, rollout_ids: Sequence[str]) -> None:
+        """Rebuild the aggregates of some rollouts from their events."""
+        with self.transaction(conn) as cur:
+            cur.executemany(self._sql["recompute"], [(rid,) for rid in rollout_ids])
+
+    # --- reading -----------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a read query on this thread's connection."""
+        cur = self.reader().cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            return cur.fetchall()
+        finally:
+            cur.close()
+
+    def list_runs(self, name: Optional[str] = None) -> list[dict[str, Any]]:
+        """Every run (or the one named) with its rollout counts and mean reward."""
+        where, params = ("WHERE r.name = ?", (name,)) if name is not None else ("", ())
+        rows = self.query(self._translate(_SQL["list_runs"].format(where=where)), params)
+        return [dict(zip(RUN_COLUMNS, row)) for row in rows]
+
+    def run_names(self) -> list[str]:
+        """Names of all runs, oldest first."""
+        return [r[0] for r in self.query(self._sql["run_names"])]
+
+    def rollouts_page(
+        self, *, after_seq: int = 0, limit: int = 500, where: str = "", params: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` rollouts with ``seq > after_seq`` matching ``where`` (SQL ending in AND)."""
+        sql = self._translate(_SQL["rollouts_page"].format(where=where))
+        rows = self.query(sql, (*params, after_seq, limit))
+        return [dict(zip(ROLLOUT_COLUMNS, row)) for row in rows]
+
+    def get_rollout(self, rollout_id: str) -> Optional[dict[str, Any]]:
+        """One rollout by id, or by a unique id prefix of at least 6 characters."""
+        rows = self.query(self._sql["rollout_by_id"], (rollout_id,))
+        if not rows and len(rollout_id) >= 6 and "%" not in rollout_id and "_" not in rollout_id:
+            rows = self.query(self._sql["rollout_by_prefix"], (rollout_id + "%",))
+            if len(rows) > 1:
+                raise LookupError(f"rollout id prefix {rollout_id!r} matches more than one rollout; give more of it")
+        return dict(zip(ROLLOUT_COLUMNS, rows[0])) if rows else None
+
+    def events_page(
+        self,
+        rollout_id: str,
+        *,
+        start: int = 0,
+        stop: Optional[int] = None,
+        limit: int = 1000,
+        types: Optional[Sequence[str]] = None,
+        with_raw: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Events ``start <= idx < stop`` of a rollout, in order, at most ``limit``."""
+        cols = EVENT_READ_COLUMNS + (("raw",) if with_raw else ())
+        type_sql = ""
+        params: list[Any] = [rollout_id, start, stop if stop is not None else 2**62]
+        if types:
+            type_sql = f"AND type IN ({', '.join('?' * len(types))})"
+            params.extend(types)
+        params.append(limit)
+        sql = self._translate(_SQL["events_page"].format(cols=", ".join(cols), types=type_sql))
+        return [dict(zip(cols, row)) for row in self.query(sql, params)]
+
+    def event_raw(self, rollout_id: str, idx: int) -> Optional[str]:
+        """The raw provider payload of one event, as JSON text."""
+        rows = self.query(self._sql["event_raw"], (rollout_id, idx))
+        return rows[0][0] if rows else None
+
+    def blob(self, sha256: str) -> Optional[tuple[Optional[str], bytes]]:
+        """(mime, bytes) of a stored attachment."""
+        rows = self.query(self._sql["blob"], (sha256,))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def rollout_status(self, rollout_id: str) -> Optional[tuple[str, int]]:
+        """(status, n_events) of a rollout: the cheap question a live view polls."""
+        rows = self.query(self._sql["status"], (rollout_id,))
+        return (rows[0][0], rows[0][1]) if rows else None

@@ -1,0 +1,126 @@
+"""The store's tables, as numbered migrations written once for every SQL dialect.
+
+Each migration is a list of statements with ``{real}``, ``{blob}``, ``{serial_pk}`` and
+``{bigint}`` markers that a dialect fills in. A store records the number of migrations
+applied in its ``meta`` table, so later versions only append to :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "rollout_id",
+    "idx",
+    "ts",
+    "type",
+    "kind",
+    "content",
+    "content_reference",
+    "summary",
+    "name",
+    "call_id",
+    "reward",
+    "is_finished",
+    "is_error",
+    "metadata",
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "latency_ms",
+    "stop_reason",
+    "attachments",
+    "raw",
+)
+
+ROLLOUT_INSERT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "run_name",
+    "rollout_name",
+    "environment",
+    "variant",
+    "split",
+    "metadata",
+    "task_spec",
+    "run_info",
+    "rollout_info",
+    "created_at",
+)
+
+TOKEN_COLUMNS: tuple[str, ...] = (
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+)
+
+_V1 = [
+    "CREATE TABLE runs (name TEXT PRIMARY KEY, created_at {real} NOT NULL)",
+    """CREATE TABLE rollouts (
+        seq {serial_pk},
+        id TEXT NOT NULL UNIQUE,
+        run_name TEXT NOT NULL,
+        rollout_name TEXT,
+        environment TEXT,
+        variant TEXT,
+        split TEXT,
+        metadata TEXT,
+        task_spec TEXT,
+        run_info TEXT,
+        rollout_info TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        error TEXT,
+        created_at {real} NOT NULL,
+        ended_at {real},
+        last_event_at {real},
+        n_events INTEGER NOT NULL DEFAULT 0,
+        n_tool_calls INTEGER NOT NULL DEFAULT 0,
+        n_turns INTEGER NOT NULL DEFAULT 0,
+        n_errors INTEGER NOT NULL DEFAULT 0,
+        total_reward {real},
+        final_reward {real},
+        max_reward {real},
+        is_finished INTEGER NOT NULL DEFAULT 0,
+        model TEXT,
+        input_tokens {bigint} NOT NULL DEFAULT 0,
+        output_tokens {bigint} NOT NULL DEFAULT 0,
+        reasoning_tokens {bigint} NOT NULL DEFAULT 0,
+        cached_tokens {bigint} NOT NULL DEFAULT 0,
+        cache_write_tokens {bigint} NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX rollouts_by_run ON rollouts (run_name, seq)",
+    """CREATE TABLE events (
+        seq {serial_pk},
+        rollout_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        ts {real} NOT NULL,
+        type TEXT NOT NULL,
+        kind TEXT,
+        content TEXT,
+        content_reference TEXT,
+        summary TEXT,
+        name TEXT,
+        call_id TEXT,
+        reward {real},
+        is_finished INTEGER NOT NULL DEFAULT 0,
+        is_error INTEGER,
+        metadata TEXT,
+        model TEXT,
+        input_tokens {bigint},
+        output_tokens {bigint},
+        reasoning_tokens {bigint},
+        cached_tokens {bigint},
+        cache_write_tokens {bigint},
+        latency_ms {real},
+        stop_reason TEXT,
+        attachments TEXT,
+        raw TEXT
+    )""",
+    "CREATE UNIQUE INDEX events_by_rollout ON events (rollout_id, idx)",
+    "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, mime TEXT, size {bigint} NOT NULL, data {blob} NOT NULL)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,361 @@
+"""Recording into the embedded store: round trips, aggregates, lifecycle and bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import sqlite3
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from openreward_nb import (
+    AssistantMessage,
+    ClientClosedError,
+    NotFoundError,
+    OpenReward,
+    ReasoningItem,
+    RolloutClosedError,
+    RolloutInfo,
+    RunInfo,
+    ToolCall,
+    ToolResult,
+    UserMessage,
+)
+from openreward_nb.store import resolve_store_url, schema
+
+from .helpers import PYTHON, subprocess_env
+
+
+def _events(client, rollout):
+    client.rollout.flush()
+    return list(client.rollouts.get(rollout.id).events())
+
+
+def test_aggregates_are_kept_current_at_write_time(client) -> None:
+    r = client.rollout.create("agg", rollout_name="e0")
+    r.log(UserMessage("go"))
+    r.log(ReasoningItem(summary="think"))
+    r.log(ToolCall(name="a", content="{}", call_id="1"))
+    r.log(ToolCall(name="b", content="{}", call_id="2"))
+    r.log(ToolResult(content="x", call_id="1"), reward=-0.5)
+    r.log(ToolResult(content="y", call_id="2"), reward=2.0)
+    r.log(AssistantMessage("answer"), reward=0.25, is_finished=True)
+    client.rollout.flush()
+    rec = client.rollouts.get(r.id)
+    assert (rec.n_events, rec.n_tool_calls, rec.n_turns) == (7, 2, 2)
+    assert rec.total_reward == pytest.approx(1.75)
+    assert rec.final_reward == 0.25 and rec.max_reward == 2.0
+    assert rec.is_finished and rec.status == "finished"
+    assert rec.duration_s is not None and rec.duration_s >= 0
+    # the incremental aggregates equal a recomputation from the events
+    client.store.recompute(client.store.reader(), [r.id])
+    again = client.rollouts.get(r.id)
+    assert again == rec  # records compare field by field (the store handle is left out)
+
+
+def test_aggregates_span_many_batches(client) -> None:
+    r = client.rollout.create("many")
+    for i in range(5000):
+        r.log(ToolResult(content=str(i), call_id=str(i)), reward=1.0 if i % 2 else None)
+        if i % 1234 == 0:
+            client.rollout.flush()
+    client.rollout.flush()
+    rec = client.rollouts.get(r.id)
+    assert rec.n_events == 5000 and rec.total_reward == 2500.0 and rec.final_reward == 1.0
+    assert [e.idx for e in rec.events(page_size=333)] == list(range(5000))
+
+
+def test_status_lifecycle_and_context_manager(client) -> None:
+    running = client.rollout.create("life")
+    running.log(UserMessage("still going"))
+    with client.rollout.create("life") as ok:
+        ok.log(UserMessage("fine"))
+    with pytest.raises(KeyError):
+        with client.rollout.create("life") as bad:
+            bad.log(UserMessage("about to fail"))
+            raise KeyError("no such tool")
+    client.rollout.flush()
+    by_id = {r.id: r for r in client.runs.get("life").rollouts()}
+    assert by_id[running.id].status == "running" and by_id[running.id].ended_at is None
+    assert by_id[ok.id].status == "finished" and by_id[ok.id].ended_at is not None
+    failed = by_id[bad.id]
+    assert failed.status == "failed" and "KeyError" in failed.error and "no such tool" in failed.error
+    assert client.runs.get("life").n_failed == 1
+    client.rollout.close()
+    assert client.rollouts.get(running.id).status == "finished"  # close ends what is still open
+
+
+def test_finish_then_log_raises_and_nothing_recorded_is_lost(client) -> None:
+    r = client.rollout.create("ended")
+    r.log(UserMessage("one"))
+    r.finish()
+    r.finish()  # idempotent
+    with pytest.raises(RolloutClosedError, match=r.id):
+        r.log(UserMessage("two"))
+    assert [e.content for e in _events(client, r)] == ["one"]
+
+
+def test_logging_after_client_close_raises(client) -> None:
+    r = client.rollout.create("closed")
+    r.log(UserMessage("kept"))
+    client.rollout.close()
+    client.rollout.close()  # idempotent
+    with pytest.raises(ClientClosedError):
+        r.log(UserMessage("late"))
+    with pytest.raises(ClientClosedError):
+        client.rollout.create("closed")
+    assert [e.content for e in client.rollouts.get(r.id).events()] == ["kept"]
+
+
+@pytest.mark.parametrize("run_name", ["", "   ", None, 3])
+def test_bad_run_name(client, run_name) -> None:
+    with pytest.raises(ValueError, match="run_name"):
+        client.rollout.create(run_name)
+
+
+@pytest.mark.parametrize(
+    "reward, error",
+    [(math.nan, ValueError), (math.inf, ValueError), (-math.inf, ValueError), ("1.0", TypeError), (True, TypeError), ([1], TypeError)],
+)
+def test_bad_reward_raises_naming_the_value(client, reward, error) -> None:
+    r = client.rollout.create("rewards")
+    r.log(UserMessage("before"))
+    with pytest.raises(error, match="reward"):
+        r.log(UserMessage("bad"), reward=reward)
+    r.log(UserMessage("after"), reward=1)
+    assert [(e.content, e.reward) for e in _events(client, r)] == [("before", None), ("after", 1.0)]
+
+
+def test_numpy_rewards_are_accepted(client) -> None:
+    np = pytest.importorskip("numpy")
+    r = client.rollout.create("np")
+    r.log(UserMessage("a"), reward=np.float32(0.5), is_finished=np.bool_(True))
+    r.log(UserMessage("b"), reward=np.int64(2))
+    assert [e.reward for e in _events(client, r)] == [0.5, 2.0]
+    with pytest.raises(ValueError, match="nan"):
+        r.log(UserMessage("c"), reward=np.float64("nan"))
+
+
+@pytest.mark.parametrize(
+    "message, error, pattern",
+    [
+        ({"type": "shout", "content": "x"}, ValueError, "unknown message type 'shout'"),
+        ({"content": "no type"}, ValueError, "unknown message type None"),
+        (42, TypeError, "got int"),
+        ("just text", TypeError, "got str"),
+        ({"type": "tool_call", "content": "{}"}, ValueError, "needs a non-empty 'name'"),
+        ({"type": "user_message", "content": 5}, TypeError, "'content' must be a string"),
+    ],
+)
+def test_bad_messages(client, message, error, pattern) -> None:
+    r = client.rollout.create("bad-messages")
+    with pytest.raises(error, match=pattern):
+        r.log(message)
+    assert r.logged_messages == 0
+
+
+@dataclasses.dataclass
+class _Point:
+    x: int
+    y: float
+
+
+def test_metadata_conversion(client, tmp_path) -> None:
+    np = pytest.importorskip("numpy")
+    pydantic = pytest.importorskip("pydantic")
+
+    class Model(pydantic.BaseModel):
+        name: str
+        when: dt.date
+
+    meta = {
+        "np_scalar": np.float64(1.5),
+        "np_int": np.int32(7),
+        "array": np.arange(3),
+        "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+        "path": Path("/tmp/x"),
+        "point": _Point(1, 2.0),
+        "model": Model(name="m", when=dt.date(2026, 1, 1)),
+        "id": uuid.UUID(int=1),
+        "nested": {"tuple": (1, 2), 3: "int key", "nan": float("nan")},
+    }
+    r = client.rollout.create("meta", metadata=meta)
+    r.log(UserMessage("x"), metadata=meta)
+    stored = _events(client, r)[0].metadata
+    assert stored == {
+        "np_scalar": 1.5,
+        "np_int": 7,
+        "array": [0, 1, 2],
+        "when": "2026-01-02T03:04:05+00:00",
+        "path": "/tmp/x",
+        "point": {"x": 1, "y": 2.0},
+        "model": {"name": "m", "when": "2026-01-01"},
+        "id": "00000000-0000-0000-0000-000000000001",
+        "nested": {"tuple": [1, 2], "3": "int key", "nan": "NaN"},
+    }
+    assert client.rollouts.get(r.id).metadata == stored
+
+
+def test_metadata_that_json_cannot_hold_names_the_key_path(client) -> None:
+    r = client.rollout.create("meta-bad")
+    with pytest.raises(TypeError, match=r"metadata\['a'\]\[1\]\['f'\].*object"):
+        r.log(UserMessage("x"), metadata={"a": [1, {"f": object()}]})
+    with pytest.raises(TypeError, match="metadata must be a dict"):
+        r.log(UserMessage("x"), metadata=["not", "a", "dict"])
+    with pytest.raises(TypeError, match=r"task_spec\['k'\]"):
+        client.rollout.create("meta-bad", task_spec={"k": lambda: 1})
+    r.log(UserMessage("still fine"))
+    assert len(_events(client, r)) == 1
+
+
+def test_metadata_is_copied_when_logged(client) -> None:
+    meta = {"step": 1, "tags": ["a"]}
+    r = client.rollout.create("copy")
+    r.log(UserMessage("x"), metadata=meta)
+    meta["step"] = 2
+    meta["tags"].append("b")
+    assert _events(client, r)[0].metadata == {"step": 1, "tags": ["a"]}
+
+
+def test_text_cleaning_and_exact_round_trips(client) -> None:
+    big = ("αβγ 🚀 " * 1_000_000)[:10_000_000]
+    texts = {
+        "emoji": "reward 🎉👩‍👩‍👧 done",
+        "rtl": "مرحبا بالعالم — שלום עולם",
+        "mixed": "a\u200fb\u202ec\r\n\ttabs",
+        "big": big,
+    }
+    r = client.rollout.create("text")
+    for text in texts.values():
+        r.log(AssistantMessage(text))
+    r.log(UserMessage("nul\x00byte"))
+    r.log(UserMessage("lone \ud800 surrogate"))
+    r.log(ReasoningItem(summary="sum\x00mary \udfff"))
+    events = _events(client, r)
+    assert [e.content for e in events[:4]] == list(texts.values())
+    assert events[4].content == "nulbyte"
+    assert events[5].content == "lone \\ud800 surrogate"
+    assert events[6].summary == "summary \\udfff"
+
+
+def test_run_info_is_merged_into_each_rollout(tmp_path) -> None:
+    c = OpenReward(store=tmp_path / "s.sqlite", run_info=RunInfo(model_name="base", lr=1e-5))
+    a = c.rollout.create("ri")
+    b = c.rollout.create("ri", run_info=RunInfo(model_name="override", batch_size=8))
+    c.run_info = RunInfo(model_name="later")
+    d = c.rollout.create("ri")
+    c.rollout.close()
+    got = {r.id: r.run_info for r in c.runs.get("ri").rollouts()}
+    assert got[a.id] == {"model_name": "base", "lr": 1e-5}
+    assert got[b.id] == {"model_name": "override", "lr": 1e-5, "batch_size": 8}
+    assert got[d.id] == {"model_name": "later"}
+
+
+def test_rollout_info_updates_merge(client) -> None:
+    r = client.rollout.create("info")
+    r.log(UserMessage("a"), rollout_info=RolloutInfo(task_index=3, temperature=0.7))
+    r.log(UserMessage("b"), rollout_info=RolloutInfo(task_index=3, current_step=10))
+    client.rollout.flush()
+    assert client.rollouts.get(r.id).rollout_info == {"task_index": 3, "temperature": 0.7, "current_step": 10}
+
+
+def test_read_side_lookups(client) -> None:
+    r = client.rollout.create("lookup")
+    r.log(UserMessage("a"))
+    assert client.rollouts.get(r.id[:8]).id == r.id  # a unique prefix is enough
+    with pytest.raises(NotFoundError, match="lookup"):
+        client.runs.get("no-such-run")
+    with pytest.raises(NotFoundError, match="no rollout"):
+        client.rollouts.get("ffffffff-0000")
+    assert client.runs.names() == ["lookup"]
+    assert [x.id for x in client.rollouts.iter(run="lookup")] == [r.id]
+    assert client.rollouts.get(r.id).event(0).content == "a"
+
+
+def test_store_location_rules(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENREWARD_NB_STORE", raising=False)
+    assert resolve_store_url() == f"sqlite:///{tmp_path / '.openreward_nb' / 'store.sqlite'}"
+    monkeypatch.setenv("OPENREWARD_NB_STORE", "sqlite:///rel/x.db")
+    assert resolve_store_url() == f"sqlite:///{tmp_path / 'rel' / 'x.db'}"
+    assert resolve_store_url("sqlite:////abs/y.db") == "sqlite:////abs/y.db"
+    assert resolve_store_url(tmp_path / "z.db") == f"sqlite:///{tmp_path / 'z.db'}"
+    for bad in ["mysql://h/db", "sqlite:///:memory:", ""]:
+        with pytest.raises(ValueError, match="store"):
+            resolve_store_url(bad)
+    c = OpenReward(store=f"sqlite:///{tmp_path}/via-url.db")
+    c.rollout.create("u").log(UserMessage("x"))
+    c.close()
+    assert (tmp_path / "via-url.db").exists()
+
+
+def test_store_is_wal_with_a_versioned_schema(client, store_path) -> None:
+    client.rollout.create("wal").log(UserMessage("x"))
+    client.rollout.flush()
+    con = sqlite3.connect(store_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
+
+
+def test_a_newer_schema_is_refused(store_path) -> None:
+    from openreward_nb.store.sqlite import SQLiteStore
+
+    SQLiteStore(store_path)
+    con = sqlite3.connect(store_path)
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.commit()
+    with pytest.raises(RuntimeError, match="newer"):
+        SQLiteStore(store_path)
+
+
+def test_migrations_upgrade_an_older_store(store_path, monkeypatch) -> None:
+    from openreward_nb.store.sqlite import SQLiteStore
+
+    SQLiteStore(store_path)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ["CREATE TABLE extra_v2 (x INTEGER)"]])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
+    SQLiteStore(store_path)
+    con = sqlite3.connect(store_path)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
+    con.execute("SELECT * FROM extra_v2")
+
+
+def test_close_runs_at_interpreter_exit(tmp_path) -> None:
+    script = f"""
+from openreward_nb import OpenReward, UserMessage
+c = OpenReward(store={str(tmp_path / 'exit.sqlite')!r})
+r = c.rollout.create("exit-run")
+for i in range(20000):
+    r.log(UserMessage(str(i)))
+# no flush, no close: the atexit hook must write everything
+"""
+    subprocess.run([PYTHON, "-c", script], check=True, env=subprocess_env(), timeout=120)
+    reader = OpenReward(store=tmp_path / "exit.sqlite")
+    [rec] = list(reader.runs.get("exit-run").rollouts())
+    assert rec.n_events == 20000 and rec.status == "finished"
+
+
+def test_events_are_streamed_in_pages(client, monkeypatch) -> None:
+    r = client.rollout.create("paged")
+    for i in range(2500):
+        r.log(UserMessage(str(i)))
+    client.rollout.flush()
+    rec = client.rollouts.get(r.id)
+    calls = []
+    original = client.store.events_page
+
+    def spy(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        calls.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(client.store, "events_page", spy)
+    it = rec.events(page_size=1000)
+    assert next(it).content == "0" and calls == [1000]
+    assert sum(1 for _ in it) == 2499 and calls == [1000, 1000, 500]
+    assert [e.idx for e in rec.events(10, 13)] == [10, 11, 12]
+    assert [e.idx for e in rec.events(types=["tool_call"])] == []
