@@ -35,6 +35,24 @@ from .messages import (
 from .records import EventRecord, RolloutRecord, RunRecord
 from .rollout import Rollout
 
+# Heavy parts (pandas, plotly, widgets, provider SDKs) load on first use: name -> module.
+_LAZY: dict[str, str] = {}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'openreward_nb' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 __all__ = [
     "AssistantMessage",
     "AsyncOpenReward",
@@ -60,4 +78,5 @@ __all__ = [
     "Usage",
     "UserMessage",
     "__version__",
+    *_LAZY,
 ]

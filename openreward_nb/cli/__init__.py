@@ -1,35 +1,38 @@
-"""The ``openreward-nb`` command: one module per subcommand, each with ``register(subparsers)``."""
+"""The ``openreward-nb`` command.
+
+Each subcommand lives in its own module here and exposes ``register(subparsers)``, which
+adds its parser and sets ``handler`` (a function of the parsed args returning an exit code).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from typing import Optional, Sequence
 
 from ..errors import OpenRewardNBError
 
-# subcommand name -> module under openreward_nb.cli
-COMMANDS = {
-    "demo": "demo",
-}
-
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand module registered."""
     parser = argparse.ArgumentParser(
         prog="openreward-nb", description="Record LLM-agent rollouts and inspect them, in Jupyter or here."
     )
-    parser.add_argument("--store", help="store file or URL (default: $OPENREWARD_NB_STORE or .openreward_nb/store.sqlite)")
+    parser.add_argument(
+        "--store", help="store file or URL (default: $OPENREWARD_NB_STORE, else .openreward_nb/store.sqlite)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS.values():
-        importlib.import_module(f"{__name__}.{module}").register(sub)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``openreward-nb`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except (OpenRewardNBError, ValueError, TypeError, LookupError) as exc:
