@@ -146,7 +146,7 @@ class Store(ABC):
     def __init__(self, url: str) -> None:
         self.url = url
         self._local = threading.local()
-        self._sql = {k: self._translate(v) for k, v in _SQL.items()}
+        self._sql = {k: self.translate(v) for k, v in _SQL.items()}
 
     # --- backend hooks -------------------------------------------------------------------
     @abstractmethod
@@ -167,8 +167,25 @@ class Store(ABC):
         """One line saying what went wrong, for messages."""
 
     # --- shared ------------------------------------------------------------------------
-    def _translate(self, sql: str) -> str:
+    def translate(self, sql: str) -> str:
+        """SQL written with ``?`` placeholders, in this backend's placeholder style."""
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def json_field_sql(self, column: str, key: str) -> tuple[str, list[Any]]:
+        """An SQL expression (and its parameters) for top-level ``key`` of a JSON text column, as text.
+
+        Strings come back unquoted, numbers as their JSON text, booleans as 'true' /
+        'false', a JSON null or a missing key as SQL NULL. ``column`` must be a trusted
+        column name; ``key`` is passed as a parameter (it may not contain a double quote).
+        """
+        if '"' in key:
+            raise ValueError(f"JSON keys with a double quote cannot be queried: {key!r}")
+        path = f'$."{key}"'
+        expr = (
+            f"CASE json_type({column}, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+            f"WHEN 'null' THEN NULL ELSE CAST(json_extract({column}, ?) AS TEXT) END"
+        )
+        return expr, [path, path]
 
     def reader(self) -> Any:
         """This thread's connection for reading (opened on first use)."""
@@ -192,7 +209,7 @@ class Store(ABC):
         """Create or upgrade the schema to :data:`schema.SCHEMA_VERSION`, once across processes."""
         with self.transaction(conn) as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            cur.execute(self._translate("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
+            cur.execute(self.translate("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
             row = cur.fetchone()
             version = int(row[0]) if row else 0
             if version > schema.SCHEMA_VERSION:
@@ -205,7 +222,7 @@ class Store(ABC):
                     cur.execute(statement.format(**self.ddl_markers))
             if version != schema.SCHEMA_VERSION:
                 cur.execute(
-                    self._translate(
+                    self.translate(
                         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
                     ),
                     ("schema_version", str(schema.SCHEMA_VERSION)),
@@ -251,7 +268,7 @@ class Store(ABC):
     def list_runs(self, name: Optional[str] = None) -> list[dict[str, Any]]:
         """Every run (or the one named) with its rollout counts and mean reward."""
         where, params = ("WHERE r.name = ?", (name,)) if name is not None else ("", ())
-        rows = self.query(self._translate(_SQL["list_runs"].format(where=where)), params)
+        rows = self.query(self.translate(_SQL["list_runs"].format(where=where)), params)
         return [dict(zip(RUN_COLUMNS, row)) for row in rows]
 
     def run_names(self) -> list[str]:
@@ -262,7 +279,7 @@ class Store(ABC):
         self, *, after_seq: int = 0, limit: int = 500, where: str = "", params: Sequence[Any] = ()
     ) -> list[dict[str, Any]]:
         """Up to ``limit`` rollouts with ``seq > after_seq`` matching ``where`` (SQL ending in AND)."""
-        sql = self._translate(_SQL["rollouts_page"].format(where=where))
+        sql = self.translate(_SQL["rollouts_page"].format(where=where))
         rows = self.query(sql, (*params, after_seq, limit))
         return [dict(zip(ROLLOUT_COLUMNS, row)) for row in rows]
 
@@ -293,7 +310,7 @@ class Store(ABC):
             type_sql = f"AND type IN ({', '.join('?' * len(types))})"
             params.extend(types)
         params.append(limit)
-        sql = self._translate(_SQL["events_page"].format(cols=", ".join(cols), types=type_sql))
+        sql = self.translate(_SQL["events_page"].format(cols=", ".join(cols), types=type_sql))
         return [dict(zip(cols, row)) for row in self.query(sql, params)]
 
     def event_raw(self, rollout_id: str, idx: int) -> Optional[str]:
