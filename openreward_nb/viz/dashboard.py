@@ -1,0 +1,73 @@
+"""The dashboard widget: every run in a store, then a run's rollouts, then a rollout's timeline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import ipywidgets as widgets
+
+from ..records import RolloutRecord
+from .rows import RUN_COLUMNS, run_row
+from .runview import RunBrowser
+from .table import TableWidget
+
+if TYPE_CHECKING:
+    from ..client import OpenReward
+
+class DashboardWidget(widgets.VBox):
+    """Runs table; selecting a run opens its browser (rollouts, charts, timeline) below a breadcrumb."""
+
+    def __init__(self, client: "OpenReward") -> None:
+        self.client = client
+        self.home = widgets.Button(description="all runs", icon="list", tooltip="back to every run")
+        self.refresh = widgets.Button(description="refresh", icon="refresh", tooltip="re-read the store")
+        self.crumb = widgets.Label("")
+        self.home.on_click(lambda _: self.show_runs())
+        self.refresh.on_click(lambda _: self._refresh())
+        self.body = widgets.VBox()
+        self.browser: Optional[RunBrowser] = None
+        self.runs = TableWidget(RUN_COLUMNS, [], caption="runs", sort_key="last_event_at", sort_desc=True)
+        self.runs.add_class("orw-runs-table")
+        self.runs.observe(self._selected, names="selected")
+        super().__init__([widgets.HBox([self.home, self.refresh, self.crumb]), self.body])
+        self.add_class("orw-dashboard")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        rows = [run_row(r) for r in self.client.runs.list()]
+        self.runs.set_rows(rows)
+        self.runs.caption = f"{len(rows):,} runs in {self.client.store.url}"
+        if self.browser is not None:
+            self.open_run(self.browser.run.name)
+        else:
+            self.show_runs()
+
+    def show_runs(self) -> None:
+        """Back to the list of runs."""
+        self._drop_browser()
+        self.runs.selected = ""
+        self.crumb.value = ""
+        self.body.children = (self.runs,)
+
+    def open_run(self, name: str) -> None:
+        """Show run ``name``'s rollouts."""
+        self._drop_browser()
+        self.browser = RunBrowser(self.client.runs.get(name), on_open=self._opened)
+        self.crumb.value = f"› {name}"
+        self.body.children = (self.browser,)
+
+    def _opened(self, record: RolloutRecord) -> None:
+        self.crumb.value = f"› {record.run_name} › {record.rollout_name or record.id}"
+
+    def _selected(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.open_run(change["new"])
+
+    def _drop_browser(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+            self.browser = None
+
+    def close(self) -> None:
+        self._drop_browser()
+        super().close()

@@ -1,0 +1,60 @@
+"""Lean read queries the views need beyond paged events: counts, reward series, turn starts, search.
+
+They read only small columns, so a rollout with megabyte tool outputs stays cheap to summarize.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..store.base import Store
+
+ASSISTANT_SIDE = frozenset({"assistant_message", "reasoning", "tool_call"})
+
+
+def type_counts(store: Store, rollout_id: str) -> dict[str, int]:
+    """Event count per type."""
+    rows = store.query(
+        store.translate("SELECT type, COUNT(*) FROM events WHERE rollout_id = ? GROUP BY type"), (rollout_id,)
+    )
+    return {t: int(n) for t, n in rows}
+
+
+def reward_points(store: Store, rollout_id: str, start: int = 0, stop: int = 2**62) -> list[tuple[int, float]]:
+    """(idx, reward) of every event with ``start <= idx < stop`` that carries a reward, in order."""
+    sql = "SELECT idx, reward FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ? AND reward IS NOT NULL ORDER BY idx"
+    return [(int(i), float(r)) for i, r in store.query(store.translate(sql), (rollout_id, start, stop))]
+
+
+def finished_index(store: Store, rollout_id: str) -> Optional[int]:
+    """Index of the first event that ended the episode, if any."""
+    sql = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND is_finished = 1"
+    rows = store.query(store.translate(sql), (rollout_id,))
+    return None if not rows or rows[0][0] is None else int(rows[0][0])
+
+
+def turn_starts(
+    store: Store, rollout_id: str, start: int = 0, stop: int = 2**62, previous_type: Optional[str] = None
+) -> tuple[list[int], Optional[str]]:
+    """Indices in ``[start, stop)`` where a model turn begins (a model-side event after a non-model one),
+    and the type of the last event scanned.
+
+    ``previous_type`` is the type of event ``start - 1`` when a scan resumes mid-rollout.
+    """
+    sql = "SELECT idx, type FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ? ORDER BY idx"
+    starts: list[int] = []
+    last = previous_type
+    for idx, etype in store.query(store.translate(sql), (rollout_id, start, stop)):
+        if etype in ASSISTANT_SIDE and last not in ASSISTANT_SIDE:
+            starts.append(int(idx))
+        last = etype
+    return starts, last
+
+
+def search(store: Store, rollout_id: str, text: str, limit: int = 500) -> list[int]:
+    """Indices of events whose content, summary, tool name or metadata contains ``text`` (any case)."""
+    needle = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{needle}%"
+    fields = " OR ".join(f"LOWER({c}) LIKE ? ESCAPE '\\'" for c in ("content", "summary", "name", "metadata"))
+    sql = f"SELECT idx FROM events WHERE rollout_id = ? AND ({fields}) ORDER BY idx LIMIT ?"
+    return [int(r[0]) for r in store.query(store.translate(sql), (rollout_id, like, like, like, like, limit))]

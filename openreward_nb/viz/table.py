@@ -1,0 +1,45 @@
+"""A sortable, filterable table widget; selecting a row sets ``selected`` to that row's id."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import anywidget
+import traitlets
+
+from .rows import Column
+
+_HERE = Path(__file__).parent
+
+
+def slim_rows(rows: Sequence[dict[str, Any]], keys: set[str]) -> list[dict[str, Any]]:
+    """The rows cut down to ``keys``, non-finite floats as None (JSON has no NaN)."""
+    return [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items() if k in keys}
+        for row in rows
+    ]
+
+
+class TableWidget(anywidget.AnyWidget):
+    """Rows (dicts with an ``id``) under column specs; sorting and filtering happen in the browser."""
+
+    _esm = _HERE / "table.js"
+    _css = (_HERE / "theme.css").read_text() + (_HERE / "table.css").read_text()
+
+    columns = traitlets.List().tag(sync=True)
+    rows = traitlets.List().tag(sync=True)
+    caption = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+    sort_key = traitlets.Unicode("").tag(sync=True)
+    sort_desc = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]], caption: str = "", **kw: Any) -> None:
+        keys = {c[0] for c in columns} | {"id"}
+        specs = [{"key": key, "label": label, "kind": kind} for key, label, kind in columns]
+        super().__init__(columns=specs, rows=slim_rows(rows, keys), caption=caption, **kw)
+
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Replace the rows (only the columns' keys travel to the browser)."""
+        self.rows = slim_rows(rows, {c["key"] for c in self.columns} | {"id"})

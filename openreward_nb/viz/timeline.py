@@ -1,0 +1,119 @@
+"""The rollout timeline widget: an anywidget that pages events from the store when asked and follows live rollouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import anywidget
+import traitlets
+
+from ..records import RolloutRecord
+from .live import Poller
+from .source import FIRST_PAGE, MAX_PAGE, TimelineSource
+
+_HERE = Path(__file__).parent
+#: most search hits one request returns
+MAX_HITS = 500
+
+
+class TimelineWidget(anywidget.AnyWidget):
+    """One rollout, event by event. The first page travels with the widget; the rest is fetched on demand."""
+
+    _esm = _HERE / "timeline.js"
+    _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text()
+
+    header = traitlets.Dict().tag(sync=True)
+    counts = traitlets.Dict().tag(sync=True)
+    chart = traitlets.Dict().tag(sync=True)
+    first_page = traitlets.Dict().tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)
+    live = traitlets.Bool(False).tag(sync=True)
+    #: the model turn at the top of the list; compare() links two timelines through it
+    anchor = traitlets.Int(-1).tag(sync=True)
+    compact = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(
+        self,
+        record: RolloutRecord,
+        *,
+        live: Optional[bool] = None,
+        compact: bool = False,
+        poll_interval: float = 0.5,
+    ) -> None:
+        source = self._source = TimelineSource(record)
+        follow = record.status == "running" if live is None else bool(live)
+        super().__init__(
+            header=source.header(),
+            counts=source.type_counts(),
+            chart=source.chart(),
+            first_page=source.window(0, FIRST_PAGE),
+            total=source.seen,
+            live=follow,
+            compact=compact,
+        )
+        self.on_msg(self._on_msg)
+        self._poller = Poller(self._tick, poll_interval) if follow else None
+
+    @property
+    def record(self) -> RolloutRecord:
+        """The rollout as last read from the store."""
+        return self._source.record
+
+    # --- requests from the browser --------------------------------------------------------
+    def _on_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        req = content.get("req")
+        try:
+            self._answer(content, req)
+        except Exception as exc:  # noqa: BLE001 - report to the view instead of the kernel log
+            self.send({"kind": "error", "req": req, "message": f"{type(exc).__name__}: {exc}"})
+
+    def _answer(self, content: dict[str, Any], req: Any) -> None:
+        kind = content.get("kind")
+        source = self._source
+        if kind == "page":
+            window = source.window(
+                int(content.get("start") or 0),
+                int(content.get("limit") or MAX_PAGE),
+                content.get("types") or None,
+                bool(content.get("backward")),
+                content.get("turn"),
+            )
+            self.send({"kind": "page", "req": req, **window})
+        elif kind == "text":
+            self.send({"kind": "text", "req": req, **source.full_text(int(content["i"]))})
+        elif kind == "blob":
+            found = source.blob(str(content["sha"]))
+            mime, data = found if found else ("", b"")
+            self.send({"kind": "blob", "req": req, "mime": mime}, buffers=[data] if found else [])
+        elif kind == "search":
+            hits = source.search(str(content.get("q") or ""))
+            self.send({"kind": "search", "req": req, "hits": hits[:MAX_HITS], "more": len(hits) >= MAX_HITS})
+        else:
+            raise ValueError(f"unknown request {kind!r}")
+
+    # --- live ----------------------------------------------------------------------------
+    def _tick(self) -> bool:
+        """One poll: push what is new; False (stop) once the rollout has ended."""
+        source = self._source
+        changed = source.poll()
+        if changed is not None:
+            before, now = changed
+            fresh = source.page(max(before, now - MAX_PAGE), MAX_PAGE) if now > before else []
+            with self.hold_sync():
+                self.header = source.header()
+                self.counts = source.type_counts()
+                self.chart = source.chart()
+                self.total = now
+            if fresh:
+                self.send({"kind": "append", "events": fresh})
+        if source.record.status == "running":
+            return True
+        self.live = False
+        return False
+
+    def close(self) -> None:
+        """Stop live updates and close the widget."""
+        if self._poller is not None:
+            self._poller.stop()
+        super().close()
