@@ -1,0 +1,141 @@
+"""The raw provider payload of an event: held by reference on the caller's thread, encoded on the writer's.
+
+The store's writer calls :meth:`Raw.model_dump_json` (the hook ``encode_raw`` uses for any
+object that has it). The stored JSON is::
+
+    {"provider": "anthropic", "role": "user", "item": {...}, "message": {...}, "response": {...}}
+
+``item`` is the provider's own unit the event came from (Responses item, Anthropic block,
+Gemini part, chat message part); ``role`` is there when the item does not carry it;
+``message`` holds the rest of a chat message that produced no text event; ``response`` is
+the envelope of a whole response (its id, usage, status... without the items) on the
+response's last event. Inline base64 of attachments is replaced by
+``{"$blob": sha256, "mime": ..., "size": ..., "data_url": bool}``: the bytes live once in
+the store's blob table.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Optional, Sequence
+
+from ..events import Attachment
+
+Path = tuple[Any, ...]
+
+
+def plain(value: Any) -> Any:
+    """A fresh JSON-ready copy: dicts and lists rebuilt, SDK objects dumped (unset fields left out)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return plain(dump(mode="json", exclude_unset=True, warnings=False))
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    enum_value = getattr(value, "value", None)
+    if isinstance(enum_value, (str, int)):
+        return enum_value
+    from .._jsonable import to_jsonable
+
+    return to_jsonable(value, "raw")
+
+
+def snapshot(item: Any) -> Any:
+    """A shallow copy of a plain dict (so re-assigning its keys later does not change the record)."""
+    return dict(item) if type(item) is dict else item
+
+
+def _walk(doc: Any, path: Path) -> tuple[Any, Any]:
+    """(container, key) of the leaf at ``path``; (None, None) when the path is not there."""
+    node = doc
+    for key in path[:-1]:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None, None
+    last = path[-1]
+    if isinstance(node, dict) and last in node:
+        return node, last
+    if isinstance(node, list) and isinstance(last, int) and -len(node) <= last < len(node):
+        return node, last
+    return None, None
+
+
+def _select(doc: Any, keep: Optional[Sequence[str]], drop: Optional[Sequence[str]]) -> Any:
+    if not isinstance(doc, dict):
+        return doc
+    if keep is not None:
+        return {k: v for k, v in doc.items() if k in keep}
+    if drop is not None:
+        return {k: v for k, v in doc.items() if k not in drop}
+    return doc
+
+
+class Raw:
+    """One event's provider payload, encoded to JSON only when the writer stores it."""
+
+    __slots__ = ("provider", "item", "role", "keep", "drop", "blobs", "message", "response", "response_drop")
+
+    def __init__(
+        self,
+        provider: str,
+        item: Any,
+        role: Optional[str] = None,
+        keep: Optional[Sequence[str]] = None,
+        drop: Optional[Sequence[str]] = None,
+    ) -> None:
+        self.provider = provider
+        self.item = item
+        self.role = role
+        self.keep = keep
+        self.drop = drop
+        self.blobs: Optional[list[tuple[Path, Attachment, bool]]] = None
+        self.message: Optional[tuple[Any, Sequence[str]]] = None
+        self.response: Any = None
+        self.response_drop: Path = ()
+
+    def blob(self, path: Path, attachment: Attachment, data_url: bool) -> None:
+        """Note that the item holds ``attachment``'s bytes (base64, or a data URL) at ``path``."""
+        if attachment.data is None:
+            return
+        if self.blobs is None:
+            self.blobs = []
+        self.blobs.append((path, attachment, data_url))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""
+        out: dict[str, Any] = {"provider": self.provider}
+        if self.role is not None:
+            out["role"] = self.role
+        if self.item is not None:
+            item = _select(plain(self.item), self.keep, self.drop)
+            for path, att, data_url in self.blobs or ():
+                container, key = _walk(item, path)
+                if container is not None:
+                    ref = {"$blob": att.digest(), "mime": att.mime, "size": len(att.data), "data_url": data_url}
+                    container[key] = ref
+            out["item"] = item
+        if self.message is not None:
+            message, drop = self.message
+            out["message"] = _select(plain(message), None, drop)
+        if self.response is not None:
+            envelope = plain(self.response)
+            if self.response_drop:
+                container, key = _walk(envelope, self.response_drop)
+                if container is not None:
+                    del container[key]
+            out["response"] = envelope
+        return out
+
+    def model_dump_json(self, warnings: bool = False) -> str:
+        """Compact JSON text of :meth:`to_dict` (called by the store's writer)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    def __repr__(self) -> str:
+        return f"<Raw {self.provider} {type(self.item).__name__}>"

@@ -1,0 +1,241 @@
+"""OpenAI Chat Completions (and OpenRouter through the OpenAI SDK): a message, a list, or a ``ChatCompletion``.
+
+An assistant message gives, in this order: its reasoning (OpenRouter ``reasoning`` /
+``reasoning_details``, or ``reasoning_content``), its text or refusal, then one tool call
+per entry of ``tool_calls`` (the OpenReward SDK's serializer puts the tool calls before
+the text and drops reasoning and refusals). Text is stripped and empty text records
+nothing, as in that serializer. Images, audio and files in content parts become
+attachments. Of a ``ChatCompletion`` the first choice is recorded; the others stay in the
+raw ``response`` envelope.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ..events import Attachment, Event, Usage
+from ._common import (
+    ROLE_TYPES,
+    describe,
+    fields,
+    finish_response,
+    get,
+    json_text,
+    message_fields,
+    message,
+    or_empty,
+    tool_result,
+    unknown_event,
+    warn_unknown,
+    with_raw,
+)
+from ._media import audio_part, file_part, url_part
+from ._raw import Raw, snapshot
+
+PROVIDER = "openai_chat"
+_EXPECTED = "a chat message (a dict or SDK object with 'role'), a list of them, or a ChatCompletion"
+_REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details")
+_SPLIT_KEYS = ("tool_calls", "function_call", *_REASONING_KEYS)
+
+
+def _part_attachment(p: Mapping[str, Any], ptype: Any, raw: Optional[Raw], path: tuple) -> Optional[Attachment]:
+    if ptype == "image_url":
+        url = get(p.get("image_url"), "url")
+        return url_part(url, raw, path + ("image_url", "url")) if url else None
+    if ptype == "input_audio":
+        return audio_part(fields(p.get("input_audio")), raw, path + ("input_audio",))
+    if ptype == "file":
+        return file_part(fields(p.get("file")), raw, path + ("file",))
+    return None
+
+
+def _content(content: Any, raw: Optional[Raw]) -> tuple[str, Optional[list[Attachment]], Optional[str]]:
+    """(stripped text, attachments, kind) of a message's ``content``: a string or a list of parts."""
+    if isinstance(content, str):
+        return content.strip(), None, None
+    if content is None:
+        return "", None, None
+    if not isinstance(content, (list, tuple)):
+        raise TypeError(f"a chat message's content must be a string or a list of parts, got {describe(content)}")
+    texts: list[str] = []
+    attachments: list[Attachment] = []
+    kind = None
+    for i, part in enumerate(content):
+        p = fields(part)
+        ptype = p.get("type")
+        if ptype == "text":
+            texts.append(p.get("text") or "")
+        elif ptype == "refusal":
+            texts.append(p.get("refusal") or "")
+            kind = "refusal"
+        else:
+            att = _part_attachment(p, ptype, raw, ("content", i))
+            if att is None:
+                warn_unknown(PROVIDER, "content part", ptype)
+            else:
+                attachments.append(att)
+    return "\n".join(texts).strip(), attachments or None, kind
+
+
+def _reasoning(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> Optional[Event]:
+    text = m.get("reasoning")
+    if text is None:
+        text = m.get("reasoning_content")
+    details = m.get("reasoning_details")
+    if text is None and not details:
+        return None
+    summary = ref = None
+    if details:
+        texts, summaries = [], []
+        for detail in details:
+            d = fields(detail)
+            dtype = d.get("type")
+            if dtype == "reasoning.text":
+                texts.append(d.get("text") or "")
+            elif dtype == "reasoning.summary":
+                summaries.append(d.get("summary") or "")
+            if ref is None and (d.get("signature") or d.get("data")):
+                ref = f"openrouter:{dtype}:{d.get('signature') or d.get('data')}"
+        if text is None and texts:
+            text = "\n".join(texts)
+        summary = "\n".join(summaries) or None
+    ev = Event("reasoning", text, ref, summary)
+    ev.raw = Raw(PROVIDER, msg, "assistant", _REASONING_KEYS) if keep_raw else None
+    return ev
+
+
+def _tool_call(call: Any, keep_raw: bool) -> Event:
+    t = call if type(call) is dict else fields(call)
+    fn = t.get("function")
+    kind = None
+    if fn is not None:
+        f = fn if type(fn) is dict else fields(fn)
+        name, args = f.get("name"), f.get("arguments")
+    elif t.get("custom") is not None:
+        custom = fields(t.get("custom"))
+        name, args, kind = custom.get("name"), custom.get("input"), "custom"
+    else:
+        unknown = unknown_event(PROVIDER, "tool call", t.get("type"), "tool_call")
+        return with_raw(unknown, Raw(PROVIDER, call, "assistant") if keep_raw else None)
+    if not name:
+        raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
+    if type(args) is not str:
+        args = json_text(args or {})
+    ev = Event("tool_call", args, None, None, name, t.get("id"), kind)
+    ev.raw = Raw(PROVIDER, call, "assistant") if keep_raw else None
+    return ev
+
+
+def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
+    events: list[Event] = []
+    thought = _reasoning(msg, m, keep_raw)
+    if thought is not None:
+        events.append(thought)
+    raw = Raw(PROVIDER, msg, None, None, _SPLIT_KEYS) if keep_raw else None
+    text, attachments, kind = _content(m.get("content"), raw)
+    refusal = m.get("refusal")
+    if refusal:
+        text, kind = (f"{text}\n{refusal}" if text else refusal), "refusal"
+    audio = m.get("audio")
+    if audio is not None and not text:
+        text, kind = get(audio, "transcript") or "", "audio"
+    for i, image in enumerate(m.get("images") or ()):
+        att = _part_attachment(fields(image), "image_url", raw, ("images", i))
+        if att is not None:
+            attachments = [att] if attachments is None else attachments + [att]
+    has_body = bool(text or attachments)
+    if has_body:
+        events.append(with_raw(message("assistant_message", text, kind, attachments), raw))
+    for call in m.get("tool_calls") or ():
+        events.append(_tool_call(call, keep_raw))
+    legacy = m.get("function_call")
+    if legacy is not None:
+        events.append(_tool_call({"type": "function", "function": legacy}, keep_raw))
+        events[-1].kind = "function_call"
+    if not has_body and events and keep_raw:
+        events[0].raw.message = (msg, _SPLIT_KEYS)
+    return events
+
+
+def _other(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool) -> tuple[list[Event], str]:
+    """Events of a user, system, developer or tool message, and the event type of that role."""
+    raw = Raw(PROVIDER, msg) if keep_raw else None
+    text, attachments, kind = _content(m.get("content"), raw)
+    if role == "tool" or role == "function":
+        etype = "tool_result"
+        body = tool_result(text, m.get("tool_call_id"), kind or (None if role == "tool" else role), None, attachments)
+    else:
+        etype = ROLE_TYPES.get(role)
+        if etype is None:
+            warn_unknown(PROVIDER, "role", role)
+            etype, kind = "user_message", str(role)
+        body = message(etype, text, kind, attachments)
+    return ([with_raw(body, raw)] if text or attachments else []), etype
+
+
+def _message_events(msg: Any, m: Mapping[str, Any], keep_raw: bool, keep_empty: bool) -> list[Event]:
+    role = m.get("role")
+    if role is None:
+        if isinstance(msg, dict):
+            raise ValueError(f"a chat message needs a 'role', got {describe(msg)}")
+        raise TypeError(f"expected {_EXPECTED}, got {describe(msg)}")
+    if keep_raw:
+        msg = snapshot(msg)
+    if role == "assistant":
+        events, etype = _assistant(msg, m, keep_raw), "assistant_message"
+    else:
+        events, etype = _other(msg, m, role, keep_raw)
+    return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, msg, m.get("tool_call_id"))
+
+
+def message_events(msg: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
+    """Events for one chat message (a dict or a ``ChatCompletionMessage``).
+
+    ``keep_empty``: a message with nothing in it still gives one empty event (to carry a reward).
+    """
+    return _message_events(msg, fields(msg), keep_raw, keep_empty)
+
+
+def _usage(usage: Any) -> Optional[Usage]:
+    if usage is None:
+        return None
+    u = fields(usage)
+    prompt = fields(u.get("prompt_tokens_details"))
+    return Usage(
+        u.get("prompt_tokens"),
+        u.get("completion_tokens"),
+        get(u.get("completion_tokens_details"), "reasoning_tokens"),
+        prompt.get("cached_tokens"),
+        prompt.get("cache_write_tokens"),
+    )
+
+
+def _response_events(completion: Any, c: Mapping[str, Any], keep_raw: bool) -> list[Event]:
+    choices = c.get("choices") or ()
+    choice = fields(choices[0] if choices else None)
+    msg = choice.get("message")
+    events = message_events(msg, keep_raw) if msg is not None else []
+    envelope = snapshot(completion)
+    usage = _usage(c.get("usage"))
+    stop = choice.get("finish_reason")
+    return finish_response(events, PROVIDER, envelope, ("choices", 0, "message"), c.get("model"), usage, stop, keep_raw)
+
+
+def response_events(completion: Any, keep_raw: bool = True) -> list[Event]:
+    """Events for a whole ``ChatCompletion``: its first choice's message, model, usage and finish reason."""
+    return _response_events(completion, fields(completion), keep_raw)
+
+
+def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
+    """Events for a request's ``messages``."""
+    return [ev for msg in messages or () for ev in message_events(msg, keep_raw)]
+
+
+def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
+    """Events for a chat message, a list of messages, or a ``ChatCompletion``."""
+    if isinstance(x, (list, tuple)):
+        return or_empty(request_events(x, keep_raw), keep_empty)
+    m = message_fields(x, _EXPECTED)
+    if m.get("role") is None and m.get("choices") is not None:
+        return _response_events(x, m, keep_raw)
+    return _message_events(x, m, keep_raw, keep_empty)
