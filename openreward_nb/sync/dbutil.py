@@ -1,0 +1,24 @@
+"""Two small helpers for running SQL on a DB-API connection of a store."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+
+def fetch(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """All rows of one query (``sql`` already in the store's placeholder style)."""
+    cur = conn.cursor()
+    try:
+        cur.execute(sql, tuple(params))
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def close_quietly(conn: Any) -> None:
+    """Close a connection that may already be broken."""
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - nothing useful to do with a failure here
+            pass

@@ -1,0 +1,357 @@
+"""The OpenReward wire format, incoming: parse and check a ``POST /v1/rollouts`` body, event by event.
+
+Every field the SDK sends is checked for its type and range; a problem raises
+:class:`BadRequest` naming the field (``events[3].reward``). Unknown fields are ignored,
+so a newer SDK that adds one still gets through.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..events import EVENT_TYPES, Event, clean_text
+
+MAX_ID_CHARS = 256
+MAX_NAME_CHARS = 1024
+MAX_INDEX = 2**31 - 1
+MAX_TIMESTAMP_MS = 2**53
+
+
+class BadRequest(ValueError):
+    """A request the server refuses (4xx), with the field at fault in the message."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Start:
+    """A ``rollout`` event: a rollout begins."""
+
+    position: int
+    rollout_id: str
+    created_at: float
+    run_name: str
+    rollout_name: Optional[str]
+    environment: Optional[str]
+    variant: Optional[str]
+    split: Optional[str]
+    metadata: Optional[str]
+    task_spec: Optional[str]
+    run_info: Optional[str]
+    rollout_info: Optional[dict]
+
+
+@dataclass
+class Message:
+    """A ``message`` event: one step of a rollout."""
+
+    position: int
+    rollout_id: str
+    idx: int
+    ts: float
+    event: Event
+    reward: Optional[float]
+    is_finished: bool
+    metadata: Optional[dict]
+
+
+@dataclass
+class Update:
+    """A ``rollout_update`` event: fields merged into a rollout's ``rollout_info``."""
+
+    position: int
+    rollout_id: str
+    rollout_info: dict
+
+
+@dataclass
+class Batch:
+    """A checked request body, split by event kind (each keeps its position in the request)."""
+
+    starts: list[Start] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+
+
+# --- field checks: each returns the value to keep or raises ValueError(reason) ---------------
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"must be a string, got {_kind(value)}")
+    return clean_text(value)
+
+
+def _bounded_text(limit: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = _text(value)
+        if not text.strip():
+            raise ValueError("must not be empty")
+        if len(text) > limit:
+            raise ValueError(f"must be at most {limit} characters, got {len(text)}")
+        return text
+
+    return check
+
+
+_id = _bounded_text(MAX_ID_CHARS)
+_name = _bounded_text(MAX_NAME_CHARS)
+
+
+def _integer(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if type(value) is not int:
+            raise ValueError(f"must be an integer, got {_kind(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return check
+
+
+_index = _integer(0, MAX_INDEX)
+_step = _integer(-(2**53), 2**53)
+
+
+def _timestamp(value: Any) -> float:
+    if type(value) not in (int, float) or not 0 <= value <= MAX_TIMESTAMP_MS:
+        raise ValueError(f"must be epoch milliseconds (a number from 0 to 2**53), got {_kind(value)}")
+    return value / 1000.0
+
+
+def _number(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {_kind(value)}")
+    return float(value)
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"must be true or false, got {_kind(value)}")
+    return value
+
+
+def _object(value: Any) -> dict:
+    if type(value) is not dict:
+        raise ValueError(f"must be a JSON object, got {_kind(value)}")
+    return value
+
+
+def _message_type(value: Any) -> str:
+    if value not in EVENT_TYPES:
+        raise ValueError(f"must be one of {', '.join(EVENT_TYPES)}, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    text = json.dumps(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# field name -> (check, required)
+FieldSpec = dict[str, tuple[Callable[[Any], Any], bool]]
+MESSAGE_FIELDS: FieldSpec = {
+    "eventId": (_id, True),
+    "timestamp": (_timestamp, True),
+    "index": (_index, True),
+    "rolloutEventId": (_id, True),
+    "type": (_message_type, True),
+    "content": (_text, False),
+    "contentReference": (_text, False),
+    "summary": (_text, False),
+    "name": (_text, False),
+    "callId": (_text, False),
+    "environment_id": (_text, False),
+    "reward": (_number, False),
+    "isFinished": (_flag, False),
+    "metadata": (_object, False),
+}
+START_FIELDS: FieldSpec = {
+    "eventId": (_id, True),
+    "timestamp": (_timestamp, True),
+    "runName": (_name, True),
+    "step": (_step, False),
+    "environment": (_text, False),
+    "environment_id": (_text, False),
+    "rolloutName": (_text, False),
+    "variant": (_text, False),
+    "variant_id": (_text, False),
+    "split": (_text, False),
+    "metadata": (_object, False),
+    "task_spec": (_object, False),
+    "run_info": (_object, False),
+    "rollout_info": (_object, False),
+}
+UPDATE_FIELDS: FieldSpec = {
+    "eventId": (_id, True),
+    "timestamp": (_timestamp, True),
+    "rollout_info": (_object, False),
+}
+_SPECS = {"message": MESSAGE_FIELDS, "rollout": START_FIELDS, "rollout_update": UPDATE_FIELDS}
+
+
+def _checked(event: dict, spec: FieldSpec, where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (check, required) in spec.items():
+        value = event.get(name)
+        if value is None:
+            if required:
+                raise BadRequest(f"{where}.{name}: is required")
+            out[name] = None
+            continue
+        try:
+            out[name] = check(value)
+        except ValueError as exc:
+            raise BadRequest(f"{where}.{name}: {exc}") from None
+    return out
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _escape_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k): _escape_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_surrogates(v) for v in value]
+    return value
+
+
+def safe_object(value: Optional[dict]) -> Optional[dict]:
+    """A JSON object whose text any store takes: lone surrogates (valid in JSON escapes, not in UTF-8) escaped."""
+    if value is None:
+        return None
+    try:
+        _compact(value).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return _escape_surrogates(value)
+
+
+def json_text(value: Optional[dict]) -> Optional[str]:
+    """A JSON object as compact text any store takes (see :func:`safe_object`); None stays None."""
+    return None if value is None else _compact(safe_object(value))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_body(body: bytes) -> Batch:
+    """Parse and check a request body; raises :class:`BadRequest` (400 for bad JSON, 422 for bad fields)."""
+    try:
+        data = json.loads(body, parse_constant=_reject_constant)
+    except RecursionError:
+        raise BadRequest("body: JSON nested too deeply", 400) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"body: not valid JSON ({exc})", 400) from None
+    if type(data) is not dict:
+        raise BadRequest(f'body: must be a JSON object {{"events": [...]}}, got {_kind(data)}', 400)
+    events = data.get("events")
+    if type(events) is not list:
+        raise BadRequest(f"events: must be a list of events, got {_kind(events)}")
+    try:
+        return _split(events)
+    except RecursionError:
+        raise BadRequest("events: a value is nested too deeply", 400) from None
+
+
+def _split(events: list) -> Batch:
+    batch = Batch()
+    for pos, raw in enumerate(events):
+        where = f"events[{pos}]"
+        if type(raw) is not dict:
+            raise BadRequest(f"{where}: must be a JSON object, got {_kind(raw)}")
+        kind = raw.get("eventType")
+        spec = _SPECS.get(kind) if type(kind) is str else None
+        if spec is None:
+            raise BadRequest(f"{where}.eventType: must be one of message, rollout, rollout_update, got {_kind(kind)}")
+        if kind == "message":
+            f = _plain_message(raw) or _checked(raw, spec, where)
+            batch.messages.append(_message(pos, f, where))
+            continue
+        f = _checked(raw, spec, where)
+        if kind == "rollout":
+            batch.starts.append(_start(pos, f))
+        else:
+            batch.updates.append(Update(pos, f["eventId"], safe_object(f["rollout_info"]) or {}))
+    return batch
+
+
+_OPTIONAL_TEXT = ("content", "contentReference", "summary", "name", "callId", "environment_id")
+_EVENT_TYPE_SET = frozenset(EVENT_TYPES)
+
+
+def _plain_message(raw: dict) -> Optional[dict[str, Any]]:
+    """The checked fields of an ordinary message event, fast; None when anything needs the full check.
+
+    Accepts only what :data:`MESSAGE_FIELDS` accepts and returns the same values (the full
+    check then names the field at fault for everything else).
+    """
+    get = raw.get
+    eid, rid, idx, ts, etype = get("eventId"), get("rolloutEventId"), get("index"), get("timestamp"), get("type")
+    if not (
+        type(eid) is str and type(rid) is str and type(idx) is int and 0 <= idx <= MAX_INDEX
+        and type(ts) in (int, float) and 0 <= ts <= MAX_TIMESTAMP_MS and type(etype) is str and etype in _EVENT_TYPE_SET
+    ):
+        return None
+    eid, rid = clean_text(eid), clean_text(rid)
+    if not (0 < len(eid) <= MAX_ID_CHARS and 0 < len(rid) <= MAX_ID_CHARS and eid.strip() and rid.strip()):
+        return None
+    f: dict[str, Any] = {"eventId": eid, "rolloutEventId": rid, "index": idx, "timestamp": ts / 1000.0, "type": etype}
+    for name in _OPTIONAL_TEXT:
+        value = get(name)
+        if value is not None:
+            if type(value) is not str:
+                return None
+            value = clean_text(value)
+        f[name] = value
+    reward, finished, metadata = get("reward"), get("isFinished"), get("metadata")
+    if reward is not None and (type(reward) not in (int, float) or not math.isfinite(reward)):
+        return None
+    if (finished is not None and type(finished) is not bool) or (metadata is not None and type(metadata) is not dict):
+        return None
+    f["reward"] = None if reward is None else float(reward)
+    f["isFinished"] = finished
+    f["metadata"] = metadata
+    return f
+
+
+def _message(pos: int, f: dict[str, Any], where: str) -> Message:
+    etype = f["type"]
+    if etype == "tool_call" and not f["name"]:
+        raise BadRequest(f"{where}.name: a tool_call needs the tool's name")
+    if etype != "reasoning":
+        for name in ("contentReference", "summary"):
+            if f[name] is not None:
+                raise BadRequest(f"{where}.{name}: only a reasoning event has {name}")
+    event = Event(etype, f["content"], f["contentReference"], f["summary"], f["name"], f["callId"])
+    return Message(
+        pos, f["rolloutEventId"], f["index"], f["timestamp"], event, f["reward"], bool(f["isFinished"]),
+        safe_object(f["metadata"]) if f["metadata"] else None,  # the SDK sends {} for "no metadata"
+    )
+
+
+def _start(pos: int, f: dict[str, Any]) -> Start:
+    return Start(
+        pos,
+        f["eventId"],
+        f["timestamp"],
+        f["runName"],
+        f["rolloutName"],
+        f["environment"],
+        f["variant"],
+        f["split"],
+        json_text(f["metadata"]),
+        json_text(f["task_spec"]),
+        json_text(f["run_info"]),
+        safe_object(f["rollout_info"]),
+    )

@@ -1,0 +1,253 @@
+"""One run of an upload: rounds of pending work from the store, sent as concurrent batches.
+
+Each round reads some pending work, sends the rollouts' starts first (the API needs a
+rollout before its messages), then their rollout_info updates and events, in lanes that
+run side by side (a rollout stays in one lane, so its events arrive in order). Every
+answered batch moves the cursors in the store at once, so an interrupted upload resumes
+where it stopped. Retryable failures back off and retry until ``give_up_after`` seconds
+pass without progress; what is left stays queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from functools import partial
+from typing import Any, Awaitable, Callable, Iterator, Optional, TypeVar
+from urllib.parse import quote
+
+from . import transport
+from .batches import INFO, START, Batch, BatchStream, Chunk, Ledger, Work, pack
+from .cursors import Commit, Cursor, UploadState
+from .model import UploadOptions
+from .target import Target
+from .transport import Refused, Retryable
+from .wire import encode, encode_message, start_event, update_event
+
+T = TypeVar("T")
+
+
+class GiveUp(Exception):
+    """No progress for ``give_up_after`` seconds (or asked to stop): what is left stays queued."""
+
+
+class Drain:
+    """One run of the upload: its HTTP client, counters and the problems met."""
+
+    def __init__(
+        self,
+        state: UploadState,
+        target: Target,
+        options: UploadOptions,
+        conn: Any,
+        env_ids: dict[tuple[str, Optional[str]], tuple[Optional[str], Optional[str]]],
+        give_up_after: Optional[float],
+        stop: threading.Event,
+        on_progress: Optional[Callable[[int], None]],
+        settled_before: Optional[float],
+    ) -> None:
+        self.target = target
+        self.opts = options
+        self.state = state
+        self.conn = conn
+        self.env_ids = env_ids
+        self.give_up_after = give_up_after
+        self.stop = stop
+        self.on_progress = on_progress
+        self.sent = 0
+        self.errors: list[str] = []
+        self.last_progress = time.monotonic()
+        self.seen: dict[str, tuple] = {}
+        self.skip: set[str] = set()
+        self.http: Any = None
+        self.ledger = Ledger()
+        self.settled_before = settled_before
+
+    async def run(self) -> None:
+        cursors = self._pending()
+        if not cursors:
+            return
+        async with transport.make_client(
+            self.target.url, self.target.api_key, self.opts.concurrency, self.opts.timeout
+        ) as http:
+            self.http = http
+            while cursors and not self.stop.is_set():
+                await self.round(cursors)
+                cursors = self._pending()
+
+    def _pending(self) -> list[Cursor]:
+        return [c for c in self.state.pending(self.conn, 2000) if c.rollout_id not in self.skip]
+
+    def _fresh(self, cursor: Cursor) -> bool:
+        """False for a rollout that showed the same state in an earlier round (it is not moving: skip it now)."""
+        rid = cursor.rollout_id
+        if self.seen.get(rid) == cursor.state():
+            self.skip.add(rid)
+            self.errors.append(
+                f"rollout {rid}: its upload made no progress (the store counts {cursor.rollout['n_events']} "
+                f"events, {cursor.n_sent} sent); skipped in this sync"
+            )
+            return False
+        self.seen[rid] = cursor.state()
+        return True
+
+    async def environment_ids(self, environment: Optional[str], variant: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+        """The API's ids of an ``owner/name`` environment and its variant, looked up once, as the SDK does."""
+        if not environment or "/" not in environment:
+            return None, None
+        key = (environment, variant)
+        if key not in self.env_ids:
+            owner, name = environment.split("/", 1)
+            path = f"/v1/environments/{quote(owner, safe='')}/{quote(name)}"
+            found = await self.retrying(lambda: transport.get_json(self.http, path))
+            env_id = found.get("id") if isinstance(found, dict) else None
+            variant_id = None
+            if variant:
+                listed = await self.retrying(lambda: transport.get_json(self.http, path + "/variants"))
+                for item in listed if isinstance(listed, list) else []:
+                    if isinstance(item, dict) and item.get("name") == variant:
+                        variant_id = item.get("id")
+            self.env_ids[key] = (env_id, variant_id)
+        return self.env_ids[key]
+
+    # --- one round ---------------------------------------------------------------------
+    async def round(self, cursors: list[Cursor]) -> None:
+        opts = self.opts
+        budget = opts.round_events
+        starts: list[Chunk] = []
+        work: list[Work] = []
+        for cursor in cursors:
+            if budget <= 0:
+                break
+            if not self._fresh(cursor):
+                continue
+            rid = cursor.rollout_id
+            env_id, variant_id = await self.environment_ids(cursor.rollout["environment"], cursor.rollout["variant"])
+            if not cursor.start_sent:
+                starts.append(Chunk(rid, START, [encode(start_event(cursor.rollout, env_id, variant_id))]))
+            info = cursor.info_due
+            update = None if info is None else Chunk(rid, INFO, [encode(update_event(rid, info))], info=info)
+            rows, sent_base = self._read_rows(cursor, budget)
+            budget -= len(rows)
+            if update is not None or rows:
+                before = (cursor.next_idx, cursor.n_sent)
+                work.append(Work(rid, update, rows, partial(encode_message, rid, env_id), before, sent_base))
+        lanes = opts.concurrency
+        start_batches = pack(starts, opts.batch_events, opts.batch_bytes)
+        refused = await self.send([iter(start_batches[i::lanes]) for i in range(lanes)])
+        self.ledger = Ledger()
+        todo = _lanes([w for w in work if w.rollout_id not in refused], lanes)
+        await self.send([BatchStream(lane, opts.batch_events, opts.batch_bytes, self.ledger) for lane in todo])
+
+    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple], int]:
+        """The cursor's next stored events and the sent count they start from.
+
+        From index 0 again (same ids) when events arrived below the cursor after it passed.
+        """
+        if cursor.n_sent >= cursor.rollout["n_events"]:
+            return [], cursor.n_sent
+        rid = cursor.rollout_id
+        rows = self.state.events(self.conn, rid, cursor.next_idx, budget)
+        sent_base = cursor.n_sent
+        if not rows and cursor.next_idx > 0:
+            rows = self.state.events(self.conn, rid, 0, budget)
+            sent_base = 0
+        if self.settled_before is not None and cursor.rollout["status"] == "running":
+            young = next((i for i, row in enumerate(rows) if row[1] > self.settled_before), len(rows))
+            if young < len(rows):
+                rows = rows[:young]
+                self.skip.add(rid)  # the rest is left to settle: not stuck, just not yet
+        return rows, sent_base
+
+    # --- sending -------------------------------------------------------------------------
+    async def send(self, lanes: list[Iterator[Batch]]) -> set[str]:
+        """Send each lane's batches in order, the lanes at the same time; the ids of rollouts refused.
+
+        A batch is built (its events encoded) only when its sender is free, so encoding
+        overlaps the server's work on the batches in flight.
+        """
+        refused: set[str] = set()
+
+        async def worker(batches: Iterator[Batch]) -> None:
+            for batch in batches:
+                await self.deliver(batch, refused)
+
+        tasks = [asyncio.create_task(worker(lane)) for lane in lanes]
+        if not tasks:
+            return refused
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in tasks:
+                task.cancel()
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        return refused
+
+    async def deliver(self, batch: Batch, refused: set[str]) -> None:
+        """Send one batch until it is answered; a refused batch is cut smaller to find the rollout at fault."""
+        try:
+            await self.retrying(lambda: transport.post(self.http, batch.body()))
+        except Refused as exc:
+            parts = batch.split() if exc.status == 413 or len(batch.chunks) > 1 else []
+            if len(parts) == 2 and len(batch.chunks) == 1:
+                self.ledger.replace(batch.chunks[0], [p.chunks[0] for p in parts])
+            for part in parts:
+                await self.deliver(part, refused)
+            if not parts:
+                self._refused(batch, exc, refused)
+            return
+        self.state.commit(
+            self.conn,
+            Commit(
+                [c.rollout_id for c in batch.chunks if c.kind == START],
+                [(c.rollout_id, c.info) for c in batch.chunks if c.kind == INFO and c.info is not None],
+                self.ledger.answered(batch.chunks),
+                [],
+            ),
+        )
+        self.sent += batch.n_events
+        self.last_progress = time.monotonic()
+        if self.on_progress is not None:
+            self.on_progress(self.sent)
+
+    def _refused(self, batch: Batch, exc: Refused, refused: set[str]) -> None:
+        failures = []
+        for rid in dict.fromkeys(c.rollout_id for c in batch.chunks):
+            refused.add(rid)
+            self.ledger.drop(rid)
+            failures.append((rid, str(exc)))
+            self.errors.append(f"rollout {rid}: the server refused it ({exc}); it stays in the store")
+        self.state.commit(self.conn, Commit([], [], [], failures))
+
+    async def retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run ``attempt`` until it does not raise Retryable; GiveUp when there has been no progress for too long."""
+        tries = 0
+        while True:
+            try:
+                return await attempt()
+            except Retryable as exc:
+                tries += 1
+                stalled = self.give_up_after is not None and time.monotonic() - self.last_progress >= self.give_up_after
+                if self.stop.is_set() or (stalled and tries > 1):  # one retry even after a long hang
+                    raise GiveUp(f"the API at {self.target.url} did not take the upload: {exc}") from exc
+                await self._pause(max(transport.backoff(tries), exc.retry_after or 0.0))
+
+    async def _pause(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.stop.is_set() and time.monotonic() < end:
+            await asyncio.sleep(min(0.1, end - time.monotonic()))
+
+
+def _lanes(work: list[Work], n: int) -> list[list[Work]]:
+    """Rollouts dealt into ``n`` lanes of about equal size: a rollout's batches then go out one after another,
+    so the server gets its events in order (no rebuilding of its aggregates)."""
+    lanes: list[list[Work]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for w in work:
+        i = loads.index(min(loads))
+        lanes[i].append(w)
+        loads[i] += len(w.rows) + 1
+    return [lane for lane in lanes if lane]

@@ -1,0 +1,126 @@
+"""The read side of the API, served from the store: ``GET /v1/runs``, ``/v1/runs/{id}``, ``/v1/runs/{id}/rollouts``.
+
+Answers carry the fields the ``openreward`` CLI reads (``runs``/``rollouts`` plus ``total``;
+``name``, ``num_rollouts``, ``avg_rollout_reward``, ``avg_rollout_length``, ``created_at``,
+``updated_at`` for a run; ``id``, ``rolloutName``, ``environment``, ``max_reward``,
+``num_messages``, ``created_at`` for a rollout) and the other rollout fields the wire fills
+(not the end time or error: the SDK sends neither). A run's id is its name. Times are ISO
+8601 in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from ..store.base import Store
+
+MAX_PAGE = 500
+
+_RUNS = """SELECT r.name, r.created_at, COUNT(o.id), AVG(o.total_reward), AVG(o.n_events),
+    MAX(COALESCE(o.last_event_at, o.created_at))
+    FROM runs r LEFT JOIN rollouts o ON o.run_name = r.name
+    WHERE {where} GROUP BY r.name, r.created_at ORDER BY r.created_at DESC, r.name LIMIT ? OFFSET ?"""
+_COUNT_RUNS = "SELECT COUNT(*) FROM runs r WHERE {where}"
+_SEARCH = "LOWER(r.name) LIKE LOWER(?) ESCAPE '!'"
+_ROLLOUT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("run_name", "runName"),
+    ("rollout_name", "rolloutName"),
+    ("environment", "environment"),
+    ("variant", "variant"),
+    ("split", "split"),
+    ("status", "status"),
+    ("created_at", "created_at"),
+    ("n_events", "num_messages"),
+    ("n_tool_calls", "num_tool_calls"),
+    ("total_reward", "total_reward"),
+    ("final_reward", "final_reward"),
+    ("max_reward", "max_reward"),
+    ("is_finished", "is_finished"),
+    ("metadata", "metadata"),
+    ("task_spec", "task_spec"),
+    ("run_info", "run_info"),
+    ("rollout_info", "rollout_info"),
+)
+_ROLLOUTS = (
+    f"SELECT {', '.join(c for c, _ in _ROLLOUT_FIELDS)} FROM rollouts WHERE run_name = ? ORDER BY seq LIMIT ? OFFSET ?"
+)
+_COUNT_ROLLOUTS = "SELECT COUNT(*) FROM rollouts WHERE run_name = ?"
+_JSON_FIELDS = frozenset({"metadata", "task_spec", "run_info", "rollout_info"})
+_TIME_FIELDS = frozenset({"created_at"})
+
+
+def iso(seconds: Optional[float]) -> Optional[str]:
+    """Epoch seconds as ISO 8601 UTC (None stays None)."""
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+
+
+def page_bounds(limit: Any, offset: Any) -> tuple[int, int]:
+    """``limit`` (1..MAX_PAGE, default 100) and ``offset`` (>= 0) from query strings; ValueError names the bad one."""
+    try:
+        lim = 100 if limit in (None, "") else int(limit)
+    except ValueError:
+        raise ValueError(f"limit: must be an integer, got {limit!r}") from None
+    try:
+        off = 0 if offset in (None, "") else int(offset)
+    except ValueError:
+        raise ValueError(f"offset: must be an integer, got {offset!r}") from None
+    if not 1 <= lim <= MAX_PAGE:
+        raise ValueError(f"limit: must be between 1 and {MAX_PAGE}, got {lim}")
+    if off < 0:
+        raise ValueError(f"offset: must be 0 or more, got {off}")
+    return lim, off
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _run(row: tuple) -> dict[str, Any]:
+    name, created, n, reward, length, updated = row
+    return {
+        "id": name,
+        "name": name,
+        "num_rollouts": n,
+        "avg_rollout_reward": reward,
+        "avg_rollout_length": length,
+        "created_at": iso(created),
+        "updated_at": iso(updated if updated is not None else created),
+    }
+
+
+def list_runs(store: Store, search: Optional[str], limit: int, offset: int) -> dict[str, Any]:
+    """``{"runs": [...], "total": n}``, newest first, names containing ``search`` (any case)."""
+    where, params = (_SEARCH, [_like(search)]) if search else ("1 = 1", [])
+    rows = store.query(store.translate(_RUNS.format(where=where)), (*params, limit, offset))
+    total = store.query(store.translate(_COUNT_RUNS.format(where=where)), params)[0][0]
+    return {"runs": [_run(row) for row in rows], "total": total}
+
+
+def get_run(store: Store, run_id: str) -> Optional[dict[str, Any]]:
+    """One run by id (its name), or None."""
+    where = "r.name = ?"
+    rows = store.query(store.translate(_RUNS.format(where=where)), (run_id, 1, 0))
+    return _run(rows[0]) if rows else None
+
+
+def _rollout(row: tuple) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for (column, key), value in zip(_ROLLOUT_FIELDS, row):
+        if column in _JSON_FIELDS:
+            value = None if value is None else json.loads(value)
+        elif column in _TIME_FIELDS:
+            value = iso(value)
+        elif column == "is_finished":
+            value = bool(value)
+        out[key] = value
+    return out
+
+
+def list_rollouts(store: Store, run_id: str, limit: int, offset: int) -> dict[str, Any]:
+    """``{"rollouts": [...], "total": n}`` of one run, in creation order."""
+    rows = store.query(store.translate(_ROLLOUTS), (run_id, limit, offset))
+    total = store.query(store.translate(_COUNT_ROLLOUTS), (run_id,))[0][0]
+    return {"rollouts": [_rollout(row) for row in rows], "total": total}

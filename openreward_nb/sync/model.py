@@ -1,0 +1,35 @@
+"""The values an upload takes (:class:`UploadOptions`) and gives back (:class:`SyncResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class UploadOptions:
+    """Batch limits, concurrency and timeouts of an upload."""
+
+    batch_events: int = 1000
+    batch_bytes: int = 1_000_000
+    concurrency: int = 4
+    round_events: int = 16_000
+    timeout: float = 30.0
+
+
+@dataclass
+class SyncResult:
+    """What an upload did: events ``sent`` now, still ``pending``, ``failed`` (refused by the server), and why."""
+
+    sent: int
+    pending: int
+    failed: int
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is left to send and nothing was refused."""
+        return self.pending == 0 and self.failed == 0
+
+    def __str__(self) -> str:
+        text = f"sent {self.sent:,} events; {self.pending:,} pending; {self.failed:,} failed"
+        return text + "".join(f"\n  {e}" for e in self.errors)

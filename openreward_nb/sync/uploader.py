@@ -1,0 +1,92 @@
+"""Uploading a store's rollouts to one OpenReward API: queue them, then drain what is pending.
+
+:class:`Uploader` is what ``client.sync()``, ``openreward-nb sync`` and ``upload=True`` use;
+one upload runs at a time per store and target in a process (:func:`drain_lock`), and the
+store's cursors keep several processes from skipping anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+from ..store.base import Store
+from .cursors import UploadState
+from .dbutil import close_quietly
+from .drain import Drain, GiveUp
+from .model import SyncResult, UploadOptions
+from .target import Target
+from .transport import Fatal
+
+_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def drain_lock(store: Store, target: Target) -> threading.Lock:
+    """The lock that lets one upload at a time run for a store and target in this process."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((store.url, target.url), threading.Lock())
+
+
+class Uploader:
+    """Uploads the rollouts queued in a store for one target."""
+
+    def __init__(self, store: Store, target: Target, options: Optional[UploadOptions] = None) -> None:
+        self.store = store
+        self.target = target
+        self.options = options or UploadOptions()
+        self.state = UploadState(store, target.url)
+        self._env_ids: dict[tuple[str, Optional[str]], tuple[Optional[str], Optional[str]]] = {}
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A connection of its own for the duration of a block."""
+        conn = self.store.connect()
+        try:
+            yield conn
+        finally:
+            close_quietly(conn)
+
+    def queue(self, *, rollout_ids: Optional[Iterable[str]] = None, run: Optional[str] = None, retry_failed: bool = False) -> None:
+        """Queue rollouts for upload: these ids, else one run's, else all in the store; optionally retry refused ones."""
+        with self.connection() as conn:
+            if rollout_ids is not None:
+                self.state.track(conn, rollout_ids)
+            else:
+                self.state.enqueue(conn, run)
+            if retry_failed:
+                self.state.retry_failed(conn)
+
+    def counts(self) -> tuple[int, int]:
+        """(events waiting to be sent, events of refused rollouts) for this target."""
+        with self.connection() as conn:
+            return self.state.counts(conn)
+
+    def run(
+        self,
+        *,
+        give_up_after: Optional[float] = 30.0,
+        stop: Optional[threading.Event] = None,
+        on_progress: Optional[Callable[[int], None]] = None,
+        settle: Optional[float] = None,
+    ) -> SyncResult:
+        """Send everything queued (blocking, in this thread); stop after ``give_up_after`` s without progress.
+
+        ``settle``: leave events of running rollouts that are younger than this many seconds
+        for a later run (a reward often arrives on an event just after it was logged).
+        """
+        with drain_lock(self.store, self.target), self.connection() as conn:
+            settled_before = None if settle is None else time.time() - settle
+            drain = Drain(self.state, self.target, self.options, conn, self._env_ids, give_up_after,
+                          stop or threading.Event(), on_progress, settled_before)
+            try:
+                asyncio.run(drain.run())
+            except (GiveUp, Fatal) as exc:
+                drain.errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - e.g. the store refused the cursor update
+                drain.errors.append(f"upload stopped: {type(exc).__name__}: {exc}")
+            pending, failed = self.state.counts(conn)
+            return SyncResult(drain.sent, pending, failed, drain.errors)

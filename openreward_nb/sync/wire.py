@@ -1,0 +1,137 @@
+"""The OpenReward wire format, outgoing: the events the SDK posts to ``/v1/rollouts``, built from stored rows.
+
+Field names, presence rules and key order follow ``openreward`` 0.1.167
+(``models.LogMessageEvent`` / ``RolloutStartedEvent`` / ``RolloutUpdateEvent`` encoded by
+``background._encode_event``: ``None`` dropped, recursively inside dicts). Ids are
+deterministic, so an event sent again after a crash carries the id it had the first time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from json.encoder import encode_basestring_ascii as _quote  # C-accelerated: a JSON string literal
+from typing import Any, Iterable, Optional
+
+#: uuid5 namespace of message event ids: ``uuid5(NAMESPACE, f"{rollout_id}/{idx}")``
+EVENT_ID_NAMESPACE = uuid.UUID("6f1d2a8e-52c4-4b7e-9d0a-3c5e7b1f0a42")
+_NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
+
+MESSAGE_COLUMNS: tuple[str, ...] = (
+    "idx",
+    "ts",
+    "type",
+    "content",
+    "content_reference",
+    "summary",
+    "name",
+    "call_id",
+    "reward",
+    "is_finished",
+    "metadata",
+)
+
+
+def message_event_id(rollout_id: str, idx: int) -> str:
+    """The event id of message ``idx`` of a rollout, the same every time it is sent.
+
+    Equal to ``str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{rollout_id}/{idx}"))``, computed without
+    building UUID objects (a third of the cost, on every event uploaded).
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/{idx}".encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def strip_none(data: dict) -> dict:
+    """``data`` without None values, recursively inside dicts (lists are kept as they are), as the SDK sends."""
+    return {k: strip_none(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None}
+
+
+def millis(seconds: float) -> int:
+    """Epoch seconds as the integer milliseconds the wire carries."""
+    return int(seconds * 1000)
+
+
+def _json(text: Optional[str]) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def start_event(rollout: dict[str, Any], environment_id: Optional[str], variant_id: Optional[str]) -> dict:
+    """The ``rollout`` event that opens a stored rollout (``rollout`` is its row from the store)."""
+    return strip_none(
+        {
+            "eventId": rollout["id"],
+            "timestamp": millis(rollout["created_at"]),
+            "runName": rollout["run_name"],
+            "environment": rollout["environment"],
+            "environment_id": environment_id,
+            "rolloutName": rollout["rollout_name"],
+            "variant": rollout["variant"],
+            "variant_id": variant_id,
+            "split": rollout["split"],
+            "metadata": _json(rollout["metadata"]),
+            "task_spec": _json(rollout["task_spec"]),
+            "run_info": _json(rollout["run_info"]),
+            "eventType": "rollout",
+        }
+    )
+
+
+def update_event(rollout_id: str, rollout_info_json: str) -> dict:
+    """The ``rollout_update`` event carrying a rollout's (merged) ``rollout_info``."""
+    return strip_none(
+        {
+            "eventId": rollout_id,
+            "timestamp": millis(time.time()),
+            "rollout_info": json.loads(rollout_info_json),
+            "eventType": "rollout_update",
+        }
+    )
+
+
+def encode(event: dict) -> bytes:
+    """One event as compact JSON; non-ASCII is escaped, as the SDK's HTTP client (aiohttp) sends it."""
+    return json.dumps(event, separators=(",", ":")).encode("ascii")
+
+
+def encode_message(rollout_id: str, environment_id: Optional[str], row: tuple) -> bytes:
+    """The ``message`` event of one stored event (``row`` in :data:`MESSAGE_COLUMNS` order), encoded.
+
+    The JSON text :func:`encode` would give for the SDK's ``LogMessageEvent`` (same keys, same
+    order, None left out, ``metadata`` always present), written directly: this runs once per
+    event uploaded, and skipping the intermediate dict halves its cost.
+    """
+    idx, ts, etype, content, reference, summary, name, call_id, reward, finished, metadata = row
+    parts = [
+        '{"eventId":"', message_event_id(rollout_id, idx), '","timestamp":', str(millis(ts)), ',"index":', str(idx),
+        ',"rolloutEventId":', _quote(rollout_id), ',"type":', _quote(etype),
+    ]
+    for key, value in (
+        (',"content":', content),
+        (',"contentReference":', reference),
+        (',"summary":', summary),
+        (',"name":', name),
+        (',"callId":', call_id),
+        (',"environment_id":', environment_id),
+    ):
+        if value is not None:
+            parts += (key, _quote(value))
+    if reward is not None:
+        parts += (',"reward":', float.__repr__(float(reward)))
+    parts += (
+        ',"isFinished":true' if finished else ',"isFinished":false',
+        ',"metadata":',
+        json.dumps(strip_none(json.loads(metadata)), separators=(",", ":")) if metadata else "{}",
+        ',"eventType":"message"}',
+    )
+    return "".join(parts).encode("ascii")
+
+
+def payload(parts: Iterable[bytes]) -> bytes:
+    """The request body ``{"events":[...]}`` from already encoded events."""
+    return b'{"events":[' + b",".join(parts) + b"]}"
