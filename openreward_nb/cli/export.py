@@ -1,0 +1,56 @@
+"""``openreward-nb export RUN...``: write runs as Parquet or CSV frames, or as JSONL chats for fine-tuning."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from ..errors import OpenRewardNBError
+
+_FILTERS = ("environment", "split", "status")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write runs as Parquet / CSV (a frame) or JSONL (one chat per line)",
+        description="Write the rollouts (or runs, events, tool calls) of runs as Parquet or CSV, "
+        "or their conversations as JSONL chats for fine-tuning.",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run name(s)")
+    p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet", help="default: parquet")
+    p.add_argument("--level", default="rollouts", help="frame to write: runs, rollouts, events or tool_calls "
+                   "(default: rollouts; not used by jsonl)")
+    p.add_argument("-o", "--output", help="file to write (default: RUN.LEVEL.parquet / .csv, RUN.jsonl)")
+    p.add_argument("--min-reward", type=float, help="only rollouts with at least this total reward")
+    p.add_argument("--chat-format", default="openai", help="jsonl messages: openai (default) or anthropic")
+    for name in _FILTERS:
+        p.add_argument(f"--{name}", help=f"only rollouts with this {name}")
+    p.set_defaults(handler=_export)
+
+
+def default_output(runs: list[str], level: str, format: str) -> str:
+    """A file name in the working directory from the run names, level and format."""
+    stem = "+".join(runs) if len(runs) <= 3 else f"{runs[0]}+{len(runs) - 1}-more"
+    stem = re.sub(r"[^A-Za-z0-9._+-]", "_", stem)
+    return f"{stem}.jsonl" if format == "jsonl" else f"{stem}.{level}.{format}"
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        from ..frames import export_jsonl, frame_at
+        from ..frames.files import write_frame
+    except ImportError as exc:
+        raise OpenRewardNBError(f"export needs pandas and pyarrow: pip install 'openreward-nb[pandas]' ({exc})") from exc
+    output = args.output or default_output(args.runs, args.level, args.format)
+    filters: dict[str, Any] = {name: getattr(args, name) for name in _FILTERS}
+    if args.format == "jsonl":
+        n = export_jsonl(args.runs, output, min_reward=args.min_reward, format=args.chat_format,
+                         store=args.store, **filters)
+        print(f"wrote {n:,} chats to {output}")
+        return 0
+    frame = frame_at(args.level, args.runs, store=args.store, min_reward=args.min_reward, **filters)
+    write_frame(frame, output, args.format)
+    print(f"wrote {len(frame):,} {args.level} rows to {output}")
+    return 0

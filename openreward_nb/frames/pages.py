@@ -1,0 +1,67 @@
+"""Paged reads for frames: rollouts by keyset, events in pages planned from the rollouts' event counts."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+from ..store.base import Store
+from .filters import Where
+
+#: rollouts read per query
+ROLLOUTS_PER_PAGE = 5_000
+#: events read per query (a page holds whole rollouts, or a slice of one larger rollout)
+EVENTS_PER_PAGE = 50_000
+#: rollouts whose events one query reads at most
+ROLLOUTS_PER_EVENT_PAGE = 500
+
+
+def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLLOUTS_PER_PAGE) -> Iterator[list[tuple]]:
+    """Rows of ``SELECT {select}, r.seq FROM rollouts r`` matching ``where``, in creation order, a page at a time.
+
+    Pages by ``seq`` (keyset), so each query is bounded; the ``seq`` is the last value of each row.
+    """
+    sql = store.translate(f"SELECT {select}, r.seq FROM rollouts r WHERE {where.sql} AND r.seq > ? ORDER BY r.seq LIMIT ?")
+    after = 0
+    while True:
+        rows = store.query(sql, (*where.params, after, page_size))
+        yield rows
+        if len(rows) < page_size:
+            return
+        after = rows[-1][-1]
+
+
+def event_slices(sizes: Iterator[tuple[int, int]]) -> Iterator[tuple[str, list[Any]]]:
+    """From (rollout seq, event count) in order: SQL conditions on ``r.seq`` / ``e.idx`` each selecting about a page of events."""
+    batch: list[int] = []
+    total = 0
+    for seq, n in sizes:
+        if batch and (total + n > EVENTS_PER_PAGE or len(batch) == ROLLOUTS_PER_EVENT_PAGE):
+            yield f"r.seq IN ({', '.join('?' * len(batch))})", batch
+            batch, total = [], 0
+        if n <= EVENTS_PER_PAGE:
+            batch.append(seq)
+            total += n
+            continue
+        for start in range(0, n, EVENTS_PER_PAGE):
+            if start + EVENTS_PER_PAGE < n:
+                yield "r.seq = ? AND e.idx >= ? AND e.idx < ?", [seq, start, start + EVENTS_PER_PAGE]
+            else:  # the last slice is open-ended: it also takes events written since the count was read
+                yield "r.seq = ? AND e.idx >= ?", [seq, start]
+    if batch:
+        yield f"r.seq IN ({', '.join('?' * len(batch))})", batch
+
+
+def event_pages(store: Store, select: str, where: Where, types: Sequence[str] = ()) -> Iterator[list[tuple]]:
+    """Rows of ``SELECT {select}`` over events joined to their rollout (``e``, ``r``), for rollouts matching ``where``.
+
+    In rollout creation order, then event index; each query reads about
+    :data:`EVENTS_PER_PAGE` events, planned from the rollouts' stored event counts.
+    """
+    type_sql = f" AND e.type IN ({', '.join('?' * len(types))})" if types else ""
+    sizes = ((seq, n) for page in rollout_pages(store, "r.n_events", where) for n, seq in page)
+    for condition, params in event_slices(sizes):
+        sql = store.translate(
+            f"SELECT {select} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
+            f"WHERE {condition}{type_sql} ORDER BY r.seq, e.idx"
+        )
+        yield store.query(sql, (*params, *types))

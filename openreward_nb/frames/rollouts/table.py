@@ -1,0 +1,29 @@
+"""``rollouts_df``: rollouts of a store as a DataFrame, filtered in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ...store.location import StoreSpec, open_store
+from ..build import build_frame
+from ..columns import select_list
+from ..filters import Runs, rollout_where
+from ..pages import rollout_pages
+from .columns import ROLLOUT_COLUMNS
+
+
+def rollouts_df(runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -> pd.DataFrame:
+    """One row per rollout of ``runs`` (a name or names; all runs by default) matching ``filters``.
+
+    Filters (applied in SQL): ``rollout_id``, ``environment``, ``variant``, ``split``,
+    ``status``, ``model`` (a value or a list of values), ``since`` / ``until`` (creation
+    time), ``metadata`` / ``task_spec`` / ``run_info`` / ``rollout_info`` (dicts of
+    key -> value that must be equal) and ``min_reward`` (on ``total_reward``). Reads the
+    rollouts table only: its aggregates are kept current as events are written.
+    """
+    source = open_store(store)
+    where = rollout_where(source, runs, filters)
+    with source.snapshot():
+        return build_frame(ROLLOUT_COLUMNS, rollout_pages(source, select_list(ROLLOUT_COLUMNS), where))

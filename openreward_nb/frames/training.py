@@ -1,0 +1,70 @@
+"""Training data: a rollout as chat messages, and runs as JSONL for fine-tuning."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Optional, Union
+
+from ..errors import NotFoundError
+from ..records import RolloutRecord
+from ..store.base import Store
+from ..store.location import StoreSpec, open_store
+from .chat import anthropic_messages, check_format, openai_messages
+from .filters import Runs, rollout_where
+from .pages import rollout_pages
+
+
+def _chat(store: Store, rollout_id: str, format: str) -> dict[str, Any]:
+    """One training record: ``{"messages": [...]}``, with ``"system"`` in the Anthropic format."""
+    row = store.get_rollout(rollout_id)
+    if row is None:
+        raise NotFoundError(f"no rollout with id {rollout_id!r} in {store.url}")
+    events = RolloutRecord.from_row(row, store).events()
+    if format == "openai":
+        return {"messages": openai_messages(events)}
+    system, messages = anthropic_messages(events)
+    return {"system": system, "messages": messages} if system else {"messages": messages}
+
+
+def to_chat_messages(rollout_id: str, format: str = "openai", *, store: StoreSpec = None) -> list[dict[str, Any]]:
+    """The conversation of a rollout as chat messages, rebuilt from its events.
+
+    ``format="openai"``: Chat Completions messages (system, user, assistant with
+    ``tool_calls``, tool); reasoning is left out. ``format="anthropic"``: Messages API
+    messages (user and assistant content blocks: text, image, thinking, tool_use,
+    tool_result); that API takes system prompts apart, so they are not in this list
+    (:func:`export_jsonl` writes them as the line's ``system``).
+    """
+    return _chat(open_store(store), str(rollout_id), check_format(format))["messages"]
+
+
+def export_jsonl(
+    runs: Runs,
+    path: Union[str, "os.PathLike[str]"],
+    *,
+    min_reward: Optional[float] = None,
+    format: str = "openai",
+    reward: str = "total_reward",
+    store: StoreSpec = None,
+    **filters: Any,
+) -> int:
+    """Write one chat per line for fine-tuning, for each rollout of ``runs`` matching the filters.
+
+    ``min_reward`` keeps rollouts whose ``reward`` (``total_reward``, ``final_reward``
+    or ``max_reward``) is at least that; other filters as in :func:`rollouts_df`. Lines
+    are ``{"messages": [...]}`` (plus ``"system"`` in the Anthropic format); rollouts
+    without messages are skipped. Returns the number of lines written.
+    """
+    check_format(format)
+    source = open_store(store)
+    where = rollout_where(source, runs, {**filters, "min_reward": min_reward}, reward)
+    written = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for page in rollout_pages(source, "r.id", where):
+            for rollout_id, _seq in page:
+                record = _chat(source, rollout_id, format)
+                if record["messages"]:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    written += 1
+    return written
