@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store per test (SQLite file; PostgreSQL too when configured)."""
+"""Shared fixtures: a fresh store per test (SQLite here; tests/store runs them on PostgreSQL too)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def client(store_path: Path):
-    """An OpenReward client on a fresh SQLite store, closed after the test."""
-    from openreward_nb import OpenReward
+def store_url(store_path: Path) -> str:
+    """The store a test records into: a fresh SQLite file (tests/store also gives a PostgreSQL schema)."""
+    return str(store_path)
 
-    c = OpenReward(store=store_path)
+
+@pytest.fixture
+def client(store_url: str):
+    """An OpenReward client on a fresh store, closed (and its connections released) after the test."""
+    from openreward_nb import OpenReward
+    from openreward_nb.store import close_store
+
+    c = OpenReward(store=store_url)
     yield c
     c.close()
-
+    if c._store is not None:
+        close_store(c._store)

@@ -1,7 +1,8 @@
 """The SQL every backend shares: migrations, the batched write, and the read queries.
 
-Backends (SQLite, PostgreSQL) supply connections, transactions and a few dialect
-details; statements are written once with ``?`` placeholders and translated.
+Backends (SQLite, PostgreSQL) supply connections, error classification and a few
+dialect details (hooks below); statements are written once with ``?`` placeholders and
+translated.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, TypeVar
 
 from . import schema
 from .ops import BatchPlan
@@ -133,15 +134,27 @@ _SQL = {
 
 EVENT_READ_COLUMNS: tuple[str, ...] = tuple(c for c in schema.EVENT_COLUMNS if c != "raw")
 
+#: identifies one batch of writes across retries: (writer id, batch number, increasing per writer)
+BatchToken = Tuple[str, int]
+T = TypeVar("T")
+
 
 class Store(ABC):
     """A place rollouts are kept: a SQLite file or a PostgreSQL database."""
 
-    #: the URL this store was opened from, shown in messages
+    #: the URL this store was opened from, shown in messages (never with a password)
     url: str
     #: markers filled into migrations for this dialect
     ddl_markers: dict[str, str] = {}
     placeholder = "?"
+    #: tables this backend needs for its own bookkeeping, created if missing when the store opens
+    bookkeeping_ddl: tuple[str, ...] = ()
+    #: seconds a write may keep failing (and be retried) before waiting flushes fail
+    retry_deadline: float = 0.0
+    #: statement that starts a write transaction
+    begin_sql = "BEGIN"
+    #: statement that starts a read-only transaction seeing one consistent state
+    snapshot_sql = "BEGIN"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -153,10 +166,23 @@ class Store(ABC):
     def connect(self) -> Any:
         """Open a new DB-API connection (autocommit; transactions are explicit)."""
 
-    @abstractmethod
     @contextmanager
     def transaction(self, conn: Any) -> Iterator[Any]:
         """A write transaction yielding a cursor; commits on success, rolls back on error."""
+        cur = conn.cursor()
+        try:
+            cur.execute(self.begin_sql)
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            if not self.is_broken(conn):
+                try:
+                    conn.execute("ROLLBACK")
+                except Exception:  # noqa: BLE001 - no transaction left to roll back
+                    pass
+            raise
+        finally:
+            cur.close()
 
     @abstractmethod
     def is_transient(self, exc: BaseException) -> bool:
@@ -166,9 +192,32 @@ class Store(ABC):
     def describe_error(self, exc: BaseException) -> str:
         """One line saying what went wrong, for messages."""
 
+    def is_broken(self, conn: Any) -> bool:
+        """True when ``conn`` lost its link to the database and must be replaced."""
+        return False
+
+    def lock_schema(self, cur: Any) -> None:
+        """Inside the migration transaction: keep other processes from migrating at the same time."""
+
+    def claim(self, cur: Any, token: BatchToken) -> bool:
+        """First step of a batch's transaction: False if this batch was already committed.
+
+        Backends whose commits can end with an unknown outcome (a lost connection)
+        record tokens here so that a retried batch is never applied twice.
+        """
+        return True
+
+    def insert_events(self, cur: Any, rows: list[tuple]) -> None:
+        """Insert event rows (in :data:`schema.EVENT_COLUMNS` order) inside a write transaction."""
+        cur.executemany(self._sql["insert_event"], rows)
+
     # --- shared ------------------------------------------------------------------------
     def translate(self, sql: str) -> str:
-        """SQL written with ``?`` placeholders, in this backend's placeholder style."""
+        """SQL written with ``?`` placeholders, in this backend's placeholder style.
+
+        Literal ``%`` signs are not allowed in SQL that runs on PostgreSQL with
+        parameters: pass patterns such as ``LIKE 'a%'`` as parameters instead.
+        """
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
     def json_field_sql(self, column: str, key: str) -> tuple[str, list[Any]]:
@@ -177,9 +226,15 @@ class Store(ABC):
         Strings come back unquoted, numbers as their JSON text, booleans as 'true' /
         'false', a JSON null or a missing key as SQL NULL. ``column`` must be a trusted
         column name; ``key`` is passed as a parameter (it may not contain a double quote).
+        The expression uses this backend's placeholder style, which :meth:`translate`
+        leaves as it is.
         """
         if '"' in key:
             raise ValueError(f"JSON keys with a double quote cannot be queried: {key!r}")
+        return self._json_text(column, key)
+
+    def _json_text(self, column: str, key: str) -> tuple[str, list[Any]]:
+        """:meth:`json_field_sql` in this dialect (``key`` already checked)."""
         path = f'$."{key}"'
         expr = (
             f"CASE json_type({column}, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
@@ -205,9 +260,30 @@ class Store(ABC):
             self._local.conn = None
             conn.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads on this thread inside the block all see one consistent state of the store (re-entrant)."""
+        if getattr(self._local, "snapshot", False):
+            yield
+            return
+
+        def begin(conn: Any) -> Any:
+            conn.execute(self.snapshot_sql)
+            return conn
+
+        conn = self._on_reader(begin)
+        self._local.snapshot = True
+        try:
+            yield
+        finally:
+            self._local.snapshot = False
+            if not self.is_broken(conn):
+                conn.execute("ROLLBACK")
+
     def migrate(self, conn: Any) -> None:
         """Create or upgrade the schema to :data:`schema.SCHEMA_VERSION`, once across processes."""
         with self.transaction(conn) as cur:
+            self.lock_schema(cur)
             cur.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             cur.execute(self.translate("SELECT value FROM meta WHERE key = ?"), ("schema_version",))
             row = cur.fetchone()
@@ -227,11 +303,15 @@ class Store(ABC):
                     ),
                     ("schema_version", str(schema.SCHEMA_VERSION)),
                 )
+            for statement in self.bookkeeping_ddl:
+                cur.execute(statement)
 
-    def write(self, conn: Any, plan: BatchPlan) -> None:
-        """Apply one batch in one transaction."""
+    def write(self, conn: Any, plan: BatchPlan, token: Optional[BatchToken] = None) -> bool:
+        """Apply one batch in one transaction; False if ``token`` shows it was already applied."""
         sql = self._sql
         with self.transaction(conn) as cur:
+            if token is not None and not self.claim(cur, token):
+                return False
             if plan.runs:
                 cur.executemany(sql["insert_run"], list(plan.runs.items()))
             if plan.rollouts:
@@ -239,7 +319,7 @@ class Store(ABC):
             if plan.blobs:
                 cur.executemany(sql["insert_blob"], list(plan.blobs.values()))
             if plan.events:
-                cur.executemany(sql["insert_event"], plan.events)
+                self.insert_events(cur, plan.events)
             if plan.deltas:
                 cur.executemany(sql["update_aggregates"], plan.aggregate_params())
             if plan.infos:
@@ -249,6 +329,7 @@ class Store(ABC):
                 cur.executemany(sql["recompute"], [(rid,) for rid in {p[3] for p in plan.patches}])
             if plan.ends:
                 cur.executemany(sql["update_end"], plan.ends)
+        return True
 
     def recompute(self, conn: Any, rollout_ids: Sequence[str]) -> None:
         """Rebuild the aggregates of some rollouts from their events."""
@@ -257,8 +338,26 @@ class Store(ABC):
 
     # --- reading -----------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """Run a read query on this thread's connection."""
-        cur = self.reader().cursor()
+        """Run a read query on this thread's connection (reconnecting once if the link was lost)."""
+        return self._on_reader(lambda conn: self._fetch(conn, sql, params))
+
+    def _on_reader(self, work: Callable[[Any], T]) -> T:
+        """``work(conn)`` on this thread's reading connection; once more on a new one if the link was lost.
+
+        Not inside a snapshot: a new connection would not see the same state.
+        """
+        conn = self.reader()
+        try:
+            return work(conn)
+        except Exception:
+            if getattr(self._local, "snapshot", False) or not self.is_broken(conn):
+                raise
+        self.close_reader()
+        return work(self.reader())
+
+    @staticmethod
+    def _fetch(conn: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
+        cur = conn.cursor()
         try:
             cur.execute(sql, tuple(params))
             return cur.fetchall()

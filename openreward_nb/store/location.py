@@ -62,6 +62,14 @@ def open_store(store: StoreSpec = None) -> Store:
         return opened
 
 
+def close_store(store: Store) -> None:
+    """Forget a store opened by :func:`open_store` and close this thread's connection to it."""
+    with _OPEN_LOCK:
+        for url in [u for u, opened in _OPEN.items() if opened is store]:
+            del _OPEN[url]
+    store.close_reader()
+
+
 def _open(url: str) -> Store:
     if url.startswith("sqlite:///"):
         from .sqlite import SQLiteStore
@@ -70,16 +78,50 @@ def _open(url: str) -> Store:
         try:
             return SQLiteStore(path)
         except Exception as exc:  # noqa: BLE001 - turned into one clear line
-            raise StoreOpenError(f"cannot open the SQLite store at {path}: {exc}") from exc
-    raise StoreOpenError(f"cannot open {redact(url)}: PostgreSQL support is not installed in this version")
+            raise StoreOpenError(f"cannot open the SQLite store at {path}: {exc}") from None
+    try:
+        from .postgres import PostgresStore
+    except ImportError:
+        raise StoreOpenError(
+            f"cannot open {redact(url)}: the PostgreSQL store needs psycopg 3 (pip install 'openreward-nb[postgres]')"
+        ) from None
+    return PostgresStore(url)
+
+
+def _split_url(url: str) -> tuple[str, str, str, str]:
+    """(``scheme://``, userinfo, hosts, the rest from the path on) of a URL."""
+    scheme, sep, rest = url.partition("://")
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    userinfo, _, hosts = rest[:cut].rpartition("@")
+    return scheme + sep, userinfo, hosts, rest[cut:]
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced by ***, for messages."""
-    scheme, sep, rest = url.partition("://")
-    creds, at, host = rest.rpartition("@")
-    if not at or ":" not in creds:
+    """The URL with any password (``user:password@`` or ``?password=``) replaced by ***, for messages."""
+    if "://" not in url:
         return url
-    user = creds.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
+    scheme, userinfo, hosts, tail = _split_url(url)
+    if userinfo:
+        user, colon, _ = userinfo.partition(":")
+        userinfo = f"{user}{':***' if colon else ''}@"
+    path, q, query = tail.partition("?")
+    if q:
+        query = "&".join("password=***" if p.lower().startswith("password=") else p for p in query.split("&"))
+    return f"{scheme}{userinfo}{hosts}{path}{q}{query}"
 
+
+def url_passwords(url: str) -> list[str]:
+    """The passwords written in a URL (after ``user:``, or as ``?password=``), to scrub from messages."""
+    _, userinfo, _, tail = _split_url(url)
+    found = [userinfo.partition(":")[2]]
+    found += [p.partition("=")[2] for p in tail.partition("?")[2].split("&") if p.lower().startswith("password=")]
+    return [secret for secret in found if secret]
+
+
+def _forget_inherited_connections() -> None:
+    for store in _OPEN.values():
+        store.reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_connections)

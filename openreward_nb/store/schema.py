@@ -122,5 +122,23 @@ _V1 = [
     "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, mime TEXT, size {bigint} NOT NULL, data {blob} NOT NULL)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# What has been uploaded where (openreward_nb.sync): one row per rollout queued for upload to one
+# API (``target``). Events are sent in index order: ``next_idx`` is where the next read starts and
+# ``n_sent`` counts the events sent so far, so ``n_sent < rollouts.n_events`` means work is left.
+# ``error`` holds the server's answer when it refused the rollout (4xx); such rows wait for a retry.
+_V2 = [
+    """CREATE TABLE upload_cursors (
+        target TEXT NOT NULL,
+        rollout_id TEXT NOT NULL,
+        start_sent INTEGER NOT NULL DEFAULT 0,
+        next_idx INTEGER NOT NULL DEFAULT 0,
+        n_sent INTEGER NOT NULL DEFAULT 0,
+        info_sent TEXT,
+        error TEXT,
+        updated_at {real},
+        PRIMARY KEY (target, rollout_id)
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)

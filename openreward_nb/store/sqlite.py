@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .base import Store
 
@@ -17,6 +15,7 @@ class SQLiteStore(Store):
     """A store in one SQLite file (WAL journal, synchronous=NORMAL: a process crash loses nothing committed)."""
 
     ddl_markers = {"real": "REAL", "blob": "BLOB", "bigint": "INTEGER", "serial_pk": "INTEGER PRIMARY KEY"}
+    begin_sql = "BEGIN IMMEDIATE"  # take the write lock now: no deadlock upgrading a read lock later
 
     def __init__(self, path: str | os.PathLike[str], busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path).expanduser().resolve()
@@ -38,22 +37,6 @@ class SQLiteStore(Store):
             conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
-
-    @contextmanager
-    def transaction(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Cursor]:
-        cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            yield cur
-            cur.execute("COMMIT")
-        except BaseException:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            raise
-        finally:
-            cur.close()
 
     def is_transient(self, exc: BaseException) -> bool:
         return isinstance(exc, (sqlite3.OperationalError, MemoryError, OSError)) or (

@@ -2,8 +2,12 @@
 
 The caller's side is a lock-free ``deque.append`` (backpressure only when the queue is
 full); flushes are futures placed in the same FIFO queue, resolved once everything before
-them is committed, or failed with :class:`StoreWriteError` when the write fails (the ops
-stay queued and are retried).
+them is committed. A batch that fails for a reason that may pass (locked, disk full,
+connection lost) is retried as it is, under the same token, so a store that can lose the
+answer to a COMMIT applies it once. Once it has failed for the store's ``retry_deadline``,
+waiting flushes fail with :class:`StoreWriteError`; the ops stay queued and go out with
+the next successful write. A batch the store refuses for good is written op by op, and
+the ops it refuses are set aside on ``Writer.rejected``.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from typing import Any, Optional
 
 from .._future import Future
 from ..errors import StoreWriteError
-from .base import Store
-from .ops import OP_END, OP_EVENT, event_weight, plan_batch
+from .base import BatchToken, Store
+from .ops import OP_END, OP_EVENT, BatchPlan, event_weight, plan_batch
 
 HEAVY_EVENT_BYTES = 64 * 1024
 
@@ -65,6 +69,14 @@ class Writer:
         self._flushes: list[Future] = []
         self._flushes_lock = threading.Lock()
         self._stopping = False
+        #: why flushes fail while the ops of a refused batch are written one by one (None otherwise)
+        self._refused: Optional[str] = None
+        self._n_refused = 0
+        self._solo = 0  # ops still to write one at a time, to find the ones the store refuses
+        self._failing_since: Optional[float] = None
+        self._backoff = 0.0
+        self._writer_id = os.urandom(12).hex()
+        self._batch_no = 0
         self._thread = threading.Thread(target=self._run, name="openreward_nb-writer", daemon=True)
         self._thread.start()
 
@@ -145,60 +157,129 @@ class Writer:
 
     # --- writer thread ---------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._write_loop()
+        except BaseException as exc:  # a bug, not a store failure: waiting flushes must not hang
+            self._fail_flushes([], StoreWriteError(
+                f"the writer for {self.store.url} stopped ({type(exc).__name__}: {exc}); "
+                f"{len(self._q) + self._inflight} queued items were not written"
+            ))
+            raise
+
+    def _write_loop(self) -> None:
         conn = None
-        pending: list[Any] = []
-        backoff = 0.0
-        q = self._q
+        batch: list[Any] = []  # the ops being written: kept as they are until committed or set aside
+        token: BatchToken = ("", 0)
         last_write = time.monotonic()
         while True:
-            if not pending and not q:
-                if self._stopping:
-                    break
-                if conn is not None and time.monotonic() - last_write > self.idle_close_after:
-                    conn = self._drop_connection(conn)
-                self._wake.wait(self.interval)
-                self._wake.clear()
-                continue
-            room = self.batch_size - len(pending)
-            while room > 0 and q:
-                pending.append(q.popleft())
-                room -= 1
-            self._inflight = len(pending)
-            if self._waiting:
-                with self._room:
-                    self._room.notify_all()
+            if not batch:
+                if not self._q:
+                    if self._stopping:
+                        break
+                    if conn is not None and time.monotonic() - last_write > self.idle_close_after:
+                        conn = self._drop_connection(conn)
+                    self._wake.wait(self.interval)
+                    self._wake.clear()
+                    continue
+                batch, token = self._take_batch()
+            started = time.monotonic()
             try:
-                if conn is None:
-                    conn = self.store.connect()
-                plan = plan_batch(pending, self._last_side)
-                self.store.write(conn, plan)
+                plan = plan_batch(batch, self._last_side)
+                if not all(isinstance(op, Future) for op in batch):
+                    if conn is None:
+                        conn = self.store.connect()
+                    self.store.write(conn, plan, token)
             except Exception as exc:  # noqa: BLE001 - every failure is reported through flush()
                 conn = self._drop_connection(conn)
-                if not self.store.is_transient(exc):
-                    pending = self._isolate_rejects(pending, exc)
+                if self.store.is_transient(exc):
+                    batch = self._retry_later(batch, exc, started)
                     continue
-                self._error = StoreWriteError(
-                    f"could not write to the store ({self.store.describe_error(exc)}); "
-                    f"{len(pending) + len(q)} logged items stay queued in memory and are retried, nothing was "
-                    "dropped. Flush again once the problem is fixed."
-                )
-                self._error.__cause__ = exc
-                pending = self._fail_flushes(pending, self._error)
-                backoff = min(2.0, backoff * 2 or 0.05)
-                self._wake.wait(backoff)
-                self._wake.clear()
-                continue
-            backoff = 0.0
-            last_write = time.monotonic()
-            self._error = None
-            self._committed(pending, plan)
-            pending = []
+                self._set_aside(batch, exc)
+            else:
+                self._committed(batch, plan)
+                last_write = time.monotonic()
+            self._solo = max(0, self._solo - 1)
+            if not self._solo:
+                self._refused, self._n_refused = None, 0
+            batch = []
             self._inflight = 0
         if conn is not None:
             conn.close()
 
-    def _committed(self, ops: list[Any], plan) -> None:
+    def _take_batch(self) -> tuple[list[Any], BatchToken]:
+        """The next ops to write in one transaction (one at a time while looking for refused ones)."""
+        size = 1 if self._solo else self.batch_size
+        q = self._q
+        batch = [q.popleft() for _ in range(min(size, len(q)))]
+        self._batch_no += 1
+        self._inflight = len(batch)
+        if self._waiting:
+            with self._room:
+                self._room.notify_all()
+        return batch, (self._writer_id, self._batch_no)
+
+    def _retry_later(self, batch: list[Any], exc: BaseException, started: float) -> list[Any]:
+        """After a failure that may pass: wait, then retry the same batch; past the deadline, fail flushes."""
+        if self._failing_since is None:
+            self._failing_since = started
+        failing_for = time.monotonic() - self._failing_since
+        self._error = self._write_error(exc, len(batch) + len(self._q), failing_for)
+        if failing_for >= self.store.retry_deadline:
+            batch = self._fail_flushes(batch, self._error)
+        self._backoff = min(2.0, self._backoff * 2 or 0.05)
+        self._wake.wait(self._backoff)
+        self._wake.clear()
+        return batch
+
+    def _set_aside(self, batch: list[Any], exc: BaseException) -> None:
+        """After a failure retrying won't fix: refuse a lone op, or write the batch's ops one at a time."""
+        if self._solo or sum(not isinstance(op, Future) for op in batch) <= 1:
+            self._refuse(batch, exc)
+        else:
+            self._solo = len(batch) + 1
+            self._q.extendleft(reversed(batch))
+
+    def _write_error(self, exc: BaseException, queued: int, failing_for: float) -> StoreWriteError:
+        waited = f" for {failing_for:.0f} s" if self.store.retry_deadline else ""
+        error = StoreWriteError(
+            f"could not write to the store{waited} ({self.store.describe_error(exc)}); {queued} logged items "
+            "stay queued in memory and are retried, nothing was dropped. Flush again once the problem is fixed."
+        )
+        error.__cause__ = exc
+        return error
+
+    def _committed(self, ops: list[Any], plan: BatchPlan) -> None:
+        self._failing_since, self._backoff, self._error = None, 0.0, None
         self._last_side.update(plan.side)
+        self._release(ops, written=True)
+        for marker in plan.markers:
+            if not marker.done():
+                if self._refused is None:
+                    marker.set_result(None)
+                else:
+                    marker.set_exception(StoreWriteError(self._refused))
+
+    def _refuse(self, ops: list[Any], exc: BaseException) -> None:
+        """Set aside ops the store refused for good (bad data, not a failing disk); fail their flushes."""
+        reason = f"{type(exc).__name__}: {exc}"
+        items = [op for op in ops if not isinstance(op, Future)]
+        for op in items:
+            self.rejected.append((op, reason))
+            warnings.warn(
+                f"openreward_nb: the store refused one item ({reason}); it is kept in memory on the writer's "
+                ".rejected list",
+                RuntimeWarning,
+                stacklevel=1,
+            )
+        self._n_refused += len(items)
+        self._refused = f"the store refused {self._n_refused} item(s), the last because of {reason}"
+        self._release(items, written=False)
+        for op in ops:
+            if isinstance(op, Future) and not op.done():
+                op.set_exception(StoreWriteError(self._refused))
+
+    def _release(self, ops: list[Any], *, written: bool) -> None:
+        """Ops left the queue: free the room their heavy events held; forget rollouts whose end was written."""
         released = 0
         for op in ops:
             if type(op) is tuple:
@@ -206,15 +287,12 @@ class Writer:
                     weight = event_weight(op[4])
                     if weight >= HEAVY_EVENT_BYTES:
                         released += weight
-                elif op[0] == OP_END:
+                elif written and op[0] == OP_END:
                     self._last_side.pop(op[1], None)
         if released:
             with self._room:
                 self._heavy_bytes = max(0, self._heavy_bytes - released)
                 self._room.notify_all()
-        for marker in plan.markers:
-            if not marker.done():
-                marker.set_result(None)
 
     def _fail_flushes(self, ops: list[Any], error: BaseException) -> list[Any]:
         """Fail every waiting flush (each waits on ops that could not be written); return the ops to retry."""
@@ -233,41 +311,6 @@ class Writer:
             except Exception:  # noqa: BLE001 - the connection may already be broken
                 pass
         return None
-
-    def _isolate_rejects(self, ops: list[Any], exc: BaseException) -> list[Any]:
-        """A batch failed for a reason retrying won't fix: write op by op and set refused ones aside.
-
-        Returns the ops still to write (non-empty only if the failure turned transient).
-        """
-        conn = self.store.connect()
-        refused = 0
-        try:
-            for pos, op in enumerate(ops):
-                if isinstance(op, Future):
-                    if refused:
-                        op.set_exception(StoreWriteError(f"the store refused {refused} item(s): {exc}"))
-                    else:
-                        op.set_result(None)
-                    continue
-                try:
-                    plan = plan_batch([op], self._last_side)
-                    self.store.write(conn, plan)
-                except Exception as op_exc:  # noqa: BLE001
-                    if self.store.is_transient(op_exc):
-                        return ops[pos:]
-                    refused += 1
-                    self.rejected.append((op, f"{type(op_exc).__name__}: {op_exc}"))
-                    warnings.warn(
-                        f"openreward_nb: the store refused one item ({type(op_exc).__name__}: {op_exc}); "
-                        "it is kept in memory on the writer's .rejected list",
-                        RuntimeWarning,
-                        stacklevel=1,
-                    )
-                else:
-                    self._committed([op], plan)
-        finally:
-            conn.close()
-        return []
 
     def _reset_in_child(self) -> None:
         self.store.reset_after_fork()

@@ -1,4 +1,7 @@
-"""Durability and concurrency, for real: crashes, several processes, failing disks, backpressure."""
+"""Durability and concurrency, for real, on both backends: crashes, many processes, locks, backpressure.
+
+The failing-disk tests are SQLite's own (a PostgreSQL server's disk is not the client's).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -17,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from openreward_nb import AsyncOpenReward, OpenReward, StoreWriteError, ToolResult, UserMessage
-
-from .helpers import PYTHON, subprocess_env
+from openreward_nb.store import close_store, open_store
+from ..helpers import PYTHON, subprocess_env
+from .checks import contiguous_counts
 
 CHILD_LOGGER = r"""
 import json, sys
@@ -38,19 +41,9 @@ while True:
 """
 
 
-def _contiguous(store: Path) -> dict[str, int]:
-    con = sqlite3.connect(store)
-    out = {}
-    for rid, n, lo, hi in con.execute("SELECT rollout_id, COUNT(*), MIN(idx), MAX(idx) FROM events GROUP BY rollout_id"):
-        assert (lo, hi) == (0, n - 1), f"rollout {rid} has gaps: {n} events, idx {lo}..{hi}"
-        out[rid] = n
-    return out
-
-
-def test_kill_9_loses_nothing_flushed(tmp_path: Path) -> None:
-    store = tmp_path / "crash.sqlite"
+def test_kill_9_loses_nothing_flushed(store_url, backend) -> None:
     child = subprocess.Popen(
-        [PYTHON, "-c", CHILD_LOGGER, str(store)], stdout=subprocess.PIPE, text=True, env=subprocess_env()
+        [PYTHON, "-c", CHILD_LOGGER, store_url], stdout=subprocess.PIPE, text=True, env=subprocess_env()
     )
     last = None
     try:
@@ -63,11 +56,12 @@ def test_kill_9_loses_nothing_flushed(tmp_path: Path) -> None:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert child.returncode == -signal.SIGKILL
-    counts = _contiguous(store)
+    counts = contiguous_counts(store_url)
     for rid, flushed in last.items():
         assert counts[rid] >= flushed
-    reader = OpenReward(store=store)
-    assert reader.store.integrity_check() == "ok"
+    reader = OpenReward(store=store_url)
+    if backend == "sqlite":
+        assert reader.store.integrity_check() == "ok"
     for rec in reader.runs.get("crash").rollouts():
         assert rec.n_events == counts[rec.id]  # aggregates committed with their events
 
@@ -76,70 +70,90 @@ CHILD_WRITER = r"""
 import sys, threading
 from openreward_nb import OpenReward, ToolResult, UserMessage
 client = OpenReward(store=sys.argv[1])
-proc = sys.argv[2]
+proc, n = sys.argv[2], int(sys.argv[3])
 shared = client.rollout.create("multi", rollout_name=f"shared-{proc}")
 def work(t):
     own = client.rollout.create("multi", rollout_name=f"p{proc}-t{t}")
-    for i in range(3000):
+    for i in range(n):
         own.log(ToolResult(content=f"{proc}/{t}/{i}", call_id=str(i)), reward=1.0)
         shared.log(UserMessage(f"{proc}/{t}/{i}"))
 threads = [threading.Thread(target=work, args=(t,)) for t in range(2)]
 for t in threads: t.start()
 for t in threads: t.join()
 client.rollout.close()
+assert not client.rollout._writer.rejected
 """
 
 
-def test_four_processes_two_threads_each(tmp_path: Path) -> None:
-    store = tmp_path / "multi.sqlite"
-    OpenReward(store=store).store  # create the schema once up front
+def test_eight_processes_two_threads_each(store_url) -> None:
+    """Eight processes open a store nobody created yet (concurrent migration) and write at once."""
+    n = 1500
     procs = [
-        subprocess.Popen([PYTHON, "-c", CHILD_WRITER, str(store), str(p)], env=subprocess_env()) for p in range(4)
+        subprocess.Popen([PYTHON, "-c", CHILD_WRITER, store_url, str(p), str(n)], env=subprocess_env())
+        for p in range(8)
     ]
     for p in procs:
         assert p.wait(timeout=300) == 0
-    counts = _contiguous(store)
-    reader = OpenReward(store=store)
+    counts = contiguous_counts(store_url)
+    reader = OpenReward(store=store_url)
     recs = {r.rollout_name: r for r in reader.runs.get("multi").rollouts()}
-    assert len(recs) == 12
-    for p in range(4):
-        assert counts[recs[f"shared-{p}"].id] == 6000
+    assert len(recs) == 24
+    for p in range(8):
+        assert counts[recs[f"shared-{p}"].id] == 2 * n
         for t in range(2):
             rec = recs[f"p{p}-t{t}"]
-            assert counts[rec.id] == 3000 and rec.total_reward == 3000.0
+            assert counts[rec.id] == n and rec.total_reward == float(n)
     # each thread's messages arrive in its own order inside the shared rollout
     shared = recs["shared-0"]
     seen = [e.content for e in shared.events()]
     for t in range(2):
         mine = [int(c.split("/")[2]) for c in seen if c.startswith(f"0/{t}/")]
-        assert mine == list(range(3000))
+        assert mine == list(range(n))
 
 
-def _hold_lock(store: Path, seconds: float) -> subprocess.Popen:
-    code = (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN EXCLUSIVE')\n"
-        "print('locked', flush=True)\n"
-        f"time.sleep({seconds})\n"
-        "c.execute('COMMIT')\n"
+HOLD_SQLITE_LOCK = """
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('BEGIN EXCLUSIVE')
+print('locked', flush=True)
+time.sleep(float(sys.argv[2]))
+c.execute('COMMIT')
+"""
+
+HOLD_PG_LOCK = """
+import sys, time
+import psycopg
+from openreward_nb.store.postgres import split_options
+c = psycopg.connect(split_options(sys.argv[1])[0])
+c.execute('LOCK TABLE events IN EXCLUSIVE MODE')
+print('locked', flush=True)
+time.sleep(float(sys.argv[2]))
+c.commit()
+"""
+
+
+def _hold_lock(store_url: str, seconds: float) -> subprocess.Popen:
+    """Another process keeps the store from taking events for ``seconds`` (readers still read)."""
+    code = HOLD_PG_LOCK if store_url.startswith("postgresql://") else HOLD_SQLITE_LOCK
+    proc = subprocess.Popen(
+        [PYTHON, "-c", code, store_url, str(seconds)], stdout=subprocess.PIPE, text=True, env=subprocess_env()
     )
-    proc = subprocess.Popen([PYTHON, "-c", code, str(store)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "locked"
     return proc
 
 
-def test_store_locked_by_another_process(tmp_path: Path) -> None:
-    store = tmp_path / "locked.sqlite"
-    client = OpenReward(store=store)
+def test_store_locked_by_another_process(store_url, backend) -> None:
+    if backend == "postgresql":  # fail flushes after one lock timeout, as SQLite does after its busy timeout
+        store_url += "&retry_deadline=1"
+    client = OpenReward(store=store_url)
     r = client.rollout.create("locked")
     r.log(UserMessage("before"))
     client.rollout.flush()
-    holder = _hold_lock(store, 9)
+    holder = _hold_lock(store_url, 9)
     for i in range(100):
         r.log(UserMessage(str(i)))
     started = time.monotonic()
-    with pytest.raises(StoreWriteError, match="locked") as info:
+    with pytest.raises(StoreWriteError, match="lock") as info:
         client.rollout.flush()
     assert time.monotonic() - started < 8.5
     assert "nothing was dropped" in str(info.value)
@@ -232,15 +246,14 @@ def test_read_only_store_keeps_events_queued(tmp_path: Path) -> None:
     assert "COUNT: 51" in out.stdout
 
 
-def test_backpressure_bounds_the_queue(tmp_path: Path) -> None:
-    store = tmp_path / "bp.sqlite"
-    client = OpenReward(store=store)
+def test_backpressure_bounds_the_queue(store_url) -> None:
+    client = OpenReward(store=store_url)
     writer = client.rollout._writer
     writer.max_queue = 500
     r = client.rollout.create("bp")
     r.log(UserMessage("warm"))
     client.rollout.flush()
-    holder = _hold_lock(store, 3)
+    holder = _hold_lock(store_url, 3)
     done = threading.Event()
     peak = 0
 
@@ -265,15 +278,14 @@ def test_backpressure_bounds_the_queue(tmp_path: Path) -> None:
     client.close()
 
 
-def test_heavy_events_are_bounded_by_bytes(tmp_path: Path) -> None:
-    store = tmp_path / "heavy.sqlite"
-    client = OpenReward(store=store)
+def test_heavy_events_are_bounded_by_bytes(store_url) -> None:
+    client = OpenReward(store=store_url)
     writer = client.rollout._writer
     writer.max_heavy_bytes = 4 * 1024 * 1024
     r = client.rollout.create("heavy")
     r.log(UserMessage("warm"))
     client.rollout.flush()
-    holder = _hold_lock(store, 2)
+    holder = _hold_lock(store_url, 2)
     done = threading.Event()
     blob = "b" * (1024 * 1024)
 
@@ -293,15 +305,13 @@ def test_heavy_events_are_bounded_by_bytes(tmp_path: Path) -> None:
     client.close()
 
 
-def test_async_client_does_not_block_the_event_loop(tmp_path: Path) -> None:
-    store = tmp_path / "async.sqlite"
-
+def test_async_client_does_not_block_the_event_loop(store_url) -> None:
     async def main() -> tuple[int, float]:
-        client = AsyncOpenReward(store=store)
+        client = AsyncOpenReward(store=store_url)
         r = client.rollout.create("async")
         r.log(UserMessage("warm"))
         await client.rollout.flush()
-        holder = _hold_lock(store, 1.5)
+        holder = _hold_lock(store_url, 1.5)
         for i in range(1000):
             r.log(UserMessage(str(i)))
         ticks = 0
@@ -324,17 +334,17 @@ def test_async_client_does_not_block_the_event_loop(tmp_path: Path) -> None:
     ticks, waited = asyncio.run(main())
     assert waited > 0.5  # the flush really had to wait for the lock ...
     assert ticks >= waited / 0.01 * 0.5  # ... while the loop kept running
-    reader = OpenReward(store=store)
+    reader = OpenReward(store=store_url)
     [rec] = list(reader.runs.get("async").rollouts())
     assert rec.n_events == 1001 and rec.status == "finished"
 
 
-def test_async_close_without_await_still_writes(tmp_path: Path) -> None:
+def test_async_close_without_await_still_writes(store_url) -> None:
     script = f"""
 import asyncio
 from openreward_nb import AsyncOpenReward, UserMessage
 async def main():
-    client = AsyncOpenReward(store={str(tmp_path / 'a.sqlite')!r})
+    client = AsyncOpenReward(store={store_url!r})
     r = client.rollout.create("noawait")
     for i in range(5000):
         r.log(UserMessage(str(i)))
@@ -342,5 +352,44 @@ async def main():
 asyncio.run(main())
 """
     subprocess.run([PYTHON, "-c", script], check=True, env=subprocess_env(), timeout=120)
-    [rec] = list(OpenReward(store=tmp_path / "a.sqlite").runs.get("noawait").rollouts())
+    [rec] = list(OpenReward(store=store_url).runs.get("noawait").rollouts())
     assert rec.n_events == 5000
+
+
+def test_an_item_the_store_refuses_is_set_aside_and_the_rest_written(client) -> None:
+    from openreward_nb.events import event_from_message
+    from openreward_nb.store.ops import OP_EVENT
+
+    r = client.rollout.create("refused")
+    for i in range(3):
+        r.log(UserMessage(str(i)))
+    client.rollout.flush()
+    writer = client.rollout._writer
+    duplicate = (OP_EVENT, r.id, 1, time.time(), event_from_message(UserMessage("again")), 5.0, False, None)
+    r.log(UserMessage("3"), reward=1.0)
+    writer.put(duplicate)  # index 1 is stored already: the store refuses it for good
+    r.log(UserMessage("4"), reward=1.0)
+    with pytest.warns(RuntimeWarning, match="refused one item"), pytest.raises(StoreWriteError, match="refused 1 item"):
+        client.rollout.flush()
+    assert [op for op, _ in writer.rejected] == [duplicate]
+    client.rollout.flush()  # nothing else is wrong
+    rec = client.rollouts.get(r.id)
+    assert [e.content for e in rec.events()] == ["0", "1", "2", "3", "4"]
+    assert (rec.n_events, rec.total_reward) == (5, 2.0)
+
+
+def test_a_forked_child_reads_on_its_own_connection(store_url) -> None:
+    """After fork, parent and child share no connection (a shared socket would mix their queries)."""
+    client = OpenReward(store=store_url)
+    r = client.rollout.create("fork")
+    r.log(UserMessage("x"))
+    client.close()
+    close_store(client.store)
+    store = open_store(store_url)  # a store no writer uses
+    assert store.rollout_status(r.id) == ("finished", 1)  # the parent's reading connection is open
+    pid = os.fork()
+    if pid == 0:  # the child: read, hard, while the parent does too
+        ok = all(store.rollout_status(r.id) == ("finished", 1) for _ in range(300))
+        os._exit(0 if ok else 1)
+    parent_ok = all(store.rollout_status(r.id) == ("finished", 1) for _ in range(300))
+    assert os.waitpid(pid, 0)[1] == 0 and parent_ok

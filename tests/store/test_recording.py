@@ -1,4 +1,4 @@
-"""Recording into the embedded store: round trips, aggregates, lifecycle and bad input."""
+"""Recording into a store (SQLite and PostgreSQL): round trips, aggregates, lifecycle and bad input."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ from openreward_nb import (
     ToolResult,
     UserMessage,
 )
-from openreward_nb.store import resolve_store_url, schema
+from openreward_nb.store import close_store, open_store, resolve_store_url, schema
 
-from .helpers import PYTHON, subprocess_env
+from ..helpers import PYTHON, subprocess_env
 
 
 def _events(client, rollout):
@@ -242,8 +242,8 @@ def test_text_cleaning_and_exact_round_trips(client) -> None:
     assert events[6].summary == "summary \\udfff"
 
 
-def test_run_info_is_merged_into_each_rollout(tmp_path) -> None:
-    c = OpenReward(store=tmp_path / "s.sqlite", run_info=RunInfo(model_name="base", lr=1e-5))
+def test_run_info_is_merged_into_each_rollout(store_url) -> None:
+    c = OpenReward(store=store_url, run_info=RunInfo(model_name="base", lr=1e-5))
     a = c.rollout.create("ri")
     b = c.rollout.create("ri", run_info=RunInfo(model_name="override", batch_size=8))
     c.run_info = RunInfo(model_name="later")
@@ -284,6 +284,10 @@ def test_store_location_rules(tmp_path, monkeypatch) -> None:
     assert resolve_store_url() == f"sqlite:///{tmp_path / 'rel' / 'x.db'}"
     assert resolve_store_url("sqlite:////abs/y.db") == "sqlite:////abs/y.db"
     assert resolve_store_url(tmp_path / "z.db") == f"sqlite:///{tmp_path / 'z.db'}"
+    assert resolve_store_url("postgres://u:p@db.example/runs") == "postgresql://u:p@db.example/runs"
+    assert resolve_store_url("postgresql+psycopg://db.example/runs") == "postgresql://db.example/runs"
+    monkeypatch.setenv("OPENREWARD_NB_STORE", "postgresql://db.example/team")
+    assert resolve_store_url() == "postgresql://db.example/team"
     for bad in ["mysql://h/db", "sqlite:///:memory:", ""]:
         with pytest.raises(ValueError, match="store"):
             resolve_store_url(bad)
@@ -293,48 +297,48 @@ def test_store_location_rules(tmp_path, monkeypatch) -> None:
     assert (tmp_path / "via-url.db").exists()
 
 
-def test_store_is_wal_with_a_versioned_schema(client, store_path) -> None:
-    client.rollout.create("wal").log(UserMessage("x"))
-    client.rollout.flush()
+def test_store_is_wal_with_a_versioned_schema(store_path) -> None:
+    c = OpenReward(store=store_path)
+    c.rollout.create("wal").log(UserMessage("x"))
+    c.close()
     con = sqlite3.connect(store_path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
 
 
-def test_a_newer_schema_is_refused(store_path) -> None:
-    from openreward_nb.store.sqlite import SQLiteStore
-
-    SQLiteStore(store_path)
-    con = sqlite3.connect(store_path)
-    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    con.commit()
-    with pytest.raises(RuntimeError, match="newer"):
-        SQLiteStore(store_path)
+def _set_schema_version(store_url: str, version: int) -> None:
+    store = open_store(store_url)
+    with store.transaction(store.reader()) as cur:
+        cur.execute(store.translate("UPDATE meta SET value = ? WHERE key = 'schema_version'"), (str(version),))
+    close_store(store)
 
 
-def test_migrations_upgrade_an_older_store(store_path, monkeypatch) -> None:
-    from openreward_nb.store.sqlite import SQLiteStore
+def test_a_newer_schema_is_refused(store_url) -> None:
+    _set_schema_version(store_url, 999)
+    with pytest.raises(RuntimeError, match="schema version 999, newer"):
+        open_store(store_url)
 
-    SQLiteStore(store_path)
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ["CREATE TABLE extra_v2 (x INTEGER)"]])
+
+def test_migrations_upgrade_an_older_store(store_url, monkeypatch) -> None:
+    close_store(open_store(store_url))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, ["CREATE TABLE extra_next (x INTEGER)"]])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", len(schema.MIGRATIONS))
-    SQLiteStore(store_path)
-    con = sqlite3.connect(store_path)
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
-    con.execute("SELECT * FROM extra_v2")
+    store = open_store(store_url)
+    assert store.query("SELECT value FROM meta WHERE key='schema_version'") == [(str(schema.SCHEMA_VERSION),)]
+    assert store.query("SELECT COUNT(*) FROM extra_next") == [(0,)]
 
 
-def test_close_runs_at_interpreter_exit(tmp_path) -> None:
+def test_close_runs_at_interpreter_exit(store_url) -> None:
     script = f"""
 from openreward_nb import OpenReward, UserMessage
-c = OpenReward(store={str(tmp_path / 'exit.sqlite')!r})
+c = OpenReward(store={store_url!r})
 r = c.rollout.create("exit-run")
 for i in range(20000):
     r.log(UserMessage(str(i)))
 # no flush, no close: the atexit hook must write everything
 """
     subprocess.run([PYTHON, "-c", script], check=True, env=subprocess_env(), timeout=120)
-    reader = OpenReward(store=tmp_path / "exit.sqlite")
+    reader = OpenReward(store=store_url)
     [rec] = list(reader.runs.get("exit-run").rollouts())
     assert rec.n_events == 20000 and rec.status == "finished"
 
@@ -359,3 +363,53 @@ def test_events_are_streamed_in_pages(client, monkeypatch) -> None:
     assert sum(1 for _ in it) == 2499 and calls == [1000, 1000, 500]
     assert [e.idx for e in rec.events(10, 13)] == [10, 11, 12]
     assert [e.idx for e in rec.events(types=["tool_call"])] == []
+
+
+def test_json_fields_read_the_same_on_every_backend(client) -> None:
+    meta = {"s": "text", "i": 7, "f": 1.5, "t": True, "no": False, "null": None, "nested": {"a": [1, 2]}, "quote\'": 1}
+    client.rollout.create("json", metadata=meta)
+    client.rollout.flush()
+    store = client.store
+    got = {}
+    for key in [*meta, "missing"]:
+        expr, params = store.json_field_sql("metadata", key)
+        sql = store.translate(f"SELECT {expr} FROM rollouts WHERE run_name = ?")
+        got[key] = store.query(sql, (*params, "json"))[0][0]
+    assert got == {"s": "text", "i": "7", "f": "1.5", "t": "true", "no": "false", "null": None,
+                   "nested": '{"a":[1,2]}', "quote\'": "1", "missing": None}
+    with pytest.raises(ValueError, match="double quote"):
+        store.json_field_sql("metadata", 'a"b')
+
+
+def test_a_snapshot_reads_one_state_of_the_store(client) -> None:
+    r = client.rollout.create("snap")
+    r.log(UserMessage("0"))
+    client.rollout.flush()
+    store = client.store
+    with store.snapshot():
+        assert store.rollout_status(r.id) == ("running", 1)
+        r.log(UserMessage("1"))
+        client.rollout._writer.flush()  # committed by the writer meanwhile ...
+        with store.snapshot():  # (snapshots nest)
+            assert store.rollout_status(r.id) == ("running", 1)  # ... but not seen inside the snapshot
+        assert len(store.events_page(r.id)) == 1
+    assert store.rollout_status(r.id) == ("running", 2)
+
+
+def test_importing_the_package_does_not_load_the_postgres_driver() -> None:
+    code = "import sys, openreward_nb; assert 'psycopg' not in sys.modules, 'psycopg was imported'"
+    subprocess.run([PYTHON, "-c", code], check=True, env=subprocess_env(), timeout=60)
+
+
+def test_a_missing_driver_is_one_clear_line() -> None:
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from openreward_nb import OpenReward, StoreOpenError\n"
+        "try:\n    OpenReward(store='postgresql://u:secret@db.example/runs').store\n"
+        "except StoreOpenError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert out.stdout.strip() == (
+        "cannot open postgresql://u:***@db.example/runs: the PostgreSQL store needs psycopg 3 "
+        "(pip install 'openreward-nb[postgres]')"
+    )

@@ -1,0 +1,36 @@
+"""``openreward-nb copy SRC DST``: copy a store into another (SQLite <-> PostgreSQL); running it again is safe."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "copy",
+        help="copy every run, rollout, event and attachment from one store into another",
+        description="Copy a store into another, e.g. a local SQLite file into a shared PostgreSQL database "
+        "or back. Copying again adds only what is new; nothing already in DST is lost or duplicated.",
+    )
+    p.add_argument("src", metavar="SRC", help="store to read: a file path, sqlite:/// or postgresql:// URL")
+    p.add_argument("dst", metavar="DST", help="store to write (created if missing)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(handler=_run_copy)
+
+
+def _run_copy(args: argparse.Namespace) -> int:
+    from ..store import open_store
+    from ..store.transfer import copy_store
+
+    src = open_store(args.src)
+    dst = open_store(args.dst)
+    progress = None if args.quiet or not sys.stderr.isatty() else _show_progress
+    counts = copy_store(src, dst, progress=progress)
+    if not args.quiet:
+        print(f"copied {src.url} -> {dst.url}: {counts.summary()}")
+    return 0
+
+
+def _show_progress(counts) -> None:
+    print(f"\r  {counts.read['rollouts']:,} rollouts, {counts.read['events']:,} events", end="", file=sys.stderr)
