@@ -36,7 +36,18 @@ from .records import EventRecord, RolloutRecord, RunRecord
 from .rollout import Rollout
 
 # Heavy parts (pandas, plotly, widgets, provider SDKs) load on first use: name -> module.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "runs_df": "openreward_nb.frames",
+    "rollouts_df": "openreward_nb.frames",
+    "events_df": "openreward_nb.frames",
+    "tool_calls_df": "openreward_nb.frames",
+    "compare_runs": "openreward_nb.frames",
+    "plot_compare": "openreward_nb.frames",
+    "to_chat_messages": "openreward_nb.frames",
+    "export_jsonl": "openreward_nb.frames",
+    "compare": "openreward_nb.viz.views",
+    "dashboard": "openreward_nb.viz.views",
+}
 
 
 def __getattr__(name: str):
@@ -48,6 +59,13 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's hook
+    """``%load_ext openreward_nb``: the %%rollout and %rollout_config magics."""
+    from .magics import load
+
+    load(ipython)
 
 
 def __dir__() -> list[str]:

@@ -45,6 +45,7 @@ class RolloutAPI:
         self._closed = False
         self._open: dict[str, Rollout] = {}
         self._open_lock = threading.Lock()
+        self._uploader = client._background_upload()
         _LIVE_APIS.add(self)
 
     def create(
@@ -95,9 +96,22 @@ class RolloutAPI:
         with self._open_lock:
             self._open[rollout.id] = rollout
         self._writer.put((OP_ROLLOUT, run_name, row))
+        if self._uploader is not None:
+            self._uploader.track(rollout.id)
         if print_messages:
             print(f"openreward_nb: recording rollout {rollout.id} (run {run_name!r}) into {self._client.store.url}")
         return rollout
+
+    def capture(self, rollout: Rollout) -> Any:
+        """Record every openai / anthropic / google-genai call made inside into ``rollout``.
+
+        ``with client.rollout.capture(rollout): ...`` (or ``async with``), or as a decorator
+        of a sync or async function. Re-sent chat history is stored once; an explicit
+        ``rollout.log_*`` of a captured message attaches its reward to that event.
+        """
+        from .capture import Capture
+
+        return Capture(rollout)
 
     def _forget(self, rollout_id: str) -> None:
         with self._open_lock:
@@ -119,10 +133,14 @@ class RolloutAPI:
                     if not rollout._ended:
                         rollout._ended = True
                         self._writer.put((OP_END, rollout.id, "finished", None, now))
-        return self._writer.flush_future()
+        flushed = self._writer.flush_future()
+        return flushed if self._uploader is None else self._uploader.close_after(flushed)
 
     def close(self, timeout: Optional[float] = None) -> None:
-        """Finish open rollouts and flush everything. Safe to call twice; also runs at interpreter exit."""
+        """Finish open rollouts and flush everything (and upload it, with ``upload=True``).
+
+        Safe to call twice; also runs at interpreter exit.
+        """
         self._begin_close().result(timeout)
 
     def __enter__(self) -> "RolloutAPI":
@@ -185,6 +203,9 @@ class OpenReward:
 
     ``store``: a file path or ``sqlite:///`` / ``postgresql://`` URL; default
     ``$OPENREWARD_NB_STORE``, else ``.openreward_nb/store.sqlite`` under the working directory.
+    ``keep_raw``: keep the raw provider payload of events logged from provider objects.
+    ``upload``: also upload what is recorded to the OpenReward API, in the background
+    (default ``$OPENREWARD_NB_UPLOAD``); see :meth:`sync`.
     """
 
     _rollout_api_class = RolloutAPI
@@ -197,16 +218,22 @@ class OpenReward:
         run_info: Optional[RunInfo] = None,
         *,
         store: StoreSpec = None,
+        keep_raw: bool = True,
+        upload: Optional[bool] = None,
     ) -> None:
         self.api_key = api_key or os.getenv("OPENREWARD_API_KEY", "")
         self.base_url = base_url or os.getenv("OPENREWARD_URL", "https://openreward.ai")
         self._store_spec = store
+        self.keep_raw = bool(keep_raw)  # store each provider event's raw payload (log_openai_response & co.)
         self._store = None
         self._run_info = run_info
         info_dict(run_info, "run_info")  # validate early
         self._rollout_api: Optional[RolloutAPI] = None
         self._sdk_client: Any = None
         self._lock = threading.Lock()
+        from .sync.target import upload_enabled
+
+        self.upload = upload_enabled(upload)
 
     @property
     def store(self):
@@ -252,6 +279,59 @@ class OpenReward:
         api = self._rollout_api
         if api is not None and not api._closed and api._writer.pending:
             api._writer.flush()
+
+    def _target(self) -> Any:
+        from .sync.target import Target
+
+        return Target.resolve(api_key=self.api_key, base_url=self.base_url)
+
+    def _background_upload(self) -> Any:
+        """The uploader thread of ``upload=True`` (None without it)."""
+        if not self.upload:
+            return None
+        try:
+            from .sync.background import BackgroundUpload
+        except ImportError as exc:
+            raise ImportError(f"upload=True needs httpx2: pip install 'openreward-nb[sync]' ({exc})") from exc
+        return BackgroundUpload(self.store, self._target())
+
+    def sync(
+        self,
+        *,
+        run: Optional[str] = None,
+        rollout_ids: Optional[list[str]] = None,
+        retry_failed: bool = False,
+        give_up_after: Optional[float] = 30.0,
+        progress: Optional[bool] = None,
+    ) -> Any:
+        """Upload recorded rollouts (all, one ``run``, or these ``rollout_ids``) to the OpenReward API now.
+
+        Sends what has not been sent yet, as the OpenReward SDK would have (``POST /v1/rollouts``
+        to ``$OPENREWARD_API_URL``, else the ``api.`` host of ``base_url``, with ``api_key``).
+        Returns a ``SyncResult`` with ``sent``, ``pending`` and ``failed`` event counts and the
+        reasons; shows a progress bar in notebooks and terminals (``progress=False``: none).
+        Stops after ``give_up_after`` seconds without progress; the rest stays queued.
+        ``retry_failed`` gives rollouts the server refused another try.
+        """
+        from .sync.foreground import upload_now
+
+        self._flush_for_read()
+        return upload_now(
+            self.store,
+            self._target(),
+            run=run,
+            rollout_ids=rollout_ids,
+            retry_failed=retry_failed,
+            give_up_after=give_up_after,
+            progress=progress,
+        )
+
+    @property
+    def remote(self) -> Any:
+        """Runs and rollouts on the OpenReward API as DataFrames: ``.runs(search=...)``, ``.rollouts(run_id)``."""
+        from .sync.remote import RemoteAPI
+
+        return RemoteAPI(self._target())
 
     @property
     def environments(self) -> Any:

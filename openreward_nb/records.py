@@ -174,6 +174,17 @@ class RolloutRecord:
             raise NotFoundError(f"rollout {self.id} is no longer in the store")
         return RolloutRecord.from_row(row, self._store)
 
+    def show(self, live: Optional[bool] = None) -> None:
+        """Display the timeline widget (``live``: follow new events; default while the rollout is running)."""
+        from .viz.views import RolloutView
+
+        RolloutView(self, live).show()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .viz.views import RolloutView
+
+        return RolloutView(self)._repr_mimebundle_(include, exclude)
+
 
 @dataclass
 class RunRecord:
@@ -200,6 +211,26 @@ class RunRecord:
         if not rows:
             raise NotFoundError(f"run {self.name!r} is no longer in the store")
         return RunRecord(**rows[0], _store=self._store)
+
+    def to_pandas(self, level: str = "rollouts", **filters: Any) -> Any:
+        """This run as a DataFrame: ``level`` is "runs", "rollouts" (default), "events" or "tool_calls".
+
+        Takes the filters of ``openreward_nb.rollouts_df`` (``split=``, ``status=``, ...); needs pandas.
+        """
+        from .frames import frame_at
+
+        return frame_at(level, self.name, store=_attached(self._store), **filters)
+
+    def show(self) -> None:
+        """Display the run browser: rollouts table, reward histogram and curve, timeline of the selected rollout."""
+        from .viz.views import RunView
+
+        RunView(self).show()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .viz.views import RunView
+
+        return RunView(self)._repr_mimebundle_(include, exclude)
 
 
 def _attached(store: Optional[Store]) -> Store:

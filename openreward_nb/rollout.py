@@ -15,10 +15,11 @@ from ._printing import print_event
 from .errors import ClientClosedError, RolloutClosedError
 from .events import Event, event_from_message
 from .messages import RolloutInfo, UploadType
-from .store.ops import OP_END, OP_EVENT, OP_INFO, dumps, event_weight
+from .store.ops import OP_END, OP_EVENT, OP_INFO, OP_PATCH, dumps, event_weight
 from .store.writer import HEAVY_EVENT_BYTES
 
 if TYPE_CHECKING:
+    from .capture.history import History
     from .client import RolloutAPI
     from .records import RolloutRecord
 
@@ -91,6 +92,17 @@ def info_dict(info: Any, name: str) -> Optional[dict]:
     return {k: v for k, v in check_metadata(info, name).items() if v is not None}
 
 
+_ADAPTERS: dict[str, Any] = {}
+
+
+def _adapter(provider: str) -> Any:
+    """``to_events`` of ``openreward_nb.providers.<provider>``, imported on first use."""
+    import importlib
+
+    convert = _ADAPTERS[provider] = importlib.import_module(f".providers.{provider}", __package__).to_events
+    return convert
+
+
 class Rollout:
     """One episode being recorded. Created by ``client.rollout.create(...)``."""
 
@@ -104,6 +116,8 @@ class Rollout:
         self._n = 0
         self._ended = False
         self._info: dict[str, Any] = {}
+        #: set once SDK calls are captured into this rollout: explicit logs then claim captured events
+        self._history: Optional["History"] = None
 
     # --- SDK compatibility ---------------------------------------------------------------
     @property
@@ -134,7 +148,69 @@ class Rollout:
         rollout_info: Optional[RolloutInfo] = None,
     ) -> None:
         """Record one generic message (UserMessage, ToolCall, ... or a dict with ``type``)."""
-        self._emit(event_from_message(message), reward, is_finished, metadata, rollout_info)
+        event = event_from_message(message)
+        if self._history is not None:
+            self._emit_all([event], reward, is_finished, metadata, rollout_info)
+        else:
+            self._emit(event, reward, is_finished, metadata, rollout_info)
+
+    # --- provider objects (openreward_nb.providers) --------------------------------------
+    def log_openai_response(
+        self,
+        message: Any,
+        reward: Optional[float] = None,
+        is_finished: Optional[bool] = False,
+        metadata: Optional[dict] = None,
+        rollout_info: Optional[RolloutInfo] = None,
+    ) -> None:
+        """Record an OpenAI Responses ``Response`` (all of its output), one input/output item, or a list of items."""
+        self._log_provider("openai_responses", message, reward, is_finished, metadata, rollout_info)
+
+    def log_openai_completions(
+        self,
+        message: Any,
+        reward: Optional[float] = None,
+        is_finished: Optional[bool] = False,
+        metadata: Optional[dict] = None,
+        rollout_info: Optional[RolloutInfo] = None,
+    ) -> None:
+        """Record a chat message (dict or ``ChatCompletionMessage``), a list, or a ``ChatCompletion`` (OpenAI, OpenRouter)."""
+        self._log_provider("openai_chat", message, reward, is_finished, metadata, rollout_info)
+
+    def log_anthropic_message(
+        self,
+        message: Any,
+        reward: Optional[float] = None,
+        is_finished: Optional[bool] = False,
+        metadata: Optional[dict] = None,
+        rollout_info: Optional[RolloutInfo] = None,
+    ) -> None:
+        """Record an Anthropic ``MessageParam`` dict, a whole ``Message``, or a list of messages."""
+        self._log_provider("anthropic", message, reward, is_finished, metadata, rollout_info)
+
+    def log_gdm_message(
+        self,
+        message: Any,
+        reward: Optional[float] = None,
+        is_finished: Optional[bool] = False,
+        metadata: Optional[dict] = None,
+        rollout_info: Optional[RolloutInfo] = None,
+    ) -> None:
+        """Record a Gemini ``types.Content`` (or its dict), a list, or a whole ``GenerateContentResponse``."""
+        self._log_provider("gemini", message, reward, is_finished, metadata, rollout_info)
+
+    def _log_provider(
+        self, provider: str, message: Any, reward: Any, is_finished: Any, metadata: Any, rollout_info: Any
+    ) -> None:
+        """Normalize ``message`` with the adapter of ``provider`` and queue its events (reward on the last).
+
+        A message with nothing in it records nothing, unless a reward or end flag comes
+        with it: then one empty event carries them.
+        """
+        convert = _ADAPTERS.get(provider) or _adapter(provider)
+        keep_empty = reward is not None or not (is_finished is None or is_finished is False)
+        events = convert(message, self._api._client.keep_raw, keep_empty)
+        self._emit_all(events, reward, is_finished, metadata, rollout_info)
 
     # --- the shared path -----------------------------------------------------------------
     def _emit(
@@ -180,11 +256,45 @@ class Rollout:
             metadata = check_metadata(metadata)
         if rollout_info is not None:
             self.update_info(rollout_info)
+        if self._history is not None:
+            return self._claim_or_emit(events, reward, finished, metadata)
         last = len(events) - 1
         return [
             self._emit(ev, reward if i == last else None, finished and i == last, metadata)
             for i, ev in enumerate(events)
         ]
+
+    def _claim_or_emit(
+        self, events: Sequence[Event], reward: Optional[float], finished: bool, metadata: Optional[dict]
+    ) -> list[int]:
+        """Explicit logs while calls are captured: an event already captured is claimed (and gets the
+        reward / is_finished / metadata) instead of being logged twice."""
+        history = self._history
+        assert history is not None
+        last = len(events) - 1
+        indexes = []
+        for i, event in enumerate(events):
+            r, f = (reward, finished) if i == last else (None, False)
+            with history.lock:
+                idx = history.claim(event)
+                if idx is None:
+                    idx = self._emit(event, r, f, metadata)
+                    history.add(event, idx, captured=False)
+                elif r is not None or f or metadata is not None:
+                    with self._lock:
+                        if self._ended:
+                            self._raise_ended()
+                        self._put((OP_PATCH, self.id, idx, r, f, metadata))
+            indexes.append(idx)
+        return indexes
+
+    def _start_history(self) -> "History":
+        """The capture history of this rollout (created when capture first starts)."""
+        if self._history is None:
+            from .capture.history import History
+
+            self._history = History()
+        return self._history
 
     def _raise_ended(self) -> None:
         if self._api._closed:
@@ -231,6 +341,24 @@ class Rollout:
         """What the store holds for this rollout now (flushes first)."""
         self._api.flush()
         return self._api._client.rollouts.get(self.id)
+
+    def show(self) -> None:
+        """Display the timeline widget; it follows new events until the rollout ends."""
+        from .viz.views import RolloutView
+
+        RolloutView(self.record()).show()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        try:
+            record = self.record()
+        except Exception as exc:  # noqa: BLE001 - displaying must not break the user's loop
+            import warnings
+
+            warnings.warn(f"openreward_nb: cannot read rollout {self.id} back for display: {exc}", stacklevel=2)
+            return {"text/plain": repr(self)}
+        from .viz.views import RolloutView
+
+        return RolloutView(record)._repr_mimebundle_(include, exclude)
 
     def __repr__(self) -> str:
         name = f" {self.config.rollout_name!r}" if self.config.rollout_name else ""
