@@ -165,3 +165,13 @@ def rss_kb() -> int:
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def finish(checks: list[tuple[str, bool]], results: dict[str, Any], args: Any) -> int:
+    """Print each target as ok / MISSED, write ``--json`` if asked, and give the exit code (1: a miss under ``--check``)."""
+    print()
+    for name, ok in checks:
+        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
+    if getattr(args, "json", None):
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+    return 1 if getattr(args, "check", False) and not all(ok for _, ok in checks) else 0

@@ -28,7 +28,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import _text  # noqa: E402
+from _workload import _text, finish  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
@@ -208,12 +208,7 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
             ("rollouts_df <= 1 s", ro["ours_s"] <= 1.0),
             ("events_df <= 6 s", ev["ours_s"] <= 6.0),
         ]
-    print()
-    for name, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=2))
-    return 1 if args.check and not all(ok for _, ok in checks) else 0
+    return finish(checks, res, args)
 
 
 def main() -> int:

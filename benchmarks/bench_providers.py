@@ -26,7 +26,10 @@ import timeit
 from pathlib import Path
 from typing import Any, Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _workload import finish  # noqa: E402
 
 import httpx2  # noqa: E402
 
@@ -196,11 +199,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> int:
         checks.append((f"{r['provider']}: log_* call with the whole response <= 30 us", r["log_call_us"] <= 30))
     print("\n  times are CPU time of the calling thread per call (best round); 'whole': our adapter on the whole"
           "\n  response object, 'no raw': the same with keep_raw=False, 'log_*': rollout.log_*(whole response)\n")
-    for name, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    return 1 if args.check and not all(ok for _, ok in checks) else 0
+    return finish(checks, results, args)
 
 
 if __name__ == "__main__":

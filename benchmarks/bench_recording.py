@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import sqlite3
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import Collector, chunks, make_pool, percentile, rss_kb, timed_child, workload  # noqa: E402
+from _workload import Collector, chunks, finish, make_pool, percentile, rss_kb, timed_child, workload  # noqa: E402
 
 import openreward_nb  # noqa: E402
 from openreward_nb.store.ops import OP_EVENT, OP_ROLLOUT, plan_batch  # noqa: E402
@@ -256,12 +255,7 @@ def report(res: dict, args) -> int:
     print(f"\n  import openreward_nb {imp['ours_ms']:6.0f} ms  +{imp['ours_rss_mb']:5.1f} MB   "
           f"import openreward {imp['sdk_ms']:6.0f} ms  +{imp['sdk_rss_mb']:5.1f} MB")
     checks.append(("import < 150 ms", imp["ours_ms"] < 150))
-    print()
-    for name, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=2))
-    return 1 if args.check and not all(ok for _, ok in checks) else 0
+    return finish(checks, res, args)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _workload import finish  # noqa: E402
 
 import openreward_nb  # noqa: E402
 from openreward_nb import AssistantMessage, ReasoningItem, ToolCall, ToolResult, UserMessage  # noqa: E402
@@ -153,12 +156,7 @@ def report(res: dict, args: argparse.Namespace) -> int:
         (f"first screen <= {MAX_FIRST_SCREEN_BYTES:,} bytes", cold["total_bytes"] <= MAX_FIRST_SCREEN_BYTES),
         ("smaller than the naive render", cold["total_bytes"] < flat["bytes"]),
     ]
-    print()
-    for name, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=2))
-    return 1 if args.check and not all(ok for _, ok in checks) else 0
+    return finish(checks, res, args)
 
 
 if __name__ == "__main__":

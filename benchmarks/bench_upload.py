@@ -31,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import Collector, free_port, make_pool, workload  # noqa: E402
+from _workload import Collector, finish, free_port, make_pool, workload  # noqa: E402
 
 import openreward_nb  # noqa: E402
 from openreward_nb.sync.foreground import upload_now  # noqa: E402
@@ -289,12 +289,7 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
               f" (sent {o['later_sync_sent']:,});  lost {lost_ours}, duplicates {o['duplicates']}, index gaps {o['gaps']};"
               f"  recording took {o.get('logged_s', float('nan')):.2f} s")
         checks.append((f"ours loses nothing: {f['fault']}", lost_ours == 0 and o["duplicates"] == 0 and o["gaps"] == 0))
-    print()
-    for name, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=2))
-    return 1 if args.check and not all(ok for _, ok in checks) else 0
+    return finish(checks, res, args)
 
 
 if __name__ == "__main__":

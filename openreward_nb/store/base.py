@@ -13,23 +13,16 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, TypeVar
 
 from . import schema
+from .dbapi import fetch
 from .ops import BatchPlan
 
 _EV_COLS = ", ".join(schema.EVENT_COLUMNS)
 _RO_COLS = ", ".join(schema.ROLLOUT_INSERT_COLUMNS)
 
+#: every column of a rollouts row, in table order: those written at creation, then the kept-current ones
 ROLLOUT_COLUMNS: tuple[str, ...] = (
     "seq",
-    "id",
-    "run_name",
-    "rollout_name",
-    "environment",
-    "variant",
-    "split",
-    "metadata",
-    "task_spec",
-    "run_info",
-    "rollout_info",
+    *(c for c in schema.ROLLOUT_INSERT_COLUMNS if c != "created_at"),
     "status",
     "error",
     "created_at",
@@ -339,7 +332,7 @@ class Store(ABC):
     # --- reading -----------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Run a read query on this thread's connection (reconnecting once if the link was lost)."""
-        return self._on_reader(lambda conn: self._fetch(conn, sql, params))
+        return self._on_reader(lambda conn: fetch(conn, sql, params))
 
     def _on_reader(self, work: Callable[[Any], T]) -> T:
         """``work(conn)`` on this thread's reading connection; once more on a new one if the link was lost.
@@ -354,15 +347,6 @@ class Store(ABC):
                 raise
         self.close_reader()
         return work(self.reader())
-
-    @staticmethod
-    def _fetch(conn: Any, sql: str, params: Sequence[Any]) -> list[tuple]:
-        cur = conn.cursor()
-        try:
-            cur.execute(sql, tuple(params))
-            return cur.fetchall()
-        finally:
-            cur.close()
 
     def list_runs(self, name: Optional[str] = None) -> list[dict[str, Any]]:
         """Every run (or the one named) with its rollout counts and mean reward."""

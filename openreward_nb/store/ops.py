@@ -115,6 +115,13 @@ def event_weight(event: Event) -> int:
     return size
 
 
+def _name(value: Any) -> Optional[str]:
+    """A short text field (name, id, model...) as clean text: every store can hold it (no NUL bytes)."""
+    if value is None:
+        return None
+    return clean_text(value if isinstance(value, str) else str(value))
+
+
 def _event_row(rollout_id: str, idx: int, ts: float, ev: Event, reward, finished, metadata, plan: BatchPlan) -> tuple:
     usage = ev.usage
     content = ev.content
@@ -134,24 +141,24 @@ def _event_row(rollout_id: str, idx: int, ts: float, ev: Event, reward, finished
         idx,
         ts,
         ev.type,
-        ev.kind,
+        _name(ev.kind),
         None if content is None else clean_text(content),
-        ev.content_reference,
+        _name(ev.content_reference),
         None if summary is None else clean_text(summary),
-        ev.name,
-        ev.call_id,
+        _name(ev.name),
+        _name(ev.call_id),
         reward,
         1 if finished else 0,
         None if ev.is_error is None else int(ev.is_error),
         None if metadata is None else dumps(metadata),
-        ev.model,
+        _name(ev.model),
         None if usage is None else usage.input_tokens,
         None if usage is None else usage.output_tokens,
         None if usage is None else usage.reasoning_tokens,
         None if usage is None else usage.cached_tokens,
         None if usage is None else usage.cache_write_tokens,
         ev.latency_ms,
-        ev.stop_reason,
+        _name(ev.stop_reason),
         attachments,
         None if ev.raw is None else encode_raw(ev.raw),
     )
@@ -198,7 +205,7 @@ def plan_batch(ops: Iterable[Any], last_side: dict[str, bool]) -> BatchPlan:
             if ts > d.last_ts:
                 d.last_ts = ts
             if ev.model and d.model is None:
-                d.model = ev.model
+                d.model = _name(ev.model)
             usage = ev.usage
             if usage is not None:
                 tok = d.tokens
@@ -209,13 +216,14 @@ def plan_batch(ops: Iterable[Any], last_side: dict[str, bool]) -> BatchPlan:
                 tok[4] += usage.cache_write_tokens or 0
         elif code == OP_ROLLOUT:
             _, run_name, row = op
-            plan.runs.setdefault(run_name, row[-1])
+            row = (row[0], *(_name(v) for v in row[1:6]), *row[6:])  # run, rollout, environment, variant, split
+            plan.runs.setdefault(row[1], row[-1])
             plan.rollouts.append(row)
         elif code == OP_INFO:
             plan.infos.append((op[2], op[1]))
         elif code == OP_END:
             _, rid, status, error, ended_at = op
-            plan.ends.append((status, error, ended_at, rid))
+            plan.ends.append((status, _name(error), ended_at, rid))
         elif code == OP_PATCH:
             _, rid, idx, reward, finished, metadata = op
             plan.patches.append((reward, 1 if finished else 0, dumps(metadata), rid, idx))

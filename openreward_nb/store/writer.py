@@ -23,6 +23,7 @@ from typing import Any, Optional
 from .._future import Future
 from ..errors import StoreWriteError
 from .base import BatchToken, Store
+from .dbapi import close_quietly
 from .ops import OP_END, OP_EVENT, BatchPlan, event_weight, plan_batch
 
 HEAVY_EVENT_BYTES = 64 * 1024
@@ -177,7 +178,7 @@ class Writer:
                     if self._stopping:
                         break
                     if conn is not None and time.monotonic() - last_write > self.idle_close_after:
-                        conn = self._drop_connection(conn)
+                        conn = close_quietly(conn)
                     self._wake.wait(self.interval)
                     self._wake.clear()
                     continue
@@ -190,7 +191,7 @@ class Writer:
                         conn = self.store.connect()
                     self.store.write(conn, plan, token)
             except Exception as exc:  # noqa: BLE001 - every failure is reported through flush()
-                conn = self._drop_connection(conn)
+                conn = close_quietly(conn)
                 if self.store.is_transient(exc):
                     batch = self._retry_later(batch, exc, started)
                     continue
@@ -302,15 +303,6 @@ class Writer:
             if not fut.done():
                 fut.set_exception(error)
         return [op for op in ops if not isinstance(op, Future)]
-
-    @staticmethod
-    def _drop_connection(conn: Any) -> None:
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # noqa: BLE001 - the connection may already be broken
-                pass
-        return None
 
     def _reset_in_child(self) -> None:
         self.store.reset_after_fork()

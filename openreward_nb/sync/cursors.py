@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 
 from ..store.base import Store
 from ..store.schema import ROLLOUT_INSERT_COLUMNS
-from .dbutil import fetch
+from ..store.dbapi import fetch
 from .wire import MESSAGE_COLUMNS
 
 #: what a cursor needs to know of its rollout: its row as created, then its status and event count

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional
 
 from ..store.base import Store
 from ..store.ops import ASSISTANT_SIDE, OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
-from .dbutil import close_quietly, fetch
+from ..store.dbapi import close_quietly, fetch
 from .decode import Batch, BadRequest, Message, Start, json_text
 
 _IN_CHUNK = 500

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..store.base import Store
 from .cursors import UploadState
-from .dbutil import close_quietly
+from ..store.dbapi import close_quietly
 from .drain import Drain, GiveUp
 from .model import SyncResult, UploadOptions
 from .target import Target

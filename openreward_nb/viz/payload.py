@@ -44,6 +44,8 @@ def event_payload(ev: EventRecord, limit: int = CLIP_CHARS) -> dict[str, Any]:
     out: dict[str, Any] = {"i": ev.idx, "t": ev.type, "ts": ev.ts, "text": text, "n": full}
     if ev.type == "assistant_message" and text:
         out["md"] = markdown_html(text)
+    if ev.type == "reasoning" and ev.summary:
+        out["smd"] = markdown_html(clip(ev.summary, limit)[0])
     optional = {
         "k": ev.kind,
         "s": ev.summary,

@@ -41,6 +41,13 @@ function duration(s) {
   return m < 60 ? `${m}m ${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 }
 
+// The folded line of a reasoning entry: the summary's first line, without a **bold** title's markers.
+function summaryTitle(text) {
+  const first = text.trim().split("\n")[0];
+  const bold = first.match(/^\*\*(.+?)\*\*(.*)$/);
+  return bold ? bold[1] + bold[2] : first;
+}
+
 class Timeline {
   constructor(model, root) {
     this.model = model;
@@ -392,7 +399,12 @@ class Timeline {
     const body = el("div", "orw-body");
     if (ev.t === "reasoning") {
       const d = el("details", "orw-reasoning");
-      d.append(el("summary", null, ev.s || (ev.text ? "reasoning" : "reasoning (no summary)")));
+      d.append(el("summary", null, ev.s ? summaryTitle(ev.s) : ev.text ? "reasoning" : "reasoning (no summary)"));
+      if (ev.smd !== undefined) {
+        const md = el("div", "orw-md orw-summary");
+        md.innerHTML = ev.smd; // markdown-it output, raw HTML off (see the header comment)
+        d.append(md);
+      }
       if (ev.text) d.append(el("pre", "orw-text", ev.text));
       if (ev.ref) d.append(el("div", "orw-dim", `encrypted reasoning, ${num(ev.ref)} characters`));
       body.append(d);

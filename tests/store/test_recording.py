@@ -221,6 +221,20 @@ def test_metadata_is_copied_when_logged(client) -> None:
     assert _events(client, r)[0].metadata == {"step": 1, "tags": ["a"]}
 
 
+def test_nul_bytes_in_names_are_cleaned_on_every_backend(client) -> None:
+    from openreward_nb.events import Event
+
+    r = client.rollout.create("ru\x00n", rollout_name="ep\x00", environment="env\x00/x", split="tr\x00ain")
+    r._emit(Event("tool_call", "{}", name="ba\x00sh", call_id="c\x001", kind="fun\x00ction", model="m\x00"))
+    r.finish("bro\x00ken")
+    client.rollout.flush()
+    rec = client.rollouts.get(r.id)
+    assert (rec.run_name, rec.rollout_name, rec.environment, rec.split) == ("run", "ep", "env/x", "train")
+    assert rec.error == "broken"
+    [ev] = list(rec.events())
+    assert (ev.name, ev.call_id, ev.kind, ev.model) == ("bash", "c1", "function", "m")
+
+
 def test_text_cleaning_and_exact_round_trips(client) -> None:
     big = ("αβγ 🚀 " * 1_000_000)[:10_000_000]
     texts = {

@@ -1,4 +1,4 @@
-"""Two small helpers for running SQL on a DB-API connection of a store."""
+"""Two small helpers for DB-API connections of a store: run one query, close a connection that may be broken."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def fetch(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
 
 
 def close_quietly(conn: Any) -> None:
-    """Close a connection that may already be broken."""
+    """Close a connection that may already be broken (returns None, to clear the caller's handle)."""
     if conn is not None:
         try:
             conn.close()
