@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -62,6 +63,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(f"  openreward-nb {' '.join(store + ['rollouts', args.run_name])}   # the run's rollouts")
     print("  jupyter lab notebooks/01_quickstart.ipynb   # the same agent in a notebook, with the timeline widget")
     if args.open:
+        if importlib.util.find_spec("jupyterlab") is None:
+            raise LookupError("--open needs JupyterLab: pip install jupyterlab")
         path = os.path.abspath(DEMO_NOTEBOOK)
         with open(path, "w") as f:
             json.dump(_notebook(client.store.url, args.run_name, first), f, indent=1)
