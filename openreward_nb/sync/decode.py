@@ -3,14 +3,20 @@
 Every field the SDK sends is checked for its type and range; a problem raises
 :class:`BadRequest` naming the field (``events[3].reward``). Unknown fields are ignored,
 so a newer SDK that adds one still gets through.
+
+Bodies are read with orjson and ordinary message events checked by a fast path; anything
+either refuses, and anything orjson may read differently, is read again with the standard
+library and checked field by field, so answers and stored values are the same either way.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
+
+import orjson
 
 from ..events import EVENT_TYPES, Event, clean_text
 
@@ -18,6 +24,9 @@ MAX_ID_CHARS = 256
 MAX_NAME_CHARS = 1024
 MAX_INDEX = 2**31 - 1
 MAX_TIMESTAMP_MS = 2**53
+_MAX_FLOAT = sys.float_info.max
+#: orjson reads an integer literal too wide for 64 bits as a float at least this large
+_WIDE = 2.0**63
 
 
 class BadRequest(ValueError):
@@ -46,7 +55,7 @@ class Start:
     rollout_info: Optional[dict]
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     """A ``message`` event: one step of a rollout."""
 
@@ -123,7 +132,7 @@ def _timestamp(value: Any) -> float:
 
 
 def _number(value: Any) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value):
+    if type(value) not in (int, float) or not -_MAX_FLOAT <= value <= _MAX_FLOAT:  # NaN, infinity, a huge integer
         raise ValueError(f"must be a finite number, got {_kind(value)}")
     return float(value)
 
@@ -245,26 +254,55 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _Reread(Exception):
+    """orjson's reading may differ from the standard library's: read the body again with the latter."""
+
+
 def parse_body(body: bytes) -> Batch:
-    """Parse and check a request body; raises :class:`BadRequest` (400 for bad JSON, 422 for bad fields)."""
+    """Parse and check a request body; raises :class:`BadRequest` (400 for bad JSON, 422 for bad fields).
+
+    First with orjson; a body it refuses (or that fails a check, or may hold an integer too wide
+    for it) is read again with the standard library, whose reading and messages are the reference.
+    """
+    try:
+        return _split(_events(orjson.loads(body)), wide_ints_lost=True)
+    except (orjson.JSONDecodeError, BadRequest, _Reread, RecursionError):
+        pass
     try:
         data = json.loads(body, parse_constant=_reject_constant)
     except RecursionError:
         raise BadRequest("body: JSON nested too deeply", 400) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"body: not valid JSON ({exc})", 400) from None
+    try:
+        return _split(_events(data), wide_ints_lost=False)
+    except RecursionError:
+        raise BadRequest("events: a value is nested too deeply", 400) from None
+
+
+def _events(data: Any) -> list:
     if type(data) is not dict:
         raise BadRequest(f'body: must be a JSON object {{"events": [...]}}, got {_kind(data)}', 400)
     events = data.get("events")
     if type(events) is not list:
         raise BadRequest(f"events: must be a list of events, got {_kind(events)}")
-    try:
-        return _split(events)
-    except RecursionError:
-        raise BadRequest("events: a value is nested too deeply", 400) from None
+    return events
 
 
-def _split(events: list) -> Batch:
+def _has_wide_float(value: Any) -> bool:
+    """True if ``value`` holds a float of magnitude 2**63 or more (orjson reads a wider integer as such a float)."""
+    kind = type(value)
+    if kind is float:
+        return abs(value) >= _WIDE
+    if kind is dict:
+        return any(map(_has_wide_float, value.values()))
+    if kind is list:
+        return any(map(_has_wide_float, value))
+    return False
+
+
+def _split(events: list, wide_ints_lost: bool) -> Batch:
+    """Check the events and sort them by kind; ``wide_ints_lost``: raise _Reread where that could show."""
     batch = Batch()
     for pos, raw in enumerate(events):
         where = f"events[{pos}]"
@@ -275,9 +313,13 @@ def _split(events: list) -> Batch:
         if spec is None:
             raise BadRequest(f"{where}.eventType: must be one of message, rollout, rollout_update, got {_kind(kind)}")
         if kind == "message":
-            f = _plain_message(raw) or _checked(raw, spec, where)
-            batch.messages.append(_message(pos, f, where))
+            message = _plain_message(pos, raw) or _message(pos, _checked(raw, spec, where), where)
+            if wide_ints_lost and message.metadata and _has_wide_float(message.metadata):
+                raise _Reread
+            batch.messages.append(message)
             continue
+        if wide_ints_lost and _has_wide_float(raw):
+            raise _Reread
         f = _checked(raw, spec, where)
         if kind == "rollout":
             batch.starts.append(_start(pos, f))
@@ -286,43 +328,55 @@ def _split(events: list) -> Batch:
     return batch
 
 
-_OPTIONAL_TEXT = ("content", "contentReference", "summary", "name", "callId", "environment_id")
 _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
+_NUMBER = (int, float)
 
 
-def _plain_message(raw: dict) -> Optional[dict[str, Any]]:
-    """The checked fields of an ordinary message event, fast; None when anything needs the full check.
+def _plain_id(value: Any) -> bool:
+    """An id the full check takes as it is: ASCII text, no NUL byte, not blank, not too long."""
+    return (
+        type(value) is str and 0 < len(value) <= MAX_ID_CHARS and value.isascii()
+        and "\x00" not in value and not value.isspace()
+    )
 
-    Accepts only what :data:`MESSAGE_FIELDS` accepts and returns the same values (the full
-    check then names the field at fault for everything else).
+
+def _plain_text(value: Any) -> Any:
+    """Optional text as the full check keeps it; a non-string comes back as itself (the caller refuses it)."""
+    if type(value) is str and ("\x00" in value or not value.isascii()):
+        return clean_text(value)
+    return value
+
+
+def _plain_message(pos: int, raw: dict) -> Optional[Message]:
+    """An ordinary message event checked fast; None when anything needs the full check (which names the field).
+
+    Takes only what :data:`MESSAGE_FIELDS` and :func:`_message` take, and gives the same Message.
     """
     get = raw.get
-    eid, rid, idx, ts, etype = get("eventId"), get("rolloutEventId"), get("index"), get("timestamp"), get("type")
+    idx, ts, etype = get("index"), get("timestamp"), get("type")
     if not (
-        type(eid) is str and type(rid) is str and type(idx) is int and 0 <= idx <= MAX_INDEX
-        and type(ts) in (int, float) and 0 <= ts <= MAX_TIMESTAMP_MS and type(etype) is str and etype in _EVENT_TYPE_SET
+        type(idx) is int and 0 <= idx <= MAX_INDEX and type(ts) in _NUMBER and 0 <= ts <= MAX_TIMESTAMP_MS
+        and type(etype) is str and etype in _EVENT_TYPE_SET and _plain_id(get("eventId"))
     ):
         return None
-    eid, rid = clean_text(eid), clean_text(rid)
-    if not (0 < len(eid) <= MAX_ID_CHARS and 0 < len(rid) <= MAX_ID_CHARS and eid.strip() and rid.strip()):
-        return None
-    f: dict[str, Any] = {"eventId": eid, "rolloutEventId": rid, "index": idx, "timestamp": ts / 1000.0, "type": etype}
-    for name in _OPTIONAL_TEXT:
-        value = get(name)
-        if value is not None:
-            if type(value) is not str:
-                return None
-            value = clean_text(value)
-        f[name] = value
+    rid = get("rolloutEventId")
+    content, reference, summary = _plain_text(get("content")), _plain_text(get("contentReference")), _plain_text(get("summary"))
+    name, call_id, env = _plain_text(get("name")), _plain_text(get("callId")), get("environment_id")
     reward, finished, metadata = get("reward"), get("isFinished"), get("metadata")
-    if reward is not None and (type(reward) not in (int, float) or not math.isfinite(reward)):
+    if not (
+        _plain_id(rid)
+        and (content is None or type(content) is str) and (reference is None or type(reference) is str)
+        and (summary is None or type(summary) is str) and (name is None or type(name) is str)
+        and (call_id is None or type(call_id) is str) and (env is None or type(env) is str)
+        and (reward is None or (type(reward) in _NUMBER and -_MAX_FLOAT <= reward <= _MAX_FLOAT))
+        and (finished is None or type(finished) is bool) and (metadata is None or type(metadata) is dict)
+        and (name or etype != "tool_call") and (etype == "reasoning" or (reference is None and summary is None))
+    ):
         return None
-    if (finished is not None and type(finished) is not bool) or (metadata is not None and type(metadata) is not dict):
-        return None
-    f["reward"] = None if reward is None else float(reward)
-    f["isFinished"] = finished
-    f["metadata"] = metadata
-    return f
+    return Message(
+        pos, rid, idx, ts / 1000.0, Event(etype, content, reference, summary, name, call_id),
+        None if reward is None else float(reward), finished is True, safe_object(metadata) if metadata else None,
+    )
 
 
 def _message(pos: int, f: dict[str, Any], where: str) -> Message:

@@ -12,12 +12,16 @@ import hashlib
 import json
 import time
 import uuid
-from json.encoder import encode_basestring_ascii as _quote  # C-accelerated: a JSON string literal
+from json.encoder import encode_basestring_ascii
 from typing import Any, Iterable, Optional
+
+import orjson
 
 #: uuid5 namespace of message event ids: ``uuid5(NAMESPACE, f"{rollout_id}/{idx}")``
 EVENT_ID_NAMESPACE = uuid.UUID("6f1d2a8e-52c4-4b7e-9d0a-3c5e7b1f0a42")
 _NAMESPACE_BYTES = EVENT_ID_NAMESPACE.bytes
+#: the RFC 4122 variant bits over a hex digit of the hash: 10xx
+_VARIANT_DIGIT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 MESSAGE_COLUMNS: tuple[str, ...] = (
     "idx",
@@ -37,14 +41,11 @@ MESSAGE_COLUMNS: tuple[str, ...] = (
 def message_event_id(rollout_id: str, idx: int) -> str:
     """The event id of message ``idx`` of a rollout, the same every time it is sent.
 
-    Equal to ``str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{rollout_id}/{idx}"))``, computed without
-    building UUID objects (a third of the cost, on every event uploaded).
+    Equal to ``str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{rollout_id}/{idx}"))``, written straight from
+    the hash's hex digits (version 5, RFC 4122 variant): this runs for every event uploaded.
     """
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/{idx}".encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    h = hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/{idx}".encode("utf-8")).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
 def strip_none(data: dict) -> dict:
@@ -92,6 +93,17 @@ def update_event(rollout_id: str, rollout_info_json: str) -> dict:
             "eventType": "rollout_update",
         }
     )
+
+
+def _quote(text: str) -> str:
+    """``text`` as a JSON string literal with non-ASCII escaped, as :func:`encode` writes it.
+
+    orjson writes the same literal ten times faster for ASCII text without DEL (which only
+    the standard library escapes); other text goes to the standard library.
+    """
+    if text.isascii() and "\x7f" not in text:
+        return orjson.dumps(text).decode("ascii")
+    return encode_basestring_ascii(text)
 
 
 def encode(event: dict) -> bytes:

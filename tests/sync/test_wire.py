@@ -130,6 +130,7 @@ GOOD = {"eventId": "e1", "timestamp": 1, "index": 0, "rolloutEventId": "r-1", "t
         ({"reward": "high"}, "events[1].reward"),
         ({"reward": "@1e400"}, "events[1].reward"),  # a number too big for a float: infinity
         ({"reward": False}, "events[1].reward"),
+        ({"reward": 10**400}, "events[1].reward"),  # an integer no float holds
         ({"isFinished": "yes"}, "events[1].isFinished"),
         ({"metadata": [1]}, "events[1].metadata"),
         ({"type": "tool_call"}, "events[1].name"),
@@ -175,6 +176,14 @@ def test_text_is_made_safe_for_any_store() -> None:
     json.dumps(m.metadata, ensure_ascii=False).encode("utf-8")  # encodable: no lone surrogate left
 
 
+def test_integers_too_wide_for_64_bits_are_kept_exactly() -> None:
+    wide = {"id": 2**64, "low": -(2**63) - 1, "deep": [{"n": 10**30}], "float": 1e20}
+    start = {"eventId": "r-1", "timestamp": 1, "runName": "run", "metadata": wide, "eventType": "rollout"}
+    batch = parse_body(json.dumps({"events": [start, {**GOOD, "metadata": wide}]}).encode())
+    assert batch.messages[0].metadata == wide and type(batch.messages[0].metadata["id"]) is int
+    assert json.loads(batch.starts[0].metadata) == wide
+
+
 @pytest.mark.parametrize(
     "event",
     [
@@ -182,17 +191,23 @@ def test_text_is_made_safe_for_any_store() -> None:
         {**GOOD, "type": "tool_call", "name": "bash", "callId": "c", "content": "{}", "reward": 1, "isFinished": True},
         {**GOOD, "type": "reasoning", "summary": "s", "contentReference": "r", "metadata": {"a": [1, None]}},
         {**GOOD, "timestamp": 1.5, "environment_id": "e", "reward": -0.25, "content": "x\x00\ud800"},
-        {**GOOD, "eventId": "\x00a", "rolloutEventId": " r "},
+        {**GOOD, "rolloutEventId": " r ", "name": "ü", "callId": "\x00c"},
     ],
 )
 def test_the_fast_message_check_agrees_with_the_full_one(event: dict) -> None:
-    from openreward_nb.sync.decode import MESSAGE_FIELDS, _checked, _plain_message
+    from openreward_nb.sync.decode import MESSAGE_FIELDS, _checked, _message, _plain_message
 
-    assert _plain_message(event) == _checked(event, MESSAGE_FIELDS, "events[0]")
+    fast = _plain_message(0, event)
+    assert fast is not None and fast == _message(0, _checked(event, MESSAGE_FIELDS, "events[0]"), "events[0]")
 
 
-@pytest.mark.parametrize("change", [{"eventId": "\x00"}, {"reward": True}, {"type": ["x"]}, {"content": 1}, {"index": 2**31}])
+@pytest.mark.parametrize(
+    "change",
+    [{"eventId": "\x00"}, {"eventId": "\x00a"}, {"rolloutEventId": "ü"}, {"rolloutEventId": " "}, {"reward": True},
+     {"reward": 10**400}, {"type": ["x"]}, {"content": 1}, {"index": 2**31}, {"type": "tool_call"}, {"summary": "s"},
+     {"environment_id": 3}],
+)
 def test_the_fast_message_check_leaves_odd_events_to_the_full_one(change: dict) -> None:
     from openreward_nb.sync.decode import _plain_message
 
-    assert _plain_message({**GOOD, **change}) is None
+    assert _plain_message(0, {**GOOD, **change}) is None
