@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from ..store.base import Store
@@ -51,17 +52,30 @@ def event_slices(sizes: Iterator[tuple[int, int]]) -> Iterator[tuple[str, list[A
         yield f"r.seq IN ({', '.join('?' * len(batch))})", batch
 
 
-def event_pages(store: Store, select: str, where: Where, types: Sequence[str] = ()) -> Iterator[list[tuple]]:
-    """Rows of ``SELECT {select}`` over events joined to their rollout (``e``, ``r``), for rollouts matching ``where``.
+@dataclass
+class EventReads:
+    """The queries reading a frame's events, in order, and how many events the store counts for them."""
 
-    In rollout creation order, then event index; each query reads about
+    queries: list[tuple[str, list[Any]]]
+    n_events: int
+
+
+def plan_event_reads(store: Store, select: str, where: Where, types: Sequence[str] = ()) -> EventReads:
+    """Queries of ``SELECT {select}`` over events joined to their rollout (``e``, ``r``), for rollouts matching ``where``.
+
+    Their rows come in rollout creation order, then event index; each query reads about
     :data:`EVENTS_PER_PAGE` events, planned from the rollouts' stored event counts.
     """
     type_sql = f" AND e.type IN ({', '.join('?' * len(types))})" if types else ""
-    sizes = ((seq, n) for page in rollout_pages(store, "r.n_events", where) for n, seq in page)
-    for condition, params in event_slices(sizes):
-        sql = store.translate(
-            f"SELECT {select} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
-            f"WHERE {condition}{type_sql} ORDER BY r.seq, e.idx"
+    sizes = [(seq, n) for page in rollout_pages(store, "r.n_events", where) for n, seq in page]
+    queries = [
+        (
+            store.translate(
+                f"SELECT {select} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
+                f"WHERE {condition}{type_sql} ORDER BY r.seq, e.idx"
+            ),
+            [*params, *types],
         )
-        yield store.query(sql, (*params, *types))
+        for condition, params in event_slices(iter(sizes))
+    ]
+    return EventReads(queries, sum(n for _, n in sizes))

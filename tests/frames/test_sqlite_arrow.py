@@ -1,0 +1,110 @@
+"""events_df through the ADBC SQLite driver: the same frame as the sqlite3 path, safe beside live writers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import openreward_nb as orn
+from openreward_nb import AssistantMessage, OpenReward, ToolCall, ToolResult, UserMessage
+from openreward_nb.frames import sqlite_arrow
+from openreward_nb.frames.events import table
+
+pytest.importorskip("adbc_driver_sqlite")  # part of the pandas extra
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A store with odd text (non-ASCII, NUL-free control characters, empty strings), nulls in
+    every nullable column and a run of tool calls, so every column kind crosses the driver."""
+    path = tmp_path / "arrow.sqlite"
+    client = OpenReward(store=path)
+    for i in range(3):
+        with client.rollout.create("run", rollout_name=f"r{i}", metadata={"i": i, "tag": "ü" * i}) as r:
+            r.log(UserMessage("naïve — 日本語 \t\u2028 ok"))
+            r.log(AssistantMessage(""), metadata={"deep": {"n": 2**40}})
+            r.log(ToolCall(name="bash", content='{"cmd": "ls"}', call_id=f"c{i}"))
+            r.log(ToolResult(content="x" * 5000, call_id=f"c{i}"), reward=-0.5 * i)
+            if i < 2:
+                r.log(AssistantMessage("done"), reward=1.0, is_finished=True)
+    client.rollout.close()
+    return path
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch, **filters) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """events_df through sqlite3 (the driver disabled), then through the driver (from the first
+    event), and how many batches the driver sent."""
+    monkeypatch.setattr(sqlite_arrow, "MIN_EVENTS", 10**12)
+    plain = orn.events_df(store=path, **filters)
+    monkeypatch.setattr(sqlite_arrow, "MIN_EVENTS", 0)
+    batches = []
+    real = sqlite_arrow.read_pages
+    monkeypatch.setattr(table.sqlite_arrow, "read_pages", lambda *a: (batches.append(b) or b for b in real(*a)))
+    fast = orn.events_df(store=path, **filters)
+    assert batches or fast.empty, "the driver path was not taken"
+    return plain, fast, len(batches)
+
+
+def test_the_driver_gives_the_same_frame(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, fast, batches = _both(store, monkeypatch)
+    assert len(plain) == 14 and batches == 1
+    pd.testing.assert_frame_equal(fast, plain)
+    plain, fast, _ = _both(store, monkeypatch, types="tool_result")
+    pd.testing.assert_frame_equal(fast, plain)
+    plain, fast, _ = _both(store, monkeypatch, runs="run", environment="nowhere")
+    assert fast.empty
+    pd.testing.assert_frame_equal(fast, plain)
+
+
+def test_a_page_too_big_for_one_batch_is_read_in_parts(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_arrow, "MAX_BATCH_BYTES", 6000)  # the 5,000-character results then fit one or two to a batch
+    plain, fast, batches = _both(store, monkeypatch)
+    assert batches >= 3  # no batch holds two of the three results
+    pd.testing.assert_frame_equal(fast, plain)
+
+
+def test_a_failing_read_names_the_driver_error(store: Path) -> None:
+    import pyarrow as pa
+
+    with pytest.raises(RuntimeError, match="ADBC SQLite driver failed.*no_such_column"):
+        list(sqlite_arrow.read_pages(store, [("SELECT no_such_column FROM events", [])], [pa.string()]))
+
+
+def test_reads_beside_a_live_writer_lose_no_committed_event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The driver links its own SQLite; in a child process it cannot break the writer's locks or WAL."""
+    monkeypatch.setattr(sqlite_arrow, "MIN_EVENTS", 0)
+    path = tmp_path / "live.sqlite"
+    client = OpenReward(store=path)
+    stop = threading.Event()
+    logged = []
+
+    def write() -> None:
+        rollout = client.rollout.create("live", rollout_name="w")
+        while not stop.is_set():
+            rollout.log(UserMessage(f"step {len(logged)}"))
+            logged.append(1)
+            if len(logged) % 50 == 0:
+                client.rollout.flush()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        seen = []
+        while len(seen) < 5:
+            if len(logged) >= 50:
+                frame = orn.events_df(store=path)
+                assert frame["idx"].tolist() == list(range(len(frame)))  # a consistent prefix
+                seen.append(len(frame))
+        assert seen == sorted(seen)
+    finally:
+        stop.set()
+        writer.join()
+    client.rollout.close()
+    assert len(orn.events_df(store=path)) == len(logged)
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
