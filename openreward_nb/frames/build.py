@@ -9,8 +9,8 @@ import pyarrow as pa
 
 from .columns import KINDS, Column
 
-#: a page of rows (tuples of the columns' values in order) or an Arrow batch already of the declared types
-Page = Union[Sequence[tuple], pa.RecordBatch]
+#: a page of rows (tuples of the columns' values in order), or Arrow columns already of the declared types
+Page = Union[Sequence[tuple], pa.RecordBatch, pa.Table]
 
 
 def build_frame(columns: Sequence[Column], pages: Iterable[Page]) -> pd.DataFrame:
@@ -23,13 +23,13 @@ def build_frame(columns: Sequence[Column], pages: Iterable[Page]) -> pd.DataFram
     kinds = [KINDS[c.kind] for c in columns]
     chunks: list[list[Any]] = [[] for _ in columns]
     for page in pages:
-        if isinstance(page, pa.RecordBatch):
-            arrays = page.columns
+        if isinstance(page, (pa.RecordBatch, pa.Table)):
+            for column_chunks, array in zip(chunks, page.columns):
+                column_chunks.extend(array.chunks if isinstance(array, pa.ChunkedArray) else (array,))
         else:
-            arrays = [kind.chunk(values) for kind, values in zip(kinds, zip(*page))]
-        for column_chunks, array in zip(chunks, arrays):
-            column_chunks.append(array)
-        page = arrays = None  # free this page before the next is read
+            for kind, column_chunks, values in zip(kinds, chunks, zip(*page)):
+                column_chunks.append(kind.chunk(values))
+        page = values = None  # free this page before the next is read
     data: dict[str, Any] = {}
     for kind, column, column_chunks in zip(kinds, columns, chunks):
         data.update(kind.finish(column_chunks, column))

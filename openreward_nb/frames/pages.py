@@ -71,7 +71,7 @@ def plan_event_reads(store: Store, select: str, where: Where, types: Sequence[st
     queries = [
         (
             store.translate(
-                f"SELECT {select} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
+                f"SELECT {select} FROM rollouts r {store.events_join_sql} "
                 f"WHERE {condition}{type_sql} ORDER BY r.seq, e.idx"
             ),
             [*params, *types],

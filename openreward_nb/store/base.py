@@ -148,6 +148,8 @@ class Store(ABC):
     begin_sql = "BEGIN"
     #: statement that starts a read-only transaction seeing one consistent state
     snapshot_sql = "BEGIN"
+    #: how reads join a rollout ``r`` to its events ``e`` (aliases kept)
+    events_join_sql = "JOIN events e ON e.rollout_id = r.id"
 
     def __init__(self, url: str) -> None:
         self.url = url

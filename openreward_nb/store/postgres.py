@@ -95,6 +95,9 @@ class PostgresStore(Store):
     placeholder = "%s"
     # a snapshot may sit idle while its reader works; only sessions that write are timed out
     snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0"
+    # each rollout's events looked up by index, whatever the table's statistics say (fresh
+    # after a bulk load, they would have the planner scan every event for each page)
+    events_join_sql = "CROSS JOIN LATERAL (SELECT * FROM events WHERE events.rollout_id = r.id) e"
     bookkeeping_ddl = (
         "CREATE TABLE IF NOT EXISTS write_ledger (writer TEXT PRIMARY KEY, batch BIGINT NOT NULL, "
         "at DOUBLE PRECISION NOT NULL)",
@@ -122,6 +125,17 @@ class PostgresStore(Store):
         conn = psycopg.connect(self._conninfo, autocommit=True)
         conn.execute(_SESSION_SQL, (LOCK_TIMEOUT, IDLE_IN_TRANSACTION_TIMEOUT))
         return conn
+
+    @property
+    def conninfo(self) -> str:
+        """The libpq connection string of this store (with its password)."""
+        return self._conninfo
+
+    def export_snapshot(self) -> str:
+        """Inside :meth:`snapshot`: the id another session passes to ``SET TRANSACTION SNAPSHOT`` to read the same state."""
+        if not getattr(self._local, "snapshot", False):
+            raise RuntimeError("export_snapshot() needs an open snapshot()")
+        return self._on_reader(lambda conn: conn.execute("SELECT pg_export_snapshot()").fetchone()[0])
 
     def connect(self) -> psycopg.Connection:
         try:

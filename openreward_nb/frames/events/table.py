@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 import pandas as pd
+import pyarrow as pa
 
 from ...events import EVENT_TYPES
+from ...store.base import Store
 from ...store.location import StoreSpec, open_store
 from ...store.sqlite import SQLiteStore
 from .. import sqlite_arrow
-from ..build import build_frame
+from ..build import Page, build_frame
 from ..columns import KINDS, Column, select_list
 from ..filters import Runs, as_list, rollout_where
-from ..pages import plan_event_reads
+from ..pages import EventReads, plan_event_reads
 from .columns import EVENT_COLUMNS
 
 
@@ -31,22 +33,30 @@ def check_types(types: Union[str, Sequence[str], None]) -> tuple[str, ...]:
 def read_events(
     columns: Sequence[Column], runs: Runs, store: StoreSpec, types: Sequence[str], filters: dict[str, Any]
 ) -> pd.DataFrame:
-    """``columns`` of the events of matching rollouts, in rollout creation order then index.
-
-    Reads of many events from a SQLite store go through the ADBC driver when it is
-    installed (:mod:`..sqlite_arrow`). Its child process reads the planned pages in a
-    snapshot of its own, taken after the plan's: the rollouts are those that matched
-    when the plan was made, with every event they have when the pages are read.
-    """
+    """``columns`` of the events of matching rollouts, in rollout creation order then index."""
     source = open_store(store)
     where = rollout_where(source, runs, filters)
-    with source.snapshot():  # the page plan and the pages read here see the same events
+    with source.snapshot():  # the page plan and the pages see the same rollouts
         reads = plan_event_reads(source, select_list(columns), where, types)
-        fast = isinstance(source, SQLiteStore) and reads.n_events >= sqlite_arrow.MIN_EVENTS and sqlite_arrow.available()
-        if not fast:
-            return build_frame(columns, (source.query(sql, params) for sql, params in reads.queries))
-    arrow_types = [KINDS[c.kind].arrow for c in columns]
-    return build_frame(columns, sqlite_arrow.read_pages(source.path, reads.queries, arrow_types))
+        return build_frame(columns, _pages(source, reads, [KINDS[c.kind].arrow for c in columns]))
+
+
+def _pages(source: Store, reads: EventReads, types: Sequence[pa.DataType]) -> Iterable[Page]:
+    """The planned pages, through an Arrow driver where one is installed and worth starting.
+
+    On PostgreSQL the driver's session shares the plan's snapshot. On SQLite its child
+    process takes a snapshot of its own, a little later than the plan's: the rollouts are
+    those that matched the plan, with every event they have when the pages are read.
+    """
+    if isinstance(source, SQLiteStore):
+        if reads.n_events >= sqlite_arrow.MIN_EVENTS and sqlite_arrow.available():
+            return sqlite_arrow.read_pages(source.path, reads.queries, types)
+    else:
+        from .. import postgres_arrow  # imports psycopg: only for PostgreSQL stores
+
+        if postgres_arrow.available():
+            return postgres_arrow.read_pages(source, reads.queries, types)
+    return (source.query(sql, params) for sql, params in reads.queries)
 
 
 def events_df(

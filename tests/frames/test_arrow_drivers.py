@@ -1,4 +1,4 @@
-"""events_df through the ADBC SQLite driver: the same frame as the sqlite3 path, safe beside live writers."""
+"""events_df through the ADBC drivers: the same frames as through sqlite3 / psycopg, in the right snapshot."""
 
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ import pytest
 
 import openreward_nb as orn
 from openreward_nb import AssistantMessage, OpenReward, ToolCall, ToolResult, UserMessage
-from openreward_nb.frames import sqlite_arrow
+from openreward_nb.frames import postgres_arrow, sqlite_arrow
 from openreward_nb.frames.events import table
+from openreward_nb.store.location import open_store
 
-pytest.importorskip("adbc_driver_sqlite")  # part of the pandas extra
 
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    """A store with odd text (non-ASCII, NUL-free control characters, empty strings), nulls in
-    every nullable column and a run of tool calls, so every column kind crosses the driver."""
-    path = tmp_path / "arrow.sqlite"
-    client = OpenReward(store=path)
+def _record(client: OpenReward) -> None:
+    """Odd text (non-ASCII, control characters, empty strings), nulls in every nullable
+    column and long results, so every column kind crosses the driver."""
     for i in range(3):
         with client.rollout.create("run", rollout_name=f"r{i}", metadata={"i": i, "tag": "ü" * i}) as r:
             r.log(UserMessage("naïve — 日本語 \t\u2028 ok"))
@@ -31,6 +27,13 @@ def store(tmp_path: Path) -> Path:
             if i < 2:
                 r.log(AssistantMessage("done"), reward=1.0, is_finished=True)
     client.rollout.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A SQLite store recorded by :func:`_record`."""
+    path = tmp_path / "arrow.sqlite"
+    _record(OpenReward(store=path))
     return path
 
 
@@ -108,3 +111,47 @@ def test_reads_beside_a_live_writer_lose_no_committed_event(tmp_path: Path, monk
 
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.postgres
+def test_the_postgres_driver_gives_the_same_frames(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = OpenReward(store=pg_url)
+    _record(client)
+    for filters in ({}, {"types": "tool_result"}, {"environment": "nowhere"}, {"metadata": {"i": 1}}):
+        monkeypatch.setattr(postgres_arrow, "available", lambda: False)
+        plain = orn.events_df(store=pg_url, **filters)
+        monkeypatch.undo()
+        assert postgres_arrow.available()  # part of the postgres extra
+        pd.testing.assert_frame_equal(orn.events_df(store=pg_url, **filters), plain)
+
+
+@pytest.mark.postgres
+def test_the_postgres_driver_reads_in_the_plans_snapshot(pg_url: str) -> None:
+    """Events committed after the snapshot opened are not read, though the driver's session starts later."""
+    import pyarrow as pa
+
+    client = OpenReward(store=pg_url)
+    rollout = client.rollout.create("run", rollout_name="live")
+    rollout.log(UserMessage("one"))
+    rollout.log(UserMessage("two"))
+    client.rollout.flush()
+    store = open_store(pg_url)
+    sql = store.translate("SELECT e.idx FROM events e WHERE e.rollout_id = ? ORDER BY e.idx")
+    with store.snapshot():
+        assert store.query(sql, (rollout.id,)) == [(0,), (1,)]  # PostgreSQL takes the snapshot at the first read
+        rollout.log(UserMessage("three"))
+        client.rollout.flush()  # committed by the writer's own connection
+        (page,) = postgres_arrow.read_pages(store, [(sql, [rollout.id])], [pa.int64()])
+    assert page.column(0).to_pylist() == [0, 1]
+    assert [idx for (idx,) in store.query(sql, (rollout.id,))] == [0, 1, 2]
+    client.close()
+
+
+@pytest.mark.postgres
+def test_a_failing_postgres_read_names_the_store_not_its_password(pg_url: str) -> None:
+    import pyarrow as pa
+
+    store = open_store(pg_url)
+    with store.snapshot(), pytest.raises(RuntimeError, match="ADBC PostgreSQL driver failed.*no_such_column") as err:
+        list(postgres_arrow.read_pages(store, [("SELECT no_such_column FROM events", [])], [pa.string()]))
+    assert "postgres:postgres@" not in str(err.value)
