@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional
 
 from ..events import Attachment, Event, Usage
-from ._raw import Raw, snapshot
+from ._raw import Deferred, Path, Raw, snapshot, with_envelope
 
 ROLE_TYPES: dict[str, str] = {
     "user": "user_message",
@@ -54,26 +54,28 @@ def fields(obj: Any) -> Mapping[str, Any]:
         return obj
     if obj is None:
         return _EMPTY
-    extra = getattr(obj, "__pydantic_extra__", _EMPTY)
-    if extra is not _EMPTY:
-        return {**obj.__dict__, **extra} if extra else obj.__dict__
-    if isinstance(obj, Mapping):
-        return obj
-    return _Attributes(obj)
+    try:
+        extra = obj.__pydantic_extra__
+    except AttributeError:
+        return obj if isinstance(obj, Mapping) else _Attributes(obj)
+    return {**obj.__dict__, **extra} if extra else obj.__dict__
 
 
 def message_fields(x: Any, expected: str) -> Mapping[str, Any]:
     """``fields(x)`` of something handed to a ``log_*`` method; TypeError for a string, number or None."""
     if type(x) is dict:
         return x
-    if isinstance(x, (str, bytes, int, float)) or x is None:
+    f = fields(x)
+    if (f is _EMPTY or type(f) is _Attributes) and (isinstance(x, (str, bytes, int, float)) or x is None):
         raise TypeError(f"expected {expected}, got {describe(x)}")
-    return fields(x)
+    return f
 
 
 def get(obj: Any, key: str) -> Any:
     """One field of a dict or SDK object (None when absent, or when ``obj`` is None)."""
-    return fields(obj).get(key)
+    if obj is None:
+        return None
+    return obj.get(key) if type(obj) is dict else fields(obj).get(key)
 
 
 def message(etype: str, content: Optional[str], kind: Optional[str] = None,
@@ -103,7 +105,7 @@ def tool_result(content: str, call_id: Any, kind: Optional[str] = None, is_error
     return ev
 
 
-def with_raw(event: Event, raw: Optional[Raw]) -> Event:
+def with_raw(event: Event, raw: Optional[Deferred]) -> Event:
     """``event`` with its raw payload set."""
     event.raw = raw
     return event
@@ -204,14 +206,14 @@ def or_empty(events: list[Event], keep_empty: bool, etype: str = "assistant_mess
     (with ``item`` as its raw payload when a ``provider`` is given)."""
     if events or not keep_empty:
         return events
-    return [with_raw(empty_event(etype, call_id), Raw(provider, snapshot(item)) if provider is not None else None)]
+    return [with_raw(empty_event(etype, call_id), (Raw, provider, snapshot(item)) if provider is not None else None)]
 
 
 def finish_response(
     events: list[Event],
     provider: str,
     response: Any,
-    drop: Sequence[Any],
+    drop: Path,
     model: Optional[str],
     usage: Optional[Usage],
     stop_reason: Optional[str],
@@ -222,13 +224,12 @@ def finish_response(
     A response with nothing in it still records one empty assistant event, so its usage counts.
     """
     if not events:
-        events.append(with_raw(empty_event("assistant_message"), Raw(provider, None) if keep_raw else None))
+        events.append(with_raw(empty_event("assistant_message"), (Raw, provider, None) if keep_raw else None))
     for ev in events:
         ev.model = model
     last = events[-1]
     last.usage = usage
     last.stop_reason = stop_reason
     if keep_raw:
-        last.raw.response = response
-        last.raw.response_drop = tuple(drop)
+        last.raw = (with_envelope, last.raw, response, drop)
     return events

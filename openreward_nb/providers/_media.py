@@ -7,7 +7,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import unquote_to_bytes
 
 from ..events import Attachment
-from ._raw import Path, Raw
+from ._raw import Blobs, Path, note_blob
 
 _URLSAFE = str.maketrans("-_", "+/")
 
@@ -60,15 +60,14 @@ def guess_mime(filename: Optional[str]) -> Optional[str]:
     return mimetypes.guess_type(filename)[0]
 
 
-def url_part(url: str, raw: Optional[Raw], path: Path) -> Attachment:
+def url_part(url: str, blobs: Optional[Blobs], path: Path) -> Attachment:
     """An attachment from a URL field at ``path`` of the raw item (a data URL is decoded and noted as a blob)."""
     att = from_url(url)
-    if raw is not None:
-        raw.blob(path, att, True)
+    note_blob(blobs, path, att, True)
     return att
 
 
-def file_part(f: Mapping[str, Any], raw: Optional[Raw], path: Path, provider: str = "openai") -> Optional[Attachment]:
+def file_part(f: Mapping[str, Any], blobs: Optional[Blobs], path: Path, provider: str = "openai") -> Optional[Attachment]:
     """An OpenAI file part: ``file_data`` (a data URL or base64), ``file_url`` or ``file_id``, named by ``filename``."""
     name = f.get("filename")
     mime = guess_mime(name)
@@ -77,17 +76,15 @@ def file_part(f: Mapping[str, Any], raw: Optional[Raw], path: Path, provider: st
         att = from_data_url(data, name)
         is_url = att is not None
         att = att or from_base64(data, mime, name)
-        if raw is not None:
-            raw.blob(path + ("file_data",), att, is_url)
+        note_blob(blobs, path + ("file_data",), att, is_url)
         return att
     if f.get("file_url"):
         return from_url(f.get("file_url"), mime, name)
     return from_file_id(provider, f.get("file_id"), mime, name) if f.get("file_id") else None
 
 
-def audio_part(audio: Mapping[str, Any], raw: Optional[Raw], path: Path) -> Attachment:
+def audio_part(audio: Mapping[str, Any], blobs: Optional[Blobs], path: Path) -> Attachment:
     """An OpenAI ``input_audio`` payload: base64 ``data`` in ``format`` (wav, mp3...)."""
     att = from_base64(audio.get("data"), f"audio/{audio.get('format') or 'wav'}")
-    if raw is not None:
-        raw.blob(path + ("data",), att, False)
+    note_blob(blobs, path + ("data",), att, False)
     return att

@@ -1,7 +1,10 @@
-"""The raw provider payload of an event: held by reference on the caller's thread, encoded on the writer's.
+"""The raw provider payload of an event: referenced on the caller's thread, built and encoded on the writer's.
 
-The store's writer calls :meth:`Raw.model_dump_json` (the hook ``encode_raw`` uses for any
-object that has it). The stored JSON is::
+Adapters set ``event.raw`` to a deferred payload, ``(Raw, provider, item, role, blobs, keep,
+drop)`` (trailing arguments optional), or to ``(with_envelope, ...)`` / ``(with_message,
+...)`` around one: the caller's thread only pays for a tuple of references, and the
+store's writer builds the :class:`Raw` (``events.resolve_raw``) and calls
+:meth:`Raw.model_dump_json`. The stored JSON is::
 
     {"provider": "anthropic", "role": "user", "item": {...}, "message": {...}, "response": {...}}
 
@@ -20,9 +23,19 @@ import base64
 import json
 from typing import Any, Optional, Sequence
 
-from ..events import Attachment
+from ..events import Attachment, resolve_raw
 
 Path = tuple[Any, ...]
+#: An event's raw payload with building it deferred to the store's writer: ``(Raw or a with_* function, *arguments)``.
+Deferred = tuple[Any, ...]
+#: Where an item holds attachment bytes: (path in the item, attachment, whether it is a data URL).
+Blobs = list[tuple[Path, Attachment, bool]]
+
+
+def note_blob(blobs: Optional[Blobs], path: Path, attachment: Attachment, data_url: bool) -> None:
+    """Note that the item holds ``attachment``'s bytes (base64, or a data URL) at ``path`` (when ``blobs`` is kept)."""
+    if blobs is not None and attachment.data is not None:
+        blobs.append((path, attachment, data_url))
 
 
 def plain(value: Any) -> Any:
@@ -48,7 +61,7 @@ def plain(value: Any) -> Any:
 
 def snapshot(item: Any) -> Any:
     """A shallow copy of a plain dict (so re-assigning its keys later does not change the record)."""
-    return dict(item) if type(item) is dict else item
+    return item.copy() if type(item) is dict else item
 
 
 def _walk(doc: Any, path: Path) -> tuple[Any, Any]:
@@ -77,36 +90,44 @@ def _select(doc: Any, keep: Optional[Sequence[str]], drop: Optional[Sequence[str
     return doc
 
 
-class Raw:
-    """One event's provider payload, encoded to JSON only when the writer stores it."""
+def with_envelope(raw: Any, response: Any, drop: Path) -> "Raw":
+    """``raw`` (built now if deferred) with a whole response's envelope: ``response`` less the part at ``drop``."""
+    raw = resolve_raw(raw)
+    raw.response = response
+    raw.response_drop = drop
+    return raw
 
-    __slots__ = ("provider", "item", "role", "keep", "drop", "blobs", "message", "response", "response_drop")
+
+def with_message(raw: Any, message: Any, drop: Sequence[str]) -> "Raw":
+    """``raw`` (built now if deferred) with the rest of the chat message it came from: ``message`` less ``drop``."""
+    raw = resolve_raw(raw)
+    raw.message = (message, drop)
+    return raw
+
+
+class Raw:
+    """One event's provider payload, built and encoded to JSON on the store's writer thread."""
+
+    __slots__ = ("provider", "item", "role", "blobs", "keep", "drop", "message", "response", "response_drop")
 
     def __init__(
         self,
         provider: str,
         item: Any,
         role: Optional[str] = None,
+        blobs: Optional[Blobs] = None,
         keep: Optional[Sequence[str]] = None,
         drop: Optional[Sequence[str]] = None,
     ) -> None:
         self.provider = provider
         self.item = item
         self.role = role
+        self.blobs = blobs
         self.keep = keep
         self.drop = drop
-        self.blobs: Optional[list[tuple[Path, Attachment, bool]]] = None
         self.message: Optional[tuple[Any, Sequence[str]]] = None
         self.response: Any = None
         self.response_drop: Path = ()
-
-    def blob(self, path: Path, attachment: Attachment, data_url: bool) -> None:
-        """Note that the item holds ``attachment``'s bytes (base64, or a data URL) at ``path``."""
-        if attachment.data is None:
-            return
-        if self.blobs is None:
-            self.blobs = []
-        self.blobs.append((path, attachment, data_url))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""

@@ -31,7 +31,7 @@ from ._common import (
     with_raw,
 )
 from ._media import from_base64, from_file_id, from_url
-from ._raw import Raw, snapshot
+from ._raw import Blobs, Raw, note_blob, snapshot
 
 PROVIDER = "anthropic"
 _EXPECTED = "an Anthropic message (a MessageParam dict or Message with 'role' and 'content'), a list of them"
@@ -49,14 +49,13 @@ _SERVER_RESULTS = frozenset(
 _MEDIA_BLOCKS = frozenset({"image", "document", "search_result", "container_upload"})
 
 
-def _source(source: Any, raw: Optional[Raw], path: tuple) -> tuple[Optional[Attachment], Optional[str]]:
+def _source(source: Any, blobs: Optional[Blobs], path: tuple) -> tuple[Optional[Attachment], Optional[str]]:
     """(attachment, text) of an image or document ``source``."""
     s = fields(source)
     stype = s.get("type")
     if stype == "base64":
         att = from_base64(s.get("data"), s.get("media_type"))
-        if raw is not None:
-            raw.blob(path + ("data",), att, False)
+        note_blob(blobs, path + ("data",), att, False)
         return att, None
     if stype == "url":
         return from_url(s.get("url")), None
@@ -78,17 +77,17 @@ def _text_of(content: Any) -> str:
 
 
 def _media(
-    b: Mapping[str, Any], btype: str, raw: Optional[Raw], path: tuple
+    b: Mapping[str, Any], btype: str, blobs: Optional[Blobs], path: tuple
 ) -> tuple[Optional[Attachment], Optional[str]]:
     """(attachment, text) of an image, document, search result or container upload block."""
     if btype in ("image", "document"):
-        return _source(b.get("source"), raw, path + ("source",))
+        return _source(b.get("source"), blobs, path + ("source",))
     if btype == "search_result":
         return None, _text_of(b.get("content"))
     return from_file_id(PROVIDER, b.get("file_id")), None
 
 
-def _tool_result(b: Mapping[str, Any], raw: Optional[Raw], kind: Optional[str]) -> Event:
+def _tool_result(b: Mapping[str, Any], blobs: Optional[Blobs], kind: Optional[str]) -> Event:
     content = b.get("content")
     attachments: list[Attachment] = []
     if isinstance(content, str):
@@ -103,7 +102,7 @@ def _tool_result(b: Mapping[str, Any], raw: Optional[Raw], kind: Optional[str]) 
             if ptype == "text":
                 text += f"{p.get('text')}\n"
             elif ptype in ("image", "document", "search_result"):
-                att, part_text = _media(p, ptype, raw, ("content", j))
+                att, part_text = _media(p, ptype, blobs, ("content", j))
                 if att is not None:
                     attachments.append(att)
                 if part_text:
@@ -114,10 +113,10 @@ def _tool_result(b: Mapping[str, Any], raw: Optional[Raw], kind: Optional[str]) 
     return tool_result(text, b.get("tool_use_id"), kind, b.get("is_error"), attachments or None)
 
 
-def _rare_block(block: Any, b: Mapping[str, Any], btype: Any, etype: str, raw: Optional[Raw]) -> Event:
+def _rare_block(block: Any, b: Mapping[str, Any], btype: Any, etype: str, blobs: Optional[Blobs]) -> Event:
     """Blocks other than text, tool use and thinking (and blocks without a type)."""
     if btype == "tool_result" or btype == "mcp_tool_result":
-        return _tool_result(b, raw, None if btype == "tool_result" else btype)
+        return _tool_result(b, blobs, None if btype == "tool_result" else btype)
     if btype == "redacted_thinking":
         return reasoning(b.get("data"), None, None, btype)
     if btype in _SERVER_RESULTS:
@@ -125,7 +124,7 @@ def _rare_block(block: Any, b: Mapping[str, Any], btype: Any, etype: str, raw: O
         error = str(get(content, "type") or "").endswith("_error")
         return tool_result(json_text(content), b.get("tool_use_id"), btype, True if error else None)
     if btype in _MEDIA_BLOCKS:
-        att, text = _media(b, btype, raw, ())
+        att, text = _media(b, btype, blobs, ())
         return message(etype, text, btype, [att] if att is not None else None)
     if btype is not None:
         return unknown_event(PROVIDER, "content block", btype)
@@ -141,11 +140,17 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
     events = []
     for block in content:
         if type(block) is dict:
-            b, item = block, dict(block)
-        else:
-            b, item = fields(block), block
-        raw = Raw(PROVIDER, item, role) if keep_raw else None
+            b = block
+            item = block.copy() if keep_raw else None  # a snapshot, as the dict may change later
+        else:  # an SDK object: fields(block), inline as this loop is hot
+            try:
+                extra = block.__pydantic_extra__
+                b = {**block.__dict__, **extra} if extra else block.__dict__
+            except AttributeError:
+                b = fields(block)
+            item = block
         btype = b.get("type")
+        blobs = None
         if btype == "text":
             ev = Event(etype, b.get("text") or b.get("content"))
         elif btype in _CALL_KINDS:
@@ -158,8 +163,10 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
             ref = f"anthropic:thinking:{signature}" if signature else "anthropic:thinking"
             ev = Event("reasoning", b.get("thinking"), ref)
         else:
-            ev = _rare_block(block, b, btype, etype, raw)
-        ev.raw = raw
+            blobs = [] if keep_raw else None
+            ev = _rare_block(block, b, btype, etype, blobs)
+        if keep_raw:
+            ev.raw = (Raw, PROVIDER, item, role, blobs)
         events.append(ev)
     return events
 
@@ -176,12 +183,14 @@ def _message_events(msg: Any, m: Mapping[str, Any], keep_raw: bool, keep_empty: 
         warn_unknown(PROVIDER, "role", role)
         etype, kind = "user_message", str(role)
     content = m.get("content")
-    if isinstance(content, (list, tuple)):
+    if type(content) is list or isinstance(content, tuple):
         events = _blocks(content, etype, role, keep_raw)
     elif isinstance(content, str):
-        events = [with_raw(message(etype, content, kind), Raw(PROVIDER, snapshot(msg)) if keep_raw else None)]
+        events = [with_raw(message(etype, content, kind), (Raw, PROVIDER, snapshot(msg)) if keep_raw else None)]
     else:
         raise TypeError(f"an Anthropic message's content must be a string or a list of blocks, got {describe(content)}")
+    if events or not keep_empty:
+        return events
     return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, msg)
 
 
@@ -201,7 +210,9 @@ def _usage(usage: Any) -> Optional[Usage]:
     read = u.get("cache_read_input_tokens")
     write = u.get("cache_creation_input_tokens")
     total = None if uncached is None else uncached + (read or 0) + (write or 0)
-    return Usage(total, u.get("output_tokens"), get(u.get("output_tokens_details"), "thinking_tokens"), read, write)
+    details = u.get("output_tokens_details")
+    thinking = None if details is None else get(details, "thinking_tokens")
+    return Usage(total, u.get("output_tokens"), thinking, read, write)
 
 
 def _response_events(response: Any, r: Mapping[str, Any], keep_raw: bool) -> list[Event]:
@@ -221,7 +232,7 @@ def request_events(messages: Any, system: Any = None, keep_raw: bool = True) -> 
     """Events for a request: its ``system`` prompt (a string or text blocks), then its ``messages``."""
     events = []
     if isinstance(system, str):
-        events = [with_raw(message("system_message", system), Raw(PROVIDER, {"system": system}) if keep_raw else None)]
+        events = [with_raw(message("system_message", system), (Raw, PROVIDER, {"system": system}) if keep_raw else None)]
     elif system:
         events = _blocks(system, "system_message", "system", keep_raw)
     return events + [ev for msg in messages or () for ev in message_events(msg, keep_raw)]
@@ -229,9 +240,12 @@ def request_events(messages: Any, system: Any = None, keep_raw: bool = True) -> 
 
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a message, a whole ``Message`` (with usage), or a list of messages."""
-    if isinstance(x, (list, tuple)):
+    if type(x) is dict:
+        m = x
+    elif isinstance(x, (list, tuple)):
         return or_empty(request_events(x, None, keep_raw), keep_empty)
-    m = message_fields(x, _EXPECTED)
+    else:
+        m = message_fields(x, _EXPECTED)
     if m.get("usage") is not None and m.get("type") == "message":
         return _response_events(x, m, keep_raw)
     return _message_events(x, m, keep_raw, keep_empty)

@@ -32,7 +32,7 @@ from ._common import (
     warn_unknown,
 )
 from ._media import from_base64
-from ._raw import Raw, snapshot
+from ._raw import Blobs, Raw, note_blob, snapshot
 
 PROVIDER = "gemini"
 _EXPECTED = "a Gemini Content (types.Content or a dict with 'role' / 'parts'), a list, or a GenerateContentResponse"
@@ -88,15 +88,14 @@ def _signature_ref(signature: Any) -> Optional[str]:
     return f"gemini:thought_signature:{str(signature).translate(_URLSAFE)}"
 
 
-def _data_attachment(holder: Any, raw: Optional[Raw], path: tuple) -> Optional[Attachment]:
+def _data_attachment(holder: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
     """The attachment of a part's (or function-response part's) ``inline_data`` or ``file_data``."""
     h = gfields(holder)
     inline = h.get("inline_data")
     if inline is not None:
         i = gfields(inline)
         att = from_base64(i.get("data") or b"", i.get("mime_type"), i.get("display_name"))
-        if raw is not None:
-            raw.blob(path + (_key(holder, "inline_data"), "data"), att, False)
+        note_blob(blobs, path + (_key(holder, "inline_data"), "data"), att, False)
         return att
     file = h.get("file_data")
     if file is not None:
@@ -105,7 +104,7 @@ def _data_attachment(holder: Any, raw: Optional[Raw], path: tuple) -> Optional[A
     return None
 
 
-def _function_response(part: Any, p: Any, raw: Optional[Raw]) -> Event:
+def _function_response(part: Any, p: Any, blobs: Optional[Blobs]) -> Event:
     f = gfields(p.get("function_response"))
     response = f.get("response")
     is_error = None
@@ -120,7 +119,7 @@ def _function_response(part: Any, p: Any, raw: Optional[Raw]) -> Event:
     attachments = []
     base = (_key(part, "function_response"), "parts")
     for j, fpart in enumerate(f.get("parts") or ()):
-        att = _data_attachment(fpart, raw, base + (j,))
+        att = _data_attachment(fpart, blobs, base + (j,))
         if att is not None:
             attachments.append(att)
     return tool_result(content, f.get("id"), None, is_error, attachments or None)
@@ -132,13 +131,13 @@ def _part_name(part: Any) -> str:
     return next((str(k) for k in names if k not in _SIGNATURE_KEYS), "unknown")
 
 
-def _rare_part(part: Any, p: Any, etype: str, raw: Optional[Raw]) -> Optional[Event]:
+def _rare_part(part: Any, p: Any, etype: str, blobs: Optional[Blobs]) -> Optional[Event]:
     """Parts other than text and function calls; None for an empty text part."""
     if isinstance(part, (str, bytes, int, float)) or part is None:
         raise TypeError(f"a Gemini part must be a types.Part or a dict, got {describe(part)}")
     if p.get("function_response") is not None:
-        return _function_response(part, p, raw)
-    att = _data_attachment(part, raw, ())
+        return _function_response(part, p, blobs)
+    att = _data_attachment(part, blobs, ())
     if att is not None:
         return message(etype, None, "inline_data" if att.data is not None else "file_data", [att])
     code = p.get("executable_code")
@@ -171,28 +170,37 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
     events = []
     for part in parts:
         if type(part) is dict:
-            p, item = _Spellings(part), dict(part)
-        else:
-            p, item = fields(part), part
-        raw = Raw(PROVIDER, item, role) if keep_raw else None
+            p = _Spellings(part)
+            item = part.copy() if keep_raw else None  # a snapshot, as the dict may change later
+        else:  # an SDK object: fields(part), inline as this loop is hot
+            try:
+                extra = part.__pydantic_extra__
+                p = {**part.__dict__, **extra} if extra else part.__dict__
+            except AttributeError:
+                p = fields(part)
+            item = part
         text = p.get("text")
         call = None if text else p.get("function_call")
+        blobs = None
         if text:
             if p.get("thought"):
-                ev = Event("reasoning", str(text), _signature_ref(p.get("thought_signature")))
+                signature = p.get("thought_signature")
+                ev = Event("reasoning", str(text), _signature_ref(signature) if signature else None)
             else:
                 ev = Event(etype, text)
         elif call is not None:
-            c = gfields(call)
+            c = _Spellings(call) if type(call) is dict else fields(call)
             name = c.get("name")
             if not name:
                 raise ValueError(f"a Gemini function_call needs a 'name', got {describe(call)}")
             ev = Event("tool_call", json_text(c.get("args") or {}), None, None, name, c.get("id"))
         else:
-            ev = _rare_part(part, p, etype, raw)
+            blobs = [] if keep_raw else None
+            ev = _rare_part(part, p, etype, blobs)
             if ev is None:
                 continue
-        ev.raw = raw
+        if keep_raw:
+            ev.raw = (Raw, PROVIDER, item, role, blobs)
         events.append(ev)
     return events
 
@@ -209,9 +217,11 @@ def _content_events(content: Any, c: Any, keep_raw: bool, keep_empty: bool) -> l
     if etype is None:
         warn_unknown(PROVIDER, "role", role)
         etype = "user_message"
-    if parts is not None and not isinstance(parts, (list, tuple)):
+    if type(parts) is not list and parts is not None and not isinstance(parts, tuple):
         raise TypeError(f"a Gemini Content's parts must be a list, got {describe(parts)}")
     events = _parts(parts or (), etype, role, keep_raw)
+    if events or not keep_empty:
+        return events
     return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, content)
 
 
@@ -288,9 +298,12 @@ def request_events(contents: Any, system_instruction: Any = None, keep_raw: bool
 
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a Content, a list of them, or a whole ``GenerateContentResponse``."""
-    if isinstance(x, (list, tuple)):
+    if type(x) is dict:
+        c = _Spellings(x)
+    elif isinstance(x, (list, tuple)):
         return or_empty([ev for content in x for ev in content_events(content, keep_raw)], keep_empty)
-    c = _Spellings(x) if type(x) is dict else message_fields(x, _EXPECTED)
+    else:
+        c = message_fields(x, _EXPECTED)
     if c.get("candidates") is not None:
         return _response_events(x, c, keep_raw)
     return _content_events(x, c, keep_raw, keep_empty)

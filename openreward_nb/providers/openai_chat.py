@@ -30,7 +30,7 @@ from ._common import (
     with_raw,
 )
 from ._media import audio_part, file_part, url_part
-from ._raw import Raw, snapshot
+from ._raw import Blobs, Raw, snapshot, with_message
 
 PROVIDER = "openai_chat"
 _EXPECTED = "a chat message (a dict or SDK object with 'role'), a list of them, or a ChatCompletion"
@@ -38,18 +38,18 @@ _REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details")
 _SPLIT_KEYS = ("tool_calls", "function_call", *_REASONING_KEYS)
 
 
-def _part_attachment(p: Mapping[str, Any], ptype: Any, raw: Optional[Raw], path: tuple) -> Optional[Attachment]:
+def _part_attachment(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
     if ptype == "image_url":
         url = get(p.get("image_url"), "url")
-        return url_part(url, raw, path + ("image_url", "url")) if url else None
+        return url_part(url, blobs, path + ("image_url", "url")) if url else None
     if ptype == "input_audio":
-        return audio_part(fields(p.get("input_audio")), raw, path + ("input_audio",))
+        return audio_part(fields(p.get("input_audio")), blobs, path + ("input_audio",))
     if ptype == "file":
-        return file_part(fields(p.get("file")), raw, path + ("file",))
+        return file_part(fields(p.get("file")), blobs, path + ("file",))
     return None
 
 
-def _content(content: Any, raw: Optional[Raw]) -> tuple[str, Optional[list[Attachment]], Optional[str]]:
+def _content(content: Any, blobs: Optional[Blobs]) -> tuple[str, Optional[list[Attachment]], Optional[str]]:
     """(stripped text, attachments, kind) of a message's ``content``: a string or a list of parts."""
     if isinstance(content, str):
         return content.strip(), None, None
@@ -69,7 +69,7 @@ def _content(content: Any, raw: Optional[Raw]) -> tuple[str, Optional[list[Attac
             texts.append(p.get("refusal") or "")
             kind = "refusal"
         else:
-            att = _part_attachment(p, ptype, raw, ("content", i))
+            att = _part_attachment(p, ptype, blobs, ("content", i))
             if att is None:
                 warn_unknown(PROVIDER, "content part", ptype)
             else:
@@ -77,90 +77,123 @@ def _content(content: Any, raw: Optional[Raw]) -> tuple[str, Optional[list[Attac
     return "\n".join(texts).strip(), attachments or None, kind
 
 
+def _details(details: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(text, summary, reference) of OpenRouter ``reasoning_details``."""
+    texts, summaries, ref = [], [], None
+    for detail in details:
+        d = fields(detail)
+        dtype = d.get("type")
+        if dtype == "reasoning.text":
+            texts.append(d.get("text") or "")
+        elif dtype == "reasoning.summary":
+            summaries.append(d.get("summary") or "")
+        if ref is None and (d.get("signature") or d.get("data")):
+            ref = f"openrouter:{dtype}:{d.get('signature') or d.get('data')}"
+    return "\n".join(texts) if texts else None, "\n".join(summaries) or None, ref
+
+
 def _reasoning(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> Optional[Event]:
     text = m.get("reasoning")
     if text is None:
         text = m.get("reasoning_content")
     details = m.get("reasoning_details")
-    if text is None and not details:
-        return None
-    summary = ref = None
     if details:
-        texts, summaries = [], []
-        for detail in details:
-            d = fields(detail)
-            dtype = d.get("type")
-            if dtype == "reasoning.text":
-                texts.append(d.get("text") or "")
-            elif dtype == "reasoning.summary":
-                summaries.append(d.get("summary") or "")
-            if ref is None and (d.get("signature") or d.get("data")):
-                ref = f"openrouter:{dtype}:{d.get('signature') or d.get('data')}"
-        if text is None and texts:
-            text = "\n".join(texts)
-        summary = "\n".join(summaries) or None
-    ev = Event("reasoning", text, ref, summary)
-    ev.raw = Raw(PROVIDER, msg, "assistant", _REASONING_KEYS) if keep_raw else None
-    return ev
-
-
-def _tool_call(call: Any, keep_raw: bool) -> Event:
-    t = call if type(call) is dict else fields(call)
-    fn = t.get("function")
-    kind = None
-    if fn is not None:
-        f = fn if type(fn) is dict else fields(fn)
-        name, args = f.get("name"), f.get("arguments")
-    elif t.get("custom") is not None:
-        custom = fields(t.get("custom"))
-        name, args, kind = custom.get("name"), custom.get("input"), "custom"
+        detail_text, summary, ref = _details(details)
+        ev = Event("reasoning", detail_text if text is None else text, ref, summary)
+    elif text is not None:
+        ev = Event("reasoning", text)
     else:
-        unknown = unknown_event(PROVIDER, "tool call", t.get("type"), "tool_call")
-        return with_raw(unknown, Raw(PROVIDER, call, "assistant") if keep_raw else None)
-    if not name:
-        raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
-    if type(args) is not str:
-        args = json_text(args or {})
-    ev = Event("tool_call", args, None, None, name, t.get("id"), kind)
-    ev.raw = Raw(PROVIDER, call, "assistant") if keep_raw else None
+        return None
+    if keep_raw:
+        ev.raw = (Raw, PROVIDER, msg, "assistant", None, _REASONING_KEYS)
     return ev
+
+
+def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
+    """Append one tool call event per entry of ``calls`` (the plain function call handled inline)."""
+    for call in calls:
+        t = call if type(call) is dict else fields(call)
+        fn = t.get("function")
+        if fn is None:
+            events.append(_other_tool_call(call, t, keep_raw))
+            continue
+        f = fn if type(fn) is dict else fields(fn)
+        name = f.get("name")
+        if not name:
+            raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
+        args = f.get("arguments")
+        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), None, None, name, t.get("id"))
+        if keep_raw:
+            ev.raw = (Raw, PROVIDER, call, "assistant")
+        events.append(ev)
+
+
+def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
+    """A tool call without a ``function``: a ``custom`` tool's call, or one of an unknown type."""
+    custom = t.get("custom")
+    if custom is None:
+        ev = unknown_event(PROVIDER, "tool call", t.get("type"), "tool_call")
+    else:
+        c = fields(custom)
+        name, args = c.get("name"), c.get("input")
+        if not name:
+            raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
+        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), None, None, name, t.get("id"), "custom")
+    return with_raw(ev, (Raw, PROVIDER, call, "assistant") if keep_raw else None)
+
+
+def _images(images: Any, attachments: Optional[list[Attachment]], blobs: Optional[Blobs]) -> Optional[list[Attachment]]:
+    """``attachments`` plus those of an OpenRouter message's generated ``images``."""
+    for i, image in enumerate(images):
+        att = _part_attachment(fields(image), "image_url", blobs, ("images", i))
+        if att is not None:
+            attachments = [att] if attachments is None else attachments + [att]
+    return attachments
 
 
 def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
-    events: list[Event] = []
     thought = _reasoning(msg, m, keep_raw)
-    if thought is not None:
-        events.append(thought)
-    raw = Raw(PROVIDER, msg, None, None, _SPLIT_KEYS) if keep_raw else None
-    text, attachments, kind = _content(m.get("content"), raw)
+    events = [] if thought is None else [thought]
+    content = m.get("content")
+    if type(content) is str:  # the common case, without the call
+        text, attachments, kind, blobs = content.strip(), None, None, None
+    else:
+        blobs = [] if keep_raw else None
+        text, attachments, kind = _content(content, blobs)
     refusal = m.get("refusal")
     if refusal:
         text, kind = (f"{text}\n{refusal}" if text else refusal), "refusal"
     audio = m.get("audio")
     if audio is not None and not text:
         text, kind = get(audio, "transcript") or "", "audio"
-    for i, image in enumerate(m.get("images") or ()):
-        att = _part_attachment(fields(image), "image_url", raw, ("images", i))
-        if att is not None:
-            attachments = [att] if attachments is None else attachments + [att]
-    has_body = bool(text or attachments)
-    if has_body:
-        events.append(with_raw(message("assistant_message", text, kind, attachments), raw))
-    for call in m.get("tool_calls") or ():
-        events.append(_tool_call(call, keep_raw))
+    images = m.get("images")
+    if images:
+        if blobs is None and keep_raw:
+            blobs = []
+        attachments = _images(images, attachments, blobs)
+    body = None
+    if text or attachments:
+        body = Event("assistant_message", text, None, None, None, None, kind)
+        body.attachments = attachments
+        if keep_raw:
+            body.raw = (Raw, PROVIDER, msg, None, blobs, None, _SPLIT_KEYS)
+        events.append(body)
+    calls = m.get("tool_calls")
+    if calls:
+        _add_tool_calls(events, calls, keep_raw)
     legacy = m.get("function_call")
     if legacy is not None:
-        events.append(_tool_call({"type": "function", "function": legacy}, keep_raw))
+        _add_tool_calls(events, ({"type": "function", "function": legacy},), keep_raw)
         events[-1].kind = "function_call"
-    if not has_body and events and keep_raw:
-        events[0].raw.message = (msg, _SPLIT_KEYS)
+    if body is None and events and keep_raw:
+        events[0].raw = (with_message, events[0].raw, msg, _SPLIT_KEYS)
     return events
 
 
 def _other(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool) -> tuple[list[Event], str]:
     """Events of a user, system, developer or tool message, and the event type of that role."""
-    raw = Raw(PROVIDER, msg) if keep_raw else None
-    text, attachments, kind = _content(m.get("content"), raw)
+    blobs = [] if keep_raw else None
+    text, attachments, kind = _content(m.get("content"), blobs)
     if role == "tool" or role == "function":
         etype = "tool_result"
         body = tool_result(text, m.get("tool_call_id"), kind or (None if role == "tool" else role), None, attachments)
@@ -170,21 +203,26 @@ def _other(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool) -> tuple[l
             warn_unknown(PROVIDER, "role", role)
             etype, kind = "user_message", str(role)
         body = message(etype, text, kind, attachments)
-    return ([with_raw(body, raw)] if text or attachments else []), etype
+    return ([with_raw(body, (Raw, PROVIDER, msg, None, blobs) if keep_raw else None)] if text or attachments else []), etype
 
 
-def _message_events(msg: Any, m: Mapping[str, Any], keep_raw: bool, keep_empty: bool) -> list[Event]:
-    role = m.get("role")
+def _message_events(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool, keep_empty: bool) -> list[Event]:
+    """Events of a message whose fields are ``m`` and role ``role`` (``m.get("role")``)."""
     if role is None:
         if isinstance(msg, dict):
             raise ValueError(f"a chat message needs a 'role', got {describe(msg)}")
         raise TypeError(f"expected {_EXPECTED}, got {describe(msg)}")
-    if keep_raw:
-        msg = snapshot(msg)
+    if keep_raw and type(msg) is dict:
+        msg = msg.copy()  # a snapshot: later changes to the caller's dict do not reach the record
     if role == "assistant":
-        events, etype = _assistant(msg, m, keep_raw), "assistant_message"
+        events = _assistant(msg, m, keep_raw)
+        if events or not keep_empty:
+            return events
+        etype = "assistant_message"
     else:
         events, etype = _other(msg, m, role, keep_raw)
+        if events or not keep_empty:
+            return events
     return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, msg, m.get("tool_call_id"))
 
 
@@ -193,7 +231,8 @@ def message_events(msg: Any, keep_raw: bool = True, keep_empty: bool = False) ->
 
     ``keep_empty``: a message with nothing in it still gives one empty event (to carry a reward).
     """
-    return _message_events(msg, fields(msg), keep_raw, keep_empty)
+    m = fields(msg)
+    return _message_events(msg, m, m.get("role"), keep_raw, keep_empty)
 
 
 def _usage(usage: Any) -> Optional[Usage]:
@@ -233,9 +272,13 @@ def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
 
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a chat message, a list of messages, or a ``ChatCompletion``."""
-    if isinstance(x, (list, tuple)):
+    if type(x) is dict:  # the common case first: a message dict
+        m = x
+    elif isinstance(x, (list, tuple)):
         return or_empty(request_events(x, keep_raw), keep_empty)
-    m = message_fields(x, _EXPECTED)
-    if m.get("role") is None and m.get("choices") is not None:
+    else:
+        m = message_fields(x, _EXPECTED)
+    role = m.get("role")
+    if role is None and m.get("choices") is not None:
         return _response_events(x, m, keep_raw)
-    return _message_events(x, m, keep_raw, keep_empty)
+    return _message_events(x, m, role, keep_raw, keep_empty)

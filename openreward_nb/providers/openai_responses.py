@@ -30,7 +30,7 @@ from ._common import (
     with_raw,
 )
 from ._media import audio_part, file_part, from_base64, from_file_id, from_url, url_part
-from ._raw import Raw, snapshot
+from ._raw import Blobs, Raw, note_blob, snapshot
 
 PROVIDER = "openai_responses"
 _EXPECTED = "a Response, a Responses input/output item (a dict or SDK object with 'type' or 'role') or a list of items"
@@ -75,20 +75,20 @@ _EMBEDDED: dict[str, tuple[str, ...]] = {
 _MEDIA_PARTS = frozenset({"input_image", "input_file", "input_audio", "computer_screenshot"})
 
 
-def _media(p: Mapping[str, Any], ptype: Any, raw: Optional[Raw], path: tuple) -> Optional[Attachment]:
+def _media(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
     """The attachment an image, file, audio or screenshot part holds (None for other parts)."""
     if ptype in ("input_image", "computer_screenshot"):
         if p.get("image_url"):
-            return url_part(p.get("image_url"), raw, path + ("image_url",))
+            return url_part(p.get("image_url"), blobs, path + ("image_url",))
         return from_file_id("openai", p.get("file_id")) if p.get("file_id") else None
     if ptype == "input_file":
-        return file_part(p, raw, path)
+        return file_part(p, blobs, path)
     if ptype == "input_audio":
-        return audio_part(fields(p.get("input_audio")), raw, path + ("input_audio",))
+        return audio_part(fields(p.get("input_audio")), blobs, path + ("input_audio",))
     return None
 
 
-def _message(f: Mapping[str, Any], role: Any, raw: Optional[Raw]) -> Event:
+def _message(f: Mapping[str, Any], role: Any, blobs: Optional[Blobs]) -> Event:
     content = f.get("content")
     kind = None
     attachments: Optional[list[Attachment]] = None
@@ -109,7 +109,7 @@ def _message(f: Mapping[str, Any], role: Any, raw: Optional[Raw]) -> Event:
                 texts.append(str(value))
                 continue
             ptype = p.get("type")
-            att = _media(p, ptype, raw, ("content", i))
+            att = _media(p, ptype, blobs, ("content", i))
             if att is None:
                 warn_unknown(PROVIDER, "content part", ptype)
             else:
@@ -124,7 +124,7 @@ def _message(f: Mapping[str, Any], role: Any, raw: Optional[Raw]) -> Event:
     return message(etype, text, kind, attachments)
 
 
-def _output(value: Any, raw: Optional[Raw], path: tuple) -> tuple[str, Optional[list[Attachment]]]:
+def _output(value: Any, blobs: Optional[Blobs], path: tuple) -> tuple[str, Optional[list[Attachment]]]:
     """Content text and attachments of a tool output (text, JSON, or parts with images and files)."""
     if isinstance(value, str):
         return value, None
@@ -136,7 +136,7 @@ def _output(value: Any, raw: Optional[Raw], path: tuple) -> tuple[str, Optional[
         for i, part in enumerate(value):
             p = fields(part)
             ptype = p.get("type")
-            att = _media(p, ptype, raw, path + (i,)) if ptype in _MEDIA_PARTS else None
+            att = _media(p, ptype, blobs, path + (i,)) if ptype in _MEDIA_PARTS else None
             if att is None:
                 shown.append(part)
             else:
@@ -145,7 +145,7 @@ def _output(value: Any, raw: Optional[Raw], path: tuple) -> tuple[str, Optional[
         return json_text(shown, compact=False), attachments or None
     p = fields(value)
     if p.get("type") in _MEDIA_PARTS:
-        att = _media(p, p.get("type"), raw, path)
+        att = _media(p, p.get("type"), blobs, path)
         if att is not None:
             return "", [att]
     return json_text(value, compact=False), None
@@ -167,14 +167,15 @@ def _call(item: Any, f: Mapping[str, Any], itype: str, keep_raw: bool) -> list[E
     call_id = f.get(id_field) or f.get("id")
     embedded = _EMBEDDED.get(itype)
     call = tool_call(content, name, call_id, None if itype == "function_call" else itype)
-    call.raw = Raw(PROVIDER, item, None, None, embedded) if keep_raw else None
+    call.raw = (Raw, PROVIDER, item, None, None, None, embedded) if keep_raw else None
     if embedded is None or all(f.get(k) is None for k in embedded):
         return [call]
-    raw = Raw(PROVIDER, item, None, embedded) if keep_raw else None
-    return [call, with_raw(_embedded_result(f, itype, call_id, raw), raw)]
+    blobs = [] if keep_raw else None
+    result = _embedded_result(f, itype, call_id, blobs)
+    return [call, with_raw(result, (Raw, PROVIDER, item, None, blobs, embedded) if keep_raw else None)]
 
 
-def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, raw: Optional[Raw]) -> Event:
+def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Optional[Blobs]) -> Event:
     attachments: list[Attachment] = []
     error = f.get("error")
     if itype == "code_interpreter_call":
@@ -188,8 +189,7 @@ def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, raw: Option
         content = "\n".join(logs)
     elif itype == "image_generation_call" and f.get("result"):
         att = from_base64(f.get("result"), f"image/{f.get('output_format') or 'png'}")
-        if raw is not None:
-            raw.blob(("result",), att, False)
+        note_blob(blobs, ("result",), att, False)
         content, attachments = "", [att]
     elif error is not None:
         content = json_text(error, compact=False)
@@ -198,12 +198,12 @@ def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, raw: Option
     return tool_result(content, call_id, itype, _is_error(f), attachments or None)
 
 
-def _result(f: Mapping[str, Any], itype: str, raw: Optional[Raw]) -> Event:
+def _result(f: Mapping[str, Any], itype: str, blobs: Optional[Blobs]) -> Event:
     field, id_field = _RESULTS[itype]
     if itype == "mcp_approval_response":
         content, attachments = json_text({"approve": f.get("approve"), "reason": f.get("reason")}, compact=False), None
     else:
-        content, attachments = _output(f.get(field), raw, (field,))
+        content, attachments = _output(f.get(field), blobs, (field,))
     kind = None if itype == "function_call_output" else itype
     return tool_result(content, f.get(id_field) or f.get("id"), kind, _is_error(f), attachments)
 
@@ -225,7 +225,7 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
     itype = f.get("type")
     if itype in _CALLS:
         return _call(item, f, itype, keep_raw)
-    raw = Raw(PROVIDER, item) if keep_raw else None
+    blobs = [] if keep_raw else None
     if itype == "reasoning":
         ev = _reasoning(f)
     elif itype is None or itype == "message":
@@ -234,16 +234,16 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
             if isinstance(item, dict):
                 raise ValueError(f"a Responses item needs a 'type' or a 'role', got {describe(item)}")
             raise TypeError(f"expected {_EXPECTED}, got {describe(item)}")
-        ev = _message(f, role, raw)
+        ev = _message(f, role, blobs)
     elif itype in _RESULTS:
-        ev = _result(f, itype, raw)
+        ev = _result(f, itype, blobs)
     elif itype == "compaction":
         ev = reasoning(None, f"compaction:{f.get('id')}", None, itype)
     elif itype == "item_reference":
         ev = message("assistant_message", None, itype)
     else:
         ev = unknown_event(PROVIDER, "item", itype)
-    ev.raw = raw
+    ev.raw = (Raw, PROVIDER, item, None, blobs) if keep_raw else None
     return [ev]
 
 
@@ -277,7 +277,7 @@ def request_events(input: Any, instructions: Any = None, keep_raw: bool = True) 
     """Events for a request: its ``instructions`` (a system message), then its ``input`` (a string or items)."""
     events = []
     if isinstance(instructions, str) and instructions:
-        raw = Raw(PROVIDER, {"instructions": instructions}) if keep_raw else None
+        raw = (Raw, PROVIDER, {"instructions": instructions}) if keep_raw else None
         events.append(with_raw(message("system_message", instructions), raw))
     elif isinstance(instructions, (list, tuple)):
         events += to_events(instructions, keep_raw)

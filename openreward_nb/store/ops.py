@@ -11,7 +11,7 @@ import json
 from typing import Any, Iterable, Optional
 
 from .._future import Future
-from ..events import Event, clean_text
+from ..events import Event, clean_text, resolve_raw
 from .._jsonable import to_jsonable
 
 # Op codes: the first element of every queued tuple.
@@ -32,13 +32,15 @@ def dumps(value: Any) -> Optional[str]:
 
 
 def encode_raw(raw: Any) -> Optional[str]:
-    """Serialize a raw provider payload; never raises (an odd object falls back to its repr)."""
+    """Serialize a raw provider payload (a deferred one is built first); never raises (an odd object
+    falls back to its repr)."""
     if raw is None:
         return None
     if isinstance(raw, str):
         return clean_text(raw)
-    dump_json = getattr(raw, "model_dump_json", None)
     try:
+        raw = resolve_raw(raw)
+        dump_json = getattr(raw, "model_dump_json", None)
         if callable(dump_json):
             return clean_text(dump_json(warnings=False))
         return clean_text(json.dumps(to_jsonable(raw, "raw"), ensure_ascii=False, separators=(",", ":")))

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from openreward_nb import OpenReward
+from openreward_nb.events import resolve_raw
 from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 
 from . import payloads as P
@@ -30,7 +31,7 @@ def test_stored_raw_is_the_adapters_payload_without_inline_bytes(client, method,
     value = make()
     rollout = client.rollout.create("raw")
     getattr(rollout, method)(value)
-    expected = [ev.raw.to_dict() for ev in module.to_events(value)]
+    expected = [resolve_raw(ev.raw).to_dict() for ev in module.to_events(value)]
     records = stored(rollout)
     assert [r.raw() for r in records] == json.loads(json.dumps(expected))
     assert {r.raw()["provider"] for r in records} == {module.PROVIDER}

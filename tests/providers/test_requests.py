@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from openreward_nb.events import resolve_raw
 from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 
 from .harness import anthropic_create, chat_create, gemini_generate, recorded, responses_create
@@ -56,7 +57,7 @@ def test_responses_instructions_and_string_input() -> None:
     events = openai_responses.request_events("Find the flag.", "You solve CTF tasks.")
     assert project(events) == [("system_message", "You solve CTF tasks.", None, None, None, None),
                                ("user_message", "Find the flag.", None, None, None, None)]
-    assert events[0].raw.to_dict() == {"provider": "openai_responses", "item": {"instructions": "You solve CTF tasks."}}
+    assert resolve_raw(events[0].raw).to_dict() == {"provider": "openai_responses", "item": {"instructions": "You solve CTF tasks."}}
     assert openai_responses.request_events(None) == []
 
 
@@ -66,7 +67,7 @@ def test_anthropic_system_string_or_blocks() -> None:
     blocks = [{"type": "text", "text": "part one"}, {"type": "text", "text": "part two", "cache_control": {"type": "ephemeral"}}]
     events = anthropic.request_events(messages, blocks)
     assert [(e.type, e.content) for e in events] == [("system_message", "part one"), ("system_message", "part two"), ("user_message", "go")]
-    assert events[1].raw.to_dict()["item"]["cache_control"] == {"type": "ephemeral"}
+    assert resolve_raw(events[1].raw).to_dict()["item"]["cache_control"] == {"type": "ephemeral"}
 
 
 def test_gemini_contents_in_every_form_google_genai_takes() -> None:
