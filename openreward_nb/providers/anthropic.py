@@ -35,7 +35,8 @@ from ._raw import Blobs, Raw, note_blob, snapshot
 
 PROVIDER = "anthropic"
 _EXPECTED = "an Anthropic message (a MessageParam dict or Message with 'role' and 'content'), a list of them"
-_CALL_KINDS = {"tool_use": None, "server_tool_use": "server_tool_use", "mcp_tool_use": "mcp_tool_use"}
+#: Tool use blocks besides ``tool_use``; their block type is the event's ``kind``.
+_SERVER_CALLS = frozenset({"server_tool_use", "mcp_tool_use"})
 _SERVER_RESULTS = frozenset(
     {
         "web_search_tool_result",
@@ -153,15 +154,16 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
         blobs = None
         if btype == "text":
             ev = Event(etype, b.get("text") or b.get("content"))
-        elif btype in _CALL_KINDS:
-            name = b.get("name")
-            if not name:
-                raise ValueError(f"an Anthropic {btype} block needs a 'name', got {describe(block)}")
-            ev = Event("tool_call", json_text(b.get("input") or {}), None, None, name, b.get("id"), _CALL_KINDS[btype])
         elif btype == "thinking":
             signature = b.get("signature")
             ref = f"anthropic:thinking:{signature}" if signature else "anthropic:thinking"
             ev = Event("reasoning", b.get("thinking"), ref)
+        elif btype == "tool_use" or btype in _SERVER_CALLS:
+            name = b.get("name")
+            if not name:
+                raise ValueError(f"an Anthropic {btype} block needs a 'name', got {describe(block)}")
+            kind = None if btype == "tool_use" else btype
+            ev = Event("tool_call", json_text(b.get("input") or {}), None, None, name, b.get("id"), kind)
         else:
             blobs = [] if keep_raw else None
             ev = _rare_block(block, b, btype, etype, blobs)
