@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..store.base import Store
 from .filters import Where
@@ -31,7 +31,7 @@ def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLL
         after = rows[-1][-1]
 
 
-def event_slices(sizes: Iterator[tuple[int, int]]) -> Iterator[tuple[str, list[Any]]]:
+def event_slices(sizes: Iterable[tuple[int, int]]) -> Iterator[tuple[str, list[Any]]]:
     """From (rollout seq, event count) in order: SQL conditions on ``r.seq`` / ``e.idx`` each selecting about a page of events."""
     batch: list[int] = []
     total = 0
@@ -76,6 +76,6 @@ def plan_event_reads(store: Store, select: str, where: Where, types: Sequence[st
             ),
             [*params, *types],
         )
-        for condition, params in event_slices(iter(sizes))
+        for condition, params in event_slices(sizes)
     ]
     return EventReads(queries, sum(n for _, n in sizes))

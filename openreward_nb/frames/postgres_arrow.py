@@ -10,6 +10,7 @@ state the plan saw.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import re
 from typing import Any, Iterator, Sequence
 
@@ -54,5 +55,5 @@ def read_pages(store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]
 
 def _numbered(sql: str) -> str:
     """``sql`` with its ``%s`` placeholders numbered ``$1, $2...``, as the driver binds them."""
-    count = iter(range(1, 1 << 20))
+    count = itertools.count(1)
     return _PLACEHOLDER.sub(lambda _: f"${next(count)}", sql)
