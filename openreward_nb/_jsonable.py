@@ -9,6 +9,8 @@ import math
 import os
 from typing import Any
 
+import msgspec
+
 _SCALARS = (str, int, bool, type(None))
 
 
@@ -31,8 +33,8 @@ def _key(key: Any, path: str) -> str:
 def to_jsonable(value: Any, path: str = "metadata") -> Any:
     """Return a JSON-ready copy of ``value``.
 
-    numpy scalars and arrays, datetimes, paths, UUIDs, enums, decimals, sets, dataclasses
-    and pydantic models are converted; non-finite floats become the strings "NaN" and
+    numpy scalars and arrays, datetimes, paths, UUIDs, enums, decimals, sets, dataclasses,
+    msgspec Structs and pydantic models are converted; non-finite floats become the strings "NaN" and
     "Infinity". Anything else raises TypeError naming the key path, e.g. ``metadata['a'][2]``.
     """
     if isinstance(value, _SCALARS):
@@ -61,6 +63,8 @@ def to_jsonable(value: Any, path: str = "metadata") -> Any:
         return _float(float(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return to_jsonable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, path)
+    if isinstance(value, msgspec.Struct):
+        return to_jsonable(msgspec.structs.asdict(value), path)
     if module.startswith("numpy"):
         if hasattr(value, "tolist"):
             return to_jsonable(value.tolist(), path)

@@ -81,28 +81,24 @@ def get(obj: Any, key: str) -> Any:
 def message(etype: str, content: Optional[str], kind: Optional[str] = None,
             attachments: Optional[list[Attachment]] = None) -> Event:
     """A user, assistant or system message event."""
-    ev = Event(etype, content, None, None, None, None, kind)
-    ev.attachments = attachments
-    return ev
+    return Event(etype, content, kind=kind, attachments=attachments)
 
 
 def reasoning(content: Optional[str], reference: Optional[str], summary: Optional[str] = None,
               kind: Optional[str] = None) -> Event:
     """A reasoning event."""
-    return Event("reasoning", content, reference, summary, None, None, kind)
+    return Event("reasoning", content, reference, summary, kind=kind)
 
 
 def tool_call(content: str, name: Any, call_id: Any, kind: Optional[str] = None) -> Event:
     """A tool call event (``content``: the arguments as JSON text, or the tool's input text)."""
-    return Event("tool_call", content, None, None, name, call_id, kind)
+    return Event("tool_call", content, name=name, call_id=call_id, kind=kind)
 
 
 def tool_result(content: str, call_id: Any, kind: Optional[str] = None, is_error: Optional[bool] = None,
                 attachments: Optional[list[Attachment]] = None) -> Event:
     """A tool result event."""
-    ev = Event("tool_result", content, None, None, None, call_id, kind, is_error)
-    ev.attachments = attachments
-    return ev
+    return Event("tool_result", content, call_id=call_id, kind=kind, is_error=is_error, attachments=attachments)
 
 
 def with_raw(event: Event, raw: Optional[Deferred]) -> Event:

@@ -143,32 +143,27 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
         if type(block) is dict:
             b = block
             item = block.copy() if keep_raw else None  # a snapshot, as the dict may change later
-        else:  # an SDK object: fields(block), inline as this loop is hot
-            try:
-                extra = block.__pydantic_extra__
-                b = {**block.__dict__, **extra} if extra else block.__dict__
-            except AttributeError:
-                b = fields(block)
+        else:
+            b = fields(block)
             item = block
         btype = b.get("type")
-        blobs = None
         if btype == "text":
-            ev = Event(etype, b.get("text") or b.get("content"))
+            ev = Event(etype, b.get("text") or b.get("content"), raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         elif btype == "thinking":
             signature = b.get("signature")
             ref = f"anthropic:thinking:{signature}" if signature else "anthropic:thinking"
-            ev = Event("reasoning", b.get("thinking"), ref)
+            ev = Event("reasoning", b.get("thinking"), ref, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         elif btype == "tool_use" or btype in _SERVER_CALLS:
             name = b.get("name")
             if not name:
                 raise ValueError(f"an Anthropic {btype} block needs a 'name', got {describe(block)}")
-            kind = None if btype == "tool_use" else btype
-            ev = Event("tool_call", json_text(b.get("input") or {}), None, None, name, b.get("id"), kind)
+            ev = Event("tool_call", json_text(b.get("input") or {}), name=name, call_id=b.get("id"),
+                       kind=None if btype == "tool_use" else btype, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         else:
             blobs = [] if keep_raw else None
             ev = _rare_block(block, b, btype, etype, blobs)
-        if keep_raw:
-            ev.raw = (Raw, PROVIDER, item, role, blobs)
+            if keep_raw:
+                ev.raw = (Raw, PROVIDER, item, role, blobs)
         events.append(ev)
     return events
 

@@ -172,35 +172,32 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
         if type(part) is dict:
             p = _Spellings(part)
             item = part.copy() if keep_raw else None  # a snapshot, as the dict may change later
-        else:  # an SDK object: fields(part), inline as this loop is hot
-            try:
-                extra = part.__pydantic_extra__
-                p = {**part.__dict__, **extra} if extra else part.__dict__
-            except AttributeError:
-                p = fields(part)
+        else:
+            p = fields(part)
             item = part
         text = p.get("text")
         call = None if text else p.get("function_call")
-        blobs = None
         if text:
             if p.get("thought"):
                 signature = p.get("thought_signature")
-                ev = Event("reasoning", str(text), _signature_ref(signature) if signature else None)
+                ev = Event("reasoning", str(text), _signature_ref(signature) if signature else None,
+                           raw=(Raw, PROVIDER, item, role) if keep_raw else None)
             else:
-                ev = Event(etype, text)
+                ev = Event(etype, text, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         elif call is not None:
             c = _Spellings(call) if type(call) is dict else fields(call)
             name = c.get("name")
             if not name:
                 raise ValueError(f"a Gemini function_call needs a 'name', got {describe(call)}")
-            ev = Event("tool_call", json_text(c.get("args") or {}), None, None, name, c.get("id"))
+            ev = Event("tool_call", json_text(c.get("args") or {}), name=name, call_id=c.get("id"),
+                       raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         else:
             blobs = [] if keep_raw else None
             ev = _rare_part(part, p, etype, blobs)
             if ev is None:
                 continue
-        if keep_raw:
-            ev.raw = (Raw, PROVIDER, item, role, blobs)
+            if keep_raw:
+                ev.raw = (Raw, PROVIDER, item, role, blobs)
         events.append(ev)
     return events
 

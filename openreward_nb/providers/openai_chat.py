@@ -92,28 +92,14 @@ def _details(details: Any) -> tuple[Optional[str], Optional[str], Optional[str]]
     return "\n".join(texts) if texts else None, "\n".join(summaries) or None, ref
 
 
-def _reasoning(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> Optional[Event]:
-    text = m.get("reasoning")
-    if text is None:
-        text = m.get("reasoning_content")
-    details = m.get("reasoning_details")
-    if details:
-        detail_text, summary, ref = _details(details)
-        ev = Event("reasoning", detail_text if text is None else text, ref, summary)
-    elif text is not None:
-        ev = Event("reasoning", text)
-    else:
-        return None
-    if keep_raw:
-        ev.raw = (Raw, PROVIDER, msg, "assistant", None, _REASONING_KEYS)
-    return ev
-
-
 def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
     """Append one tool call event per entry of ``calls`` (the plain function call handled inline)."""
     for call in calls:
-        t = call if type(call) is dict else fields(call)
-        fn = t.get("function")
+        if type(call) is dict:
+            t, fn = call, call.get("function")
+        else:
+            t = fields(call)
+            fn = t.get("function")
         if fn is None:
             events.append(_other_tool_call(call, t, keep_raw))
             continue
@@ -122,10 +108,10 @@ def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
         if not name:
             raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
         args = f.get("arguments")
-        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), None, None, name, t.get("id"))
-        if keep_raw:
-            ev.raw = (Raw, PROVIDER, call, "assistant")
-        events.append(ev)
+        if type(args) is not str:
+            args = json_text(args or {})
+        raw = (Raw, PROVIDER, call, "assistant") if keep_raw else None
+        events.append(Event("tool_call", args, name=name, call_id=t.get("id"), raw=raw))
 
 
 def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
@@ -138,7 +124,8 @@ def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
         name, args = c.get("name"), c.get("input")
         if not name:
             raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
-        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), None, None, name, t.get("id"), "custom")
+        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), name=name, call_id=t.get("id"),
+                   kind="custom")
     return with_raw(ev, (Raw, PROVIDER, call, "assistant") if keep_raw else None)
 
 
@@ -152,8 +139,21 @@ def _images(images: Any, attachments: Optional[list[Attachment]], blobs: Optiona
 
 
 def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
-    thought = _reasoning(msg, m, keep_raw)
-    events = [] if thought is None else [thought]
+    """Events of an assistant message: reasoning, text (or refusal, audio transcript), tool calls."""
+    text = m.get("reasoning")
+    if text is None:
+        text = m.get("reasoning_content")
+    details = m.get("reasoning_details")
+    if details or text is not None:
+        summary = ref = None
+        if details:
+            detail_text, summary, ref = _details(details)
+            if text is None:
+                text = detail_text
+        raw = (Raw, PROVIDER, msg, "assistant", None, _REASONING_KEYS) if keep_raw else None
+        events = [Event("reasoning", text, ref, summary, raw=raw)]
+    else:
+        events = []
     content = m.get("content")
     if type(content) is str:  # the common case, without the call
         text, attachments, kind, blobs = content.strip(), None, None, None
@@ -173,10 +173,8 @@ def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
         attachments = _images(images, attachments, blobs)
     body = None
     if text or attachments:
-        body = Event("assistant_message", text, None, None, None, None, kind)
-        body.attachments = attachments
-        if keep_raw:
-            body.raw = (Raw, PROVIDER, msg, None, blobs, None, _SPLIT_KEYS)
+        raw = (Raw, PROVIDER, msg, None, blobs, None, _SPLIT_KEYS) if keep_raw else None
+        body = Event("assistant_message", text, kind=kind, attachments=attachments, raw=raw)
         events.append(body)
     calls = m.get("tool_calls")
     if calls:
@@ -273,6 +271,12 @@ def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a chat message, a list of messages, or a ``ChatCompletion``."""
     if type(x) is dict:  # the common case first: a message dict
+        if x.get("role") == "assistant":  # the commonest of those, straight to its events
+            msg = x.copy() if keep_raw else x  # a snapshot: later changes to the caller's dict do not reach the record
+            events = _assistant(msg, x, keep_raw)
+            if events or not keep_empty:
+                return events
+            return or_empty(events, True, "assistant_message", PROVIDER if keep_raw else None, msg)
         m = x
     elif isinstance(x, (list, tuple)):
         return or_empty(request_events(x, keep_raw), keep_empty)

@@ -10,6 +10,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from openreward_nb import (
@@ -164,6 +165,11 @@ class _Point:
     y: float
 
 
+class _Span(msgspec.Struct):
+    start: int
+    tags: frozenset
+
+
 def test_metadata_conversion(client, tmp_path) -> None:
     np = pytest.importorskip("numpy")
     pydantic = pytest.importorskip("pydantic")
@@ -179,6 +185,7 @@ def test_metadata_conversion(client, tmp_path) -> None:
         "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
         "path": Path("/tmp/x"),
         "point": _Point(1, 2.0),
+        "span": _Span(3, frozenset({"b", "a"})),
         "model": Model(name="m", when=dt.date(2026, 1, 1)),
         "id": uuid.UUID(int=1),
         "nested": {"tuple": (1, 2), 3: "int key", "nan": float("nan")},
@@ -193,6 +200,7 @@ def test_metadata_conversion(client, tmp_path) -> None:
         "when": "2026-01-02T03:04:05+00:00",
         "path": "/tmp/x",
         "point": {"x": 1, "y": 2.0},
+        "span": {"start": 3, "tags": ["a", "b"]},
         "model": {"name": "m", "when": "2026-01-01"},
         "id": "00000000-0000-0000-0000-000000000001",
         "nested": {"tuple": [1, 2], "3": "int key", "nan": "NaN"},
