@@ -144,8 +144,7 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
             b = block
             item = block.copy() if keep_raw else None  # a snapshot, as the dict may change later
         else:
-            b = fields(block)
-            item = block
+            b, item = fields(block), block
         btype = b.get("type")
         if btype == "text":
             ev = Event(etype, b.get("text") or b.get("content"), raw=(Raw, PROVIDER, item, role) if keep_raw else None)
@@ -180,7 +179,7 @@ def _message_events(msg: Any, m: Mapping[str, Any], keep_raw: bool, keep_empty: 
         warn_unknown(PROVIDER, "role", role)
         etype, kind = "user_message", str(role)
     content = m.get("content")
-    if type(content) is list or isinstance(content, tuple):
+    if isinstance(content, (list, tuple)):
         events = _blocks(content, etype, role, keep_raw)
     elif isinstance(content, str):
         events = [with_raw(message(etype, content, kind), (Raw, PROVIDER, snapshot(msg)) if keep_raw else None)]
@@ -207,9 +206,7 @@ def _usage(usage: Any) -> Optional[Usage]:
     read = u.get("cache_read_input_tokens")
     write = u.get("cache_creation_input_tokens")
     total = None if uncached is None else uncached + (read or 0) + (write or 0)
-    details = u.get("output_tokens_details")
-    thinking = None if details is None else get(details, "thinking_tokens")
-    return Usage(total, u.get("output_tokens"), thinking, read, write)
+    return Usage(total, u.get("output_tokens"), get(u.get("output_tokens_details"), "thinking_tokens"), read, write)
 
 
 def _response_events(response: Any, r: Mapping[str, Any], keep_raw: bool) -> list[Event]:

@@ -173,19 +173,17 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
             p = _Spellings(part)
             item = part.copy() if keep_raw else None  # a snapshot, as the dict may change later
         else:
-            p = fields(part)
-            item = part
+            p, item = fields(part), part
         text = p.get("text")
         call = None if text else p.get("function_call")
         if text:
             if p.get("thought"):
-                signature = p.get("thought_signature")
-                ev = Event("reasoning", str(text), _signature_ref(signature) if signature else None,
+                ev = Event("reasoning", str(text), _signature_ref(p.get("thought_signature")),
                            raw=(Raw, PROVIDER, item, role) if keep_raw else None)
             else:
                 ev = Event(etype, text, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         elif call is not None:
-            c = _Spellings(call) if type(call) is dict else fields(call)
+            c = gfields(call)
             name = c.get("name")
             if not name:
                 raise ValueError(f"a Gemini function_call needs a 'name', got {describe(call)}")

@@ -210,17 +210,12 @@ def _message_events(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool, k
         if isinstance(msg, dict):
             raise ValueError(f"a chat message needs a 'role', got {describe(msg)}")
         raise TypeError(f"expected {_EXPECTED}, got {describe(msg)}")
-    if keep_raw and type(msg) is dict:
-        msg = msg.copy()  # a snapshot: later changes to the caller's dict do not reach the record
+    if keep_raw:
+        msg = snapshot(msg)
     if role == "assistant":
-        events = _assistant(msg, m, keep_raw)
-        if events or not keep_empty:
-            return events
-        etype = "assistant_message"
+        events, etype = _assistant(msg, m, keep_raw), "assistant_message"
     else:
         events, etype = _other(msg, m, role, keep_raw)
-        if events or not keep_empty:
-            return events
     return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, msg, m.get("tool_call_id"))
 
 
@@ -271,12 +266,9 @@ def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a chat message, a list of messages, or a ``ChatCompletion``."""
     if type(x) is dict:  # the common case first: a message dict
-        if x.get("role") == "assistant":  # the commonest of those, straight to its events
-            msg = x.copy() if keep_raw else x  # a snapshot: later changes to the caller's dict do not reach the record
-            events = _assistant(msg, x, keep_raw)
-            if events or not keep_empty:
-                return events
-            return or_empty(events, True, "assistant_message", PROVIDER if keep_raw else None, msg)
+        if x.get("role") == "assistant":  # the hot path, without _message_events' frame and checks
+            msg = x.copy() if keep_raw else x  # a snapshot, as the dict may change after it is logged
+            return or_empty(_assistant(msg, x, keep_raw), keep_empty, "assistant_message", PROVIDER if keep_raw else None, msg)
         m = x
     elif isinstance(x, (list, tuple)):
         return or_empty(request_events(x, keep_raw), keep_empty)

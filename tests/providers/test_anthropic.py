@@ -130,3 +130,13 @@ def test_string_content_and_system_role(rollout) -> None:
     system, assistant = stored(rollout)
     assert (system.type, system.content, assistant.type) == ("system_message", "Be terse.", "assistant_message")
     assert system.raw() == {"provider": "anthropic", "item": {"role": "system", "content": "Be terse."}}
+
+
+def test_block_lists_of_any_sequence_type(rollout) -> None:
+    class Blocks(list):
+        """A list subclass, as agent frameworks keep their histories in."""
+
+    blocks = [{"type": "text", "text": "one"}, {"type": "text", "text": "two"}]
+    rollout.log_anthropic_message({"role": "user", "content": Blocks(blocks)})
+    rollout.log_anthropic_message({"role": "user", "content": tuple(blocks)})
+    assert [e.content for e in stored(rollout)] == ["one", "two", "one", "two"]
