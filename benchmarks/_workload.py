@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 REPO = Path(__file__).resolve().parent.parent
-COLLECTOR = REPO.parent / "shared" / "tools" / "openreward_collector.py"
+COLLECTOR = REPO / "tools" / "openreward_collector.py"
 
 _WORDS = (
     "the agent inspects file flag directory permission shell output returns value error retry plan "

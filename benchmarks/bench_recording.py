@@ -1,7 +1,7 @@
 """Recording benchmark: caller cost of a log call, durable throughput, memory under backlog, import time.
 
 Runs the OpenReward SDK (0.1.167) on the same workload against the loopback collector in
-``../shared/tools`` and a bare ``sqlite3.executemany`` floor, and prints our numbers as
+``tools/openreward_collector.py`` and a bare ``sqlite3.executemany`` floor, and prints our numbers as
 ratios against both. ``--check`` exits 1 when a target from the core issue is missed.
 
     python benchmarks/bench_recording.py            # 100 rollouts x 1,000 events

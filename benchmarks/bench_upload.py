@@ -5,7 +5,7 @@ local server (a child process, SQLite store) once through ``client.sync()`` of a
 was recorded into, once recorded with ``OpenReward(upload=True)`` (recording and upload
 together), and once through the SDK (0.1.167) logging it, each timed until the server has
 committed every event. Faults: the SDK and ours against the shared loopback collector
-(``../shared/tools/openreward_collector.py``) with each fault the issue lists; ours is
+(``tools/openreward_collector.py``) with each fault the issue lists; ours is
 counted after its own upload ends, and again after one later ``sync`` once the fault is over.
 In the fault runs each client logs its events a few milliseconds apart, as an agent would.
 

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-FIXTURES = SHARED / "fixtures"
+#: real recorded provider payloads (request and response as sent), with their sources in SOURCES.md
+FIXTURES = REPO / "tests" / "fixtures" / "recorded"
+#: the loopback stand-in for the OpenReward rollout API (tests, benchmarks)
+COLLECTOR = REPO / "tools" / "openreward_collector.py"
 PYTHON = sys.executable
 
 

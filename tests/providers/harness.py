@@ -19,7 +19,7 @@ Body = Union[bytes, dict]
 
 @dataclass
 class Recorded:
-    """One recorded exchange from ``../shared/fixtures``: the request sent and the body answered."""
+    """One recorded exchange from ``tests/fixtures/recorded`` (copied from the workplace's shared fixtures; sources in its SOURCES.md): the request sent and the body answered."""
 
     request: dict
     body: bytes

@@ -1,4 +1,4 @@
-"""Wire-format payloads (as the APIs send them) for what ``../shared/fixtures`` does not cover.
+"""Wire-format payloads (as the APIs send them) for what ``tests/fixtures/recorded`` (copied from the workplace's shared fixtures; sources in its SOURCES.md) does not cover.
 
 Responses are served to the real SDK clients (``clients.py``); request-side items are the
 plain dicts users send.
