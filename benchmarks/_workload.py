@@ -10,8 +10,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 COLLECTOR = REPO / "tools" / "openreward_collector.py"
@@ -91,8 +92,18 @@ class Collector:
         ready = Path(f"/tmp/collector-{os.getpid()}-{self.port}.ready")
         ready.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, str(COLLECTOR), "--port", str(self.port), "--control-port", str(self.control),
-             "--ready-file", str(ready), "--quiet", *extra],
+            [
+                sys.executable,
+                str(COLLECTOR),
+                "--port",
+                str(self.port),
+                "--control-port",
+                str(self.control),
+                "--ready-file",
+                str(ready),
+                "--quiet",
+                *extra,
+            ],
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
@@ -132,7 +143,7 @@ class Collector:
         except subprocess.TimeoutExpired:
             self.proc.kill()
 
-    def __enter__(self) -> "Collector":
+    def __enter__(self) -> Collector:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openreward_nb.capture import hooks, uninstall  # noqa: E402
-from openreward_nb.capture.sdks import TARGETS, _stainless, install_all  # noqa: E402
+from openreward_nb.capture import hooks, uninstall
+from openreward_nb.capture.sdks import TARGETS, _stainless, install_all
 
 RESPONSE = {
     "id": "resp_bench",
@@ -76,7 +76,9 @@ def sdk_calls(n: int, rounds: int) -> tuple[float, float]:
     import openai
 
     body = json.dumps(RESPONSE).encode()
-    transport = httpx2.MockTransport(lambda request: httpx2.Response(200, content=body, headers={"content-type": "application/json"}))
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(200, content=body, headers={"content-type": "application/json"})
+    )
     client = openai.OpenAI(api_key="bench", http_client=httpx2.Client(transport=transport), max_retries=0)
 
     def batch() -> float:

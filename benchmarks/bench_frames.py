@@ -22,23 +22,23 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import _text, finish  # noqa: E402
+import pandas as pd
+from _workload import _text, finish
 
-import pandas as pd  # noqa: E402
-
-from openreward_nb.events import Event, Usage  # noqa: E402
-from openreward_nb.frames import events_df, rollouts_df  # noqa: E402
-from openreward_nb.frames.columns import select_list  # noqa: E402
-from openreward_nb.frames.events import EVENT_COLUMNS  # noqa: E402
-from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS  # noqa: E402
-from openreward_nb.store.ops import OP_END, OP_EVENT, OP_ROLLOUT, dumps, plan_batch  # noqa: E402
-from openreward_nb.store.sqlite import SQLiteStore  # noqa: E402
+from openreward_nb.events import Event, Usage
+from openreward_nb.frames import events_df, rollouts_df
+from openreward_nb.frames.columns import select_list
+from openreward_nb.frames.events import EVENT_COLUMNS
+from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS
+from openreward_nb.store.ops import OP_END, OP_EVENT, OP_ROLLOUT, dumps, plan_batch
+from openreward_nb.store.sqlite import SQLiteStore
 
 RUNS = 10
 #: content sizes (characters) per event type: an average of about 500 per event
@@ -58,10 +58,17 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
     rid = f"{r:08x}-bench-4000-8000-{r:012x}"
     run = f"run-{r % RUNS}"
     row = (
-        rid, run, f"episode-{r}", "bench/CTF" if r % 3 else "bench/Math", None, "train" if r % 5 else "test",
-        dumps({"model": f"model-{r % 4}", "seed": r}), dumps({"id": f"task-{r % 500}"}),
+        rid,
+        run,
+        f"episode-{r}",
+        "bench/CTF" if r % 3 else "bench/Math",
+        None,
+        "train" if r % 5 else "test",
+        dumps({"model": f"model-{r % 4}", "seed": r}),
+        dumps({"id": f"task-{r % 500}"}),
         dumps({"model_name": f"model-{r % 4}", "run_type": "train"}),
-        dumps({"task_index": r % 500, "current_step": r // (RUNS * 10)}), start,
+        dumps({"task_index": r % 500, "current_step": r // (RUNS * 10)}),
+        start,
     )
     ops: list[tuple] = [(OP_ROLLOUT, run, row)]
     usage = Usage(input_tokens=1200, output_tokens=180, reasoning_tokens=60, cached_tokens=800)
@@ -76,8 +83,14 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
         elif step == 0:
             ev = Event("reasoning", pool["reasoning"][v], model="bench-model")
         elif step == 1:
-            ev = Event("assistant_message", pool["assistant"][v], model="bench-model", usage=usage,
-                       latency_ms=850.0, stop_reason="tool_use")
+            ev = Event(
+                "assistant_message",
+                pool["assistant"][v],
+                model="bench-model",
+                usage=usage,
+                latency_ms=850.0,
+                stop_reason="tool_use",
+            )
         elif step == 2:
             ev = Event("tool_call", pool["args"][v], name="bash", call_id=f"call_{i}")
         else:
@@ -176,8 +189,10 @@ def measure(path: Path, repeats: int) -> dict[str, Any]:
     res: dict[str, Any] = {}
     res["rollouts_rss_peak_mb"], res["rollouts_traced_peak_mb"], res["rollouts_tables"] = rollouts_memory(store)
     ro_sql = f"SELECT {select_list(ROLLOUT_COLUMNS)} FROM rollouts r ORDER BY r.seq"
-    ev_sql = (f"SELECT {select_list(EVENT_COLUMNS)} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
-              "ORDER BY r.seq, e.idx")
+    ev_sql = (
+        f"SELECT {select_list(EVENT_COLUMNS)} FROM rollouts r JOIN events e ON e.rollout_id = r.id "
+        "ORDER BY r.seq, e.idx"
+    )
     rollout_repeats = max(repeats, 9)  # rollouts_df takes well under a second: more tries, steadier ratio
     res["rollouts"] = best_pair(lambda: rollouts_df(store=store), lambda: pd.read_sql(ro_sql, con), rollout_repeats)
     res["events_fetch_s"], _ = best_of(lambda: len(con.execute(ev_sql).fetchall()), repeats)
@@ -191,10 +206,16 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
     ro_ratio, ev_ratio = ro["ours_s"] / ro["base_s"], ev["ours_s"] / ev["base_s"]
     built = f"store built in {res['build_s']:.1f} s" if res["build_s"] else "store reused"
     print(f"\nframes benchmark: {ro['rows']:,} rollouts, {ev['rows']:,} events ({built})\n")
-    print(f"  rollouts_df     {ro['ours_s']:7.3f} s   read_sql {ro['base_s']:7.3f} s   ratio {ro_ratio:5.2f} (target <= 1.5)")
-    print(f"  rollouts_df peak memory +{res['rollouts_rss_peak_mb']:.1f} MB RSS, "
-          f"{res['rollouts_traced_peak_mb']:.1f} MB traced (target < 300); tables read: {', '.join(res['rollouts_tables'])}")
-    print(f"  events_df       {ev['ours_s']:7.3f} s   read_sql {ev['base_s']:7.3f} s   ratio {ev_ratio:5.2f} (target <= 1.5)")
+    print(
+        f"  rollouts_df     {ro['ours_s']:7.3f} s   read_sql {ro['base_s']:7.3f} s   ratio {ro_ratio:5.2f} (target <= 1.5)"
+    )
+    print(
+        f"  rollouts_df peak memory +{res['rollouts_rss_peak_mb']:.1f} MB RSS, "
+        f"{res['rollouts_traced_peak_mb']:.1f} MB traced (target < 300); tables read: {', '.join(res['rollouts_tables'])}"
+    )
+    print(
+        f"  events_df       {ev['ours_s']:7.3f} s   read_sql {ev['base_s']:7.3f} s   ratio {ev_ratio:5.2f} (target <= 1.5)"
+    )
     print(f"  events fetch alone (sqlite3 fetchall of the same rows, no pandas) {res['events_fetch_s']:7.3f} s")
     print(f"  frame size: events_df {ev['ours_mb']:,.0f} MB, read_sql {ev['base_mb']:,.0f} MB")
     checks = [
@@ -215,8 +236,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rollouts", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100, help="events per rollout")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each reader, at least 9 for rollouts "
-                        "(the best counts)")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed runs of each reader, at least 9 for rollouts (the best counts)"
+    )
     parser.add_argument("--quick", action="store_true", help="200 rollouts x 50 events, one repeat")
     parser.add_argument("--keep", type=Path, help="store file to reuse (built there when missing)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")

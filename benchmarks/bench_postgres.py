@@ -23,20 +23,20 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import make_pool, workload  # noqa: E402
+from _workload import make_pool, workload
 
-import openreward_nb  # noqa: E402
-from openreward_nb.events import event_from_message  # noqa: E402
-from openreward_nb.store import close_store, open_store, schema  # noqa: E402
-from openreward_nb.store.base import ROLLOUT_COLUMNS  # noqa: E402
-from openreward_nb.store.ops import OP_EVENT, plan_batch  # noqa: E402
+import openreward_nb
+from openreward_nb.events import event_from_message
+from openreward_nb.store import close_store, open_store, schema
+from openreward_nb.store.base import ROLLOUT_COLUMNS
+from openreward_nb.store.ops import OP_EVENT, plan_batch
 
 BATCH = 2_000
 
@@ -183,8 +183,10 @@ def reads(url: str, sqlite_url: str) -> dict[str, dict[str, float]]:
         fn = frames_reader(name)
         if fn is not None:
             readers[f"{name} (frames)"] = fn
-    floors = {"rollouts": lambda: copy_out(url, "rollouts", ROLLOUT_COLUMNS),
-              "events": lambda: copy_out(url, "events", tuple(c for c in schema.EVENT_COLUMNS if c != "raw"))}
+    floors = {
+        "rollouts": lambda: copy_out(url, "rollouts", ROLLOUT_COLUMNS),
+        "events": lambda: copy_out(url, "events", tuple(c for c in schema.EVENT_COLUMNS if c != "raw")),
+    }
     for warm in (url, sqlite_url):  # connections are open before the clocks start
         open_store(warm).query("SELECT 1")
     out = {}
@@ -233,19 +235,24 @@ def main() -> int:
 
 def report(res: dict, args) -> int:
     floor = res["floor"]
-    print(f"\nPostgreSQL store benchmark: {res['events']:,} events (~1.2 KB each), "
-          f"{res['events_single']:,} for the single writer\n")
+    print(
+        f"\nPostgreSQL store benchmark: {res['events']:,} events (~1.2 KB each), "
+        f"{res['events_single']:,} for the single writer\n"
+    )
     print("  durable ingest            PostgreSQL       SQLite    PG/SQLite   PG/floor")
     for n in (1, 4):
         pg, sq = res[f"pg_{n}"], res[f"sqlite_{n}"]
         label = f"{n} writer process{'es' if n > 1 else '  '}"
         print(f"  {label}      {pg:10,.0f}/s {sq:10,.0f}/s {pg / sq:10.2f} {pg / floor:10.2f}")
     print(f"  floor (bare COPY)     {floor:10,.0f}/s")
-    print(f"\n  reads of {res['events']:,} events    PostgreSQL       SQLite    PG/SQLite   "
-          "floor (bare COPY)   PG/floor")
+    print(
+        f"\n  reads of {res['events']:,} events    PostgreSQL       SQLite    PG/SQLite   floor (bare COPY)   PG/floor"
+    )
     for name, r in res["reads"].items():
-        print(f"  {name:24} {r['postgres_s']:8.2f} s {r['sqlite_s']:10.2f} s {r['postgres_s'] / r['sqlite_s']:10.2f}"
-              f" {r['floor_s']:12.2f} s {r['postgres_s'] / r['floor_s']:14.2f}   ({r['rows']:,} rows)")
+        print(
+            f"  {name:24} {r['postgres_s']:8.2f} s {r['sqlite_s']:10.2f} s {r['postgres_s'] / r['sqlite_s']:10.2f}"
+            f" {r['floor_s']:12.2f} s {r['postgres_s'] / r['floor_s']:14.2f}   ({r['rows']:,} rows)"
+        )
     ok = res["pg_4"] / floor >= 0.5
     print(f"\n  [{'ok' if ok else 'MISSED'}] ingest with 4 writers >= half the floor ({res['pg_4'] / floor:.2f})")
     if args.json:

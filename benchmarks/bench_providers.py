@@ -23,18 +23,18 @@ import sys
 import tempfile
 import time
 import timeit
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import finish  # noqa: E402
+import httpx2
+from _workload import finish
 
-import httpx2  # noqa: E402
-
-import openreward_nb  # noqa: E402
-from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses  # noqa: E402
+import openreward_nb
+from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 
 THINKING = "The user wants the flag. I should list the directory first, then read the file that looks relevant. " * 3
 TEXT = "Let me look at the files and then read the flag."
@@ -42,53 +42,132 @@ ARGS = [{"command": "ls -la /home/ctf", "timeout": 30}, {"path": "/home/ctf/flag
 NAMES = ["bash", "read_file"]
 
 RESPONSES = {
-    "id": "resp_1", "object": "response", "created_at": 1761175240, "status": "completed", "model": "gpt-5",
+    "id": "resp_1",
+    "object": "response",
+    "created_at": 1761175240,
+    "status": "completed",
+    "model": "gpt-5",
     "output": [
-        {"id": "rs_1", "type": "reasoning", "summary": [{"type": "summary_text", "text": THINKING}],
-         "encrypted_content": "gAAAAB" + "x" * 400},
-        {"id": "msg_1", "type": "message", "status": "completed", "role": "assistant",
-         "content": [{"type": "output_text", "text": TEXT, "annotations": []}]},
-        *({"id": f"fc_{i}", "type": "function_call", "status": "completed", "call_id": f"call_{i}",
-           "name": NAMES[i], "arguments": json.dumps(ARGS[i])} for i in range(2)),
+        {
+            "id": "rs_1",
+            "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": THINKING}],
+            "encrypted_content": "gAAAAB" + "x" * 400,
+        },
+        {
+            "id": "msg_1",
+            "type": "message",
+            "status": "completed",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": TEXT, "annotations": []}],
+        },
+        *(
+            {
+                "id": f"fc_{i}",
+                "type": "function_call",
+                "status": "completed",
+                "call_id": f"call_{i}",
+                "name": NAMES[i],
+                "arguments": json.dumps(ARGS[i]),
+            }
+            for i in range(2)
+        ),
     ],
-    "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
-    "usage": {"input_tokens": 812, "input_tokens_details": {"cached_tokens": 512}, "output_tokens": 240,
-              "output_tokens_details": {"reasoning_tokens": 128}, "total_tokens": 1052},
+    "parallel_tool_calls": True,
+    "tool_choice": "auto",
+    "tools": [],
+    "usage": {
+        "input_tokens": 812,
+        "input_tokens_details": {"cached_tokens": 512},
+        "output_tokens": 240,
+        "output_tokens_details": {"reasoning_tokens": 128},
+        "total_tokens": 1052,
+    },
 }
 CHAT = {
-    "id": "gen-1", "object": "chat.completion", "created": 1, "model": "anthropic/claude-sonnet-4.5",
-    "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-        "role": "assistant", "content": TEXT, "refusal": None, "reasoning": THINKING,
-        "tool_calls": [{"id": f"call_{i}", "type": "function",
-                        "function": {"name": NAMES[i], "arguments": json.dumps(ARGS[i])}} for i in range(2)]}}],
-    "usage": {"prompt_tokens": 812, "completion_tokens": 240, "total_tokens": 1052,
-              "prompt_tokens_details": {"cached_tokens": 512}, "completion_tokens_details": {"reasoning_tokens": 128}},
+    "id": "gen-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "anthropic/claude-sonnet-4.5",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "message": {
+                "role": "assistant",
+                "content": TEXT,
+                "refusal": None,
+                "reasoning": THINKING,
+                "tool_calls": [
+                    {
+                        "id": f"call_{i}",
+                        "type": "function",
+                        "function": {"name": NAMES[i], "arguments": json.dumps(ARGS[i])},
+                    }
+                    for i in range(2)
+                ],
+            },
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 812,
+        "completion_tokens": 240,
+        "total_tokens": 1052,
+        "prompt_tokens_details": {"cached_tokens": 512},
+        "completion_tokens_details": {"reasoning_tokens": 128},
+    },
 }
 ANTHROPIC = {
-    "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5", "stop_reason": "tool_use",
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-sonnet-4-5",
+    "stop_reason": "tool_use",
     "stop_sequence": None,
     "content": [
         {"type": "thinking", "thinking": THINKING, "signature": "EqQB" + "s" * 400},
         {"type": "text", "text": TEXT},
         *({"type": "tool_use", "id": f"toolu_{i}", "name": NAMES[i], "input": ARGS[i]} for i in range(2)),
     ],
-    "usage": {"input_tokens": 300, "output_tokens": 240, "cache_read_input_tokens": 512, "cache_creation_input_tokens": 0},
+    "usage": {
+        "input_tokens": 300,
+        "output_tokens": 240,
+        "cache_read_input_tokens": 512,
+        "cache_creation_input_tokens": 0,
+    },
 }
 GEMINI = {
-    "candidates": [{"index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": [
-        {"text": THINKING, "thought": True},
-        {"text": TEXT, "thoughtSignature": "Es8FCswF" + "A" * 400},
-        *({"functionCall": {"name": NAMES[i], "args": ARGS[i]}} for i in range(2)),
-    ]}}],
-    "modelVersion": "gemini-2.5-pro", "responseId": "r1",
-    "usageMetadata": {"promptTokenCount": 812, "candidatesTokenCount": 112, "thoughtsTokenCount": 128,
-                      "cachedContentTokenCount": 512, "totalTokenCount": 1052},
+    "candidates": [
+        {
+            "index": 0,
+            "finishReason": "STOP",
+            "content": {
+                "role": "model",
+                "parts": [
+                    {"text": THINKING, "thought": True},
+                    {"text": TEXT, "thoughtSignature": "Es8FCswF" + "A" * 400},
+                    *({"functionCall": {"name": NAMES[i], "args": ARGS[i]}} for i in range(2)),
+                ],
+            },
+        }
+    ],
+    "modelVersion": "gemini-2.5-pro",
+    "responseId": "r1",
+    "usageMetadata": {
+        "promptTokenCount": 812,
+        "candidatesTokenCount": 112,
+        "thoughtsTokenCount": 128,
+        "cachedContentTokenCount": 512,
+        "totalTokenCount": 1052,
+    },
 }
 
 
 def _transport(payload: dict) -> httpx2.MockTransport:
     body = json.dumps(payload).encode()
-    return httpx2.MockTransport(lambda request: httpx2.Response(200, content=body, headers={"content-type": "application/json"}))
+    return httpx2.MockTransport(
+        lambda request: httpx2.Response(200, content=body, headers={"content-type": "application/json"})
+    )
 
 
 def sdk_objects() -> dict[str, Any]:
@@ -102,7 +181,9 @@ def sdk_objects() -> dict[str, Any]:
         return openai.OpenAI(api_key="x", http_client=httpx2.Client(transport=_transport(payload)))
 
     ant = anthropic_sdk.Anthropic(api_key="x", http_client=httpx2.Client(transport=_transport(ANTHROPIC)))
-    gem = genai.Client(api_key="x", http_options=types.HttpOptions(httpx_client=httpx2.Client(transport=_transport(GEMINI))))
+    gem = genai.Client(
+        api_key="x", http_options=types.HttpOptions(httpx_client=httpx2.Client(transport=_transport(GEMINI)))
+    )
     hello = [{"role": "user", "content": "hi"}]
     return {
         "openai_responses": oai(RESPONSES).responses.create(model="gpt-5", input="hi"),
@@ -123,18 +204,38 @@ def cases(objects: dict[str, Any]) -> list[dict[str, Any]]:
     chat_dict = CHAT["choices"][0]["message"]
     content = gen.candidates[0].content
     return [
-        {"provider": "openai_responses", "same": "Response (SDK: each output item)",
-         "sdk": lambda: [serialize_openai_response(item) for item in resp.output],
-         "ours": lambda: openai_responses.to_events(resp), "whole": resp, "log": "log_openai_response"},
-        {"provider": "openai_chat", "same": "message dict",
-         "sdk": lambda: openai_completions_to_normalized([chat_dict]),
-         "ours": lambda: openai_chat.to_events(chat_dict), "whole": chat, "log": "log_openai_completions"},
-        {"provider": "anthropic", "same": "Message",
-         "sdk": lambda: serialize_anthropic_message(msg),
-         "ours": lambda: anthropic.to_events(msg), "whole": msg, "log": "log_anthropic_message"},
-        {"provider": "gemini", "same": "types.Content",
-         "sdk": lambda: serialize_gdm_message(content),
-         "ours": lambda: gemini.to_events(content), "whole": gen, "log": "log_gdm_message"},
+        {
+            "provider": "openai_responses",
+            "same": "Response (SDK: each output item)",
+            "sdk": lambda: [serialize_openai_response(item) for item in resp.output],
+            "ours": lambda: openai_responses.to_events(resp),
+            "whole": resp,
+            "log": "log_openai_response",
+        },
+        {
+            "provider": "openai_chat",
+            "same": "message dict",
+            "sdk": lambda: openai_completions_to_normalized([chat_dict]),
+            "ours": lambda: openai_chat.to_events(chat_dict),
+            "whole": chat,
+            "log": "log_openai_completions",
+        },
+        {
+            "provider": "anthropic",
+            "same": "Message",
+            "sdk": lambda: serialize_anthropic_message(msg),
+            "ours": lambda: anthropic.to_events(msg),
+            "whole": msg,
+            "log": "log_anthropic_message",
+        },
+        {
+            "provider": "gemini",
+            "same": "types.Content",
+            "sdk": lambda: serialize_gdm_message(content),
+            "ours": lambda: gemini.to_events(content),
+            "whole": gen,
+            "log": "log_gdm_message",
+        },
     ]
 
 
@@ -178,27 +279,49 @@ def main() -> int:
     for case in cases(sdk_objects()):
         whole = case["whole"]
         convert = getattr(openreward_nb.providers, case["provider"]).to_events
-        best = best_of({"sdk": case["sdk"], "ours": case["ours"], "whole": lambda: convert(whole),
-                        "whole_no_raw": lambda: convert(whole, False)}, number, rounds)
-        results.append({"provider": case["provider"], "same_object": case["same"], "sdk_us": best["sdk"],
-                        "ours_us": best["ours"], "ours_whole_us": best["whole"], "ours_whole_no_raw_us": best["whole_no_raw"],
-                        "log_call_us": log_call_us(case["log"], whole, number, rounds)})
+        best = best_of(
+            {
+                "sdk": case["sdk"],
+                "ours": case["ours"],
+                "whole": lambda: convert(whole),
+                "whole_no_raw": lambda: convert(whole, False),
+            },
+            number,
+            rounds,
+        )
+        results.append(
+            {
+                "provider": case["provider"],
+                "same_object": case["same"],
+                "sdk_us": best["sdk"],
+                "ours_us": best["ours"],
+                "ours_whole_us": best["whole"],
+                "ours_whole_no_raw_us": best["whole_no_raw"],
+                "log_call_us": log_call_us(case["log"], whole, number, rounds),
+            }
+        )
     return report(results, args)
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> int:
     checks: list[tuple[str, bool]] = []
     print("\nprovider adapters: one typical response (reasoning + text + 2 tool calls)\n")
-    print(f"  {'provider':<17} {'same object':<34} {'SDK us':>7} {'ours us':>8} {'ours/SDK':>9}"
-          f" {'whole us':>9} {'no raw':>7} {'log_* us':>9}")
+    print(
+        f"  {'provider':<17} {'same object':<34} {'SDK us':>7} {'ours us':>8} {'ours/SDK':>9}"
+        f" {'whole us':>9} {'no raw':>7} {'log_* us':>9}"
+    )
     for r in results:
         ratio = r["ours_us"] / r["sdk_us"]
-        print(f"  {r['provider']:<17} {r['same_object']:<34} {r['sdk_us']:7.2f} {r['ours_us']:8.2f} {ratio:9.2f}"
-              f" {r['ours_whole_us']:9.2f} {r['ours_whole_no_raw_us']:7.2f} {r['log_call_us']:9.2f}")
+        print(
+            f"  {r['provider']:<17} {r['same_object']:<34} {r['sdk_us']:7.2f} {r['ours_us']:8.2f} {ratio:9.2f}"
+            f" {r['ours_whole_us']:9.2f} {r['ours_whole_no_raw_us']:7.2f} {r['log_call_us']:9.2f}"
+        )
         checks.append((f"{r['provider']}: ours <= half the SDK's serializer", ratio <= 0.5))
         checks.append((f"{r['provider']}: log_* call with the whole response <= 30 us", r["log_call_us"] <= 30))
-    print("\n  times are CPU time of the calling thread per call (best round); 'whole': our adapter on the whole"
-          "\n  response object, 'no raw': the same with keep_raw=False, 'log_*': rollout.log_*(whole response)\n")
+    print(
+        "\n  times are CPU time of the calling thread per call (best round); 'whole': our adapter on the whole"
+        "\n  response object, 'no raw': the same with keep_raw=False, 'log_*': rollout.log_*(whole response)\n"
+    )
     return finish(checks, results, args)
 
 

@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import Collector, chunks, finish, make_pool, percentile, rss_kb, timed_child, workload  # noqa: E402
+from _workload import Collector, chunks, finish, make_pool, percentile, rss_kb, timed_child, workload
 
-import openreward_nb  # noqa: E402
-from openreward_nb.store.ops import OP_EVENT, OP_ROLLOUT, plan_batch  # noqa: E402
-from openreward_nb.events import event_from_message  # noqa: E402
+import openreward_nb
+from openreward_nb.events import event_from_message
+from openreward_nb.store.ops import OP_EVENT, plan_batch
 
 
 def ours_latency(folder: Path, work) -> list[int]:
@@ -243,17 +243,23 @@ def report(res: dict, args) -> int:
     if "sdk_events_per_s" in res:
         sdk = res["sdk_events_per_s"]
         lost = res["events"] - res["sdk_events_received"]
-        print(f"  SDK end to end               {sdk:10,.0f} events/s   ours/SDK {ours / sdk:5.1f}x (target >= 4x)"
-              f"   SDK lost {lost:,} events")
+        print(
+            f"  SDK end to end               {sdk:10,.0f} events/s   ours/SDK {ours / sdk:5.1f}x (target >= 4x)"
+            f"   SDK lost {lost:,} events"
+        )
         checks.append((">= 4x the SDK's end-to-end rate", ours / sdk >= 4))
     b = res["backlog"]
-    print(f"\n  backlog (store locked 3 s): {b['queued_while_locked']:,} queued (limit {b['queue_limit']:,}: queue + batch in flight), "
-          f"producer waited: {b['producer_waited']}, RSS +{b['rss_growth_mb']:.0f} MB "
-          f"(unbounded would be ~{b['unbounded_estimate_mb']:.0f} MB)")
+    print(
+        f"\n  backlog (store locked 3 s): {b['queued_while_locked']:,} queued (limit {b['queue_limit']:,}: queue + batch in flight), "
+        f"producer waited: {b['producer_waited']}, RSS +{b['rss_growth_mb']:.0f} MB "
+        f"(unbounded would be ~{b['unbounded_estimate_mb']:.0f} MB)"
+    )
     checks.append(("queue bounded under backlog", b["queued_while_locked"] <= b["queue_limit"]))
     imp = res["import"]
-    print(f"\n  import openreward_nb {imp['ours_ms']:6.0f} ms  +{imp['ours_rss_mb']:5.1f} MB   "
-          f"import openreward {imp['sdk_ms']:6.0f} ms  +{imp['sdk_rss_mb']:5.1f} MB")
+    print(
+        f"\n  import openreward_nb {imp['ours_ms']:6.0f} ms  +{imp['ours_rss_mb']:5.1f} MB   "
+        f"import openreward {imp['sdk_ms']:6.0f} ms  +{imp['sdk_rss_mb']:5.1f} MB"
+    )
     checks.append(("import < 150 ms", imp["ours_ms"] < 150))
     return finish(checks, res, args)
 

@@ -25,11 +25,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import finish  # noqa: E402
+from _workload import finish
 
-import openreward_nb  # noqa: E402
-from openreward_nb import AssistantMessage, ReasoningItem, ToolCall, ToolResult, UserMessage  # noqa: E402
-from openreward_nb.events import Attachment, Event  # noqa: E402
+import openreward_nb
+from openreward_nb import AssistantMessage, ReasoningItem, ToolCall, ToolResult, UserMessage
+from openreward_nb.events import Attachment, Event
 
 FIRST_SCREEN_MS = 300.0
 MAX_FIRST_SCREEN_BYTES = 1_000_000
@@ -45,7 +45,13 @@ def record_big_rollout(path: Path, n: int) -> str:
         step = i % 5
         if step == 0:
             if i % 500 == 0:
-                rollout._emit(Event("user_message", f"look at image {i}", attachments=[Attachment("image/png", image + bytes([i % 251]))]))
+                rollout._emit(
+                    Event(
+                        "user_message",
+                        f"look at image {i}",
+                        attachments=[Attachment("image/png", image + bytes([i % 251]))],
+                    )
+                )
             else:
                 rollout.log(UserMessage(f"observation {i}: " + "the quick brown fox " * 10))
         elif step == 1:
@@ -145,14 +151,23 @@ def report(res: dict, args: argparse.Namespace) -> int:
     cold, flat = res["cold"], res["naive"]
     print(f"\ntimeline benchmark: one rollout of {res['events']:,} events ({res['store_mb']:.0f} MB in the store)\n")
     print(f"  once per kernel: importing ipywidgets, anywidget, markdown-it  {res['imports_ms']:7.1f} ms")
-    print(f"  first screen, Python time    first {cold['ms']:7.1f} ms   again (median) {res['warm_ms']:7.1f} ms   (target <= {FIRST_SCREEN_MS:.0f} ms)")
-    print(f"  sent to the browser          widget state {cold['state_bytes']:,} B + module/css {cold['asset_bytes']:,} B "
-          f"+ static HTML/text bundle {cold['bundle_bytes']:,} B = {cold['total_bytes']:,} B")
+    print(
+        f"  first screen, Python time    first {cold['ms']:7.1f} ms   again (median) {res['warm_ms']:7.1f} ms   (target <= {FIRST_SCREEN_MS:.0f} ms)"
+    )
+    print(
+        f"  sent to the browser          widget state {cold['state_bytes']:,} B + module/css {cold['asset_bytes']:,} B "
+        f"+ static HTML/text bundle {cold['bundle_bytes']:,} B = {cold['total_bytes']:,} B"
+    )
     print(f"  one more page (100 events)   {cold['page_bytes']:,} B, on demand")
     print(f"  naive: all events as HTML    {flat['ms']:7.1f} ms   {flat['bytes']:,} B")
-    print(f"  ratio first screen / naive   time {cold['ms'] / flat['ms']:.3f}   bytes {cold['total_bytes'] / flat['bytes']:.5f}")
+    print(
+        f"  ratio first screen / naive   time {cold['ms'] / flat['ms']:.3f}   bytes {cold['total_bytes'] / flat['bytes']:.5f}"
+    )
     checks = [
-        (f"first screen <= {FIRST_SCREEN_MS:.0f} ms", cold["ms"] <= FIRST_SCREEN_MS and res["warm_ms"] <= FIRST_SCREEN_MS),
+        (
+            f"first screen <= {FIRST_SCREEN_MS:.0f} ms",
+            cold["ms"] <= FIRST_SCREEN_MS and res["warm_ms"] <= FIRST_SCREEN_MS,
+        ),
         (f"first screen <= {MAX_FIRST_SCREEN_BYTES:,} bytes", cold["total_bytes"] <= MAX_FIRST_SCREEN_BYTES),
         ("smaller than the naive render", cold["total_bytes"] < flat["bytes"]),
     ]

@@ -31,11 +31,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import Collector, finish, free_port, make_pool, workload  # noqa: E402
+from _workload import Collector, finish, free_port, make_pool, workload
 
-import openreward_nb  # noqa: E402
-from openreward_nb.sync.foreground import upload_now  # noqa: E402
-from openreward_nb.sync.target import Target  # noqa: E402
+import openreward_nb
+from openreward_nb.sync.foreground import upload_now
+from openreward_nb.sync.target import Target
 
 KEY = "bench-key"
 REPO = Path(__file__).resolve().parent.parent
@@ -49,9 +49,20 @@ class Server:
         self.port = free_port()
         env = dict(os.environ, PYTHONPATH=str(REPO))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "openreward_nb", "--store", str(store), "serve", "--port", str(self.port),
-             "--api-key", KEY],
-            stdout=subprocess.DEVNULL, env=env,
+            [
+                sys.executable,
+                "-m",
+                "openreward_nb",
+                "--store",
+                str(store),
+                "serve",
+                "--port",
+                str(self.port),
+                "--api-key",
+                KEY,
+            ],
+            stdout=subprocess.DEVNULL,
+            env=env,
         )
         deadline = time.monotonic() + 30
         while True:
@@ -182,12 +193,17 @@ CHILD = textwrap.dedent(
 
 def run_child(kind: str, collector: Collector, rollouts: int, events: int, store: Path, cap: float) -> dict:
     """One client in a child process against the collector; killed after ``cap`` seconds."""
-    env = dict(os.environ, OPENREWARD_API_URL=collector.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1")
+    env = dict(
+        os.environ, OPENREWARD_API_URL=collector.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1"
+    )
     code = CHILD.format(bench=str(Path(__file__).resolve().parent), repo=str(REPO))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, kind, str(rollouts), str(events), str(store), str(PACE_S)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
     try:
         out, _ = proc.communicate(timeout=cap)
@@ -216,8 +232,9 @@ def fault_scenario(name: str, extra: list[str], rollouts: int, events: int, fold
         down_for = float(extra[extra.index("--down-for") + 1]) if "--down-for" in extra else 0.0
         wait = max(0.0, down_for - ours["wall_s"]) + 0.5
         time.sleep(wait)  # the fault is over: one later sync, as a user would run it
-        again = upload_now(openreward_nb.OpenReward(store=store).store, Target(collector.url, KEY), progress=False,
-                           give_up_after=60)
+        again = upload_now(
+            openreward_nb.OpenReward(store=store).store, Target(collector.url, KEY), progress=False, give_up_after=60
+        )
         s = collector.stats()
         out["ours"] = {
             **ours,
@@ -258,8 +275,11 @@ def main() -> int:
                 res["sdk_received"] = received
                 sync_rates.append(ours_sync(folder, server, ours_work, attempt))
                 live_rates.append(ours_live(folder, server, ours_work, attempt))
-            res.update(sdk_events_per_s=max(sdk_rates), ours_sync_events_per_s=max(sync_rates),
-                       ours_live_events_per_s=max(live_rates))
+            res.update(
+                sdk_events_per_s=max(sdk_rates),
+                ours_sync_events_per_s=max(sync_rates),
+                ours_live_events_per_s=max(live_rates),
+            )
         finally:
             server.close()
         if not args.no_faults:
@@ -283,11 +303,15 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
         lost_ours = f["events"] - o["received"]
         blocked = f"; killed after {s['killed_after_s']:.0f} s" if "killed_after_s" in s else ""
         print(f"\n  fault: {f['fault']} ({f['events']:,} events)")
-        print(f"    SDK   received {s['received']:6,}  lost {lost_sdk:6,} ({100 * lost_sdk / f['events']:5.1f}%)"
-              f"  longest create() {s.get('max_create_s', float('nan')):6.2f} s  close after {s.get('closed_s', float('nan')):6.2f} s{blocked}")
-        print(f"    ours  received {o['received_first']:6,} during its run, {o['received']:6,} after one later sync"
-              f" (sent {o['later_sync_sent']:,});  lost {lost_ours}, duplicates {o['duplicates']}, index gaps {o['gaps']};"
-              f"  recording took {o.get('logged_s', float('nan')):.2f} s")
+        print(
+            f"    SDK   received {s['received']:6,}  lost {lost_sdk:6,} ({100 * lost_sdk / f['events']:5.1f}%)"
+            f"  longest create() {s.get('max_create_s', float('nan')):6.2f} s  close after {s.get('closed_s', float('nan')):6.2f} s{blocked}"
+        )
+        print(
+            f"    ours  received {o['received_first']:6,} during its run, {o['received']:6,} after one later sync"
+            f" (sent {o['later_sync_sent']:,});  lost {lost_ours}, duplicates {o['duplicates']}, index gaps {o['gaps']};"
+            f"  recording took {o.get('logged_s', float('nan')):.2f} s"
+        )
         checks.append((f"ours loses nothing: {f['fault']}", lost_ours == 0 and o["duplicates"] == 0 and o["gaps"] == 0))
     return finish(checks, res, args)
 

@@ -71,6 +71,7 @@ def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's hook
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
+
 __all__ = [
     "AssistantMessage",
     "AsyncOpenReward",

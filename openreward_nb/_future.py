@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 _PENDING = object()
 
@@ -11,13 +12,13 @@ _PENDING = object()
 class Future:
     """Resolved once by the writer thread; waited on by callers, or awaited through a callback."""
 
-    __slots__ = ("_done", "_result", "_error", "_callbacks", "_lock")
+    __slots__ = ("_callbacks", "_done", "_error", "_lock", "_result")
 
     def __init__(self) -> None:
         self._done = threading.Event()
         self._result: Any = _PENDING
-        self._error: Optional[BaseException] = None
-        self._callbacks: list[Callable[["Future"], None]] = []
+        self._error: BaseException | None = None
+        self._callbacks: list[Callable[[Future], None]] = []
         self._lock = threading.Lock()
 
     def done(self) -> bool:
@@ -29,7 +30,7 @@ class Future:
     def set_exception(self, error: BaseException) -> None:
         self._resolve(None, error)
 
-    def _resolve(self, value: Any, error: Optional[BaseException]) -> None:
+    def _resolve(self, value: Any, error: BaseException | None) -> None:
         with self._lock:
             if self._done.is_set():
                 return
@@ -39,7 +40,7 @@ class Future:
         for callback in callbacks:
             callback(self)
 
-    def add_done_callback(self, callback: Callable[["Future"], None]) -> None:
+    def add_done_callback(self, callback: Callable[[Future], None]) -> None:
         """Call ``callback(self)`` once resolved (at once if it already is)."""
         with self._lock:
             if not self._done.is_set():
@@ -47,7 +48,7 @@ class Future:
                 return
         callback(self)
 
-    def result(self, timeout: Optional[float] = None) -> Any:
+    def result(self, timeout: float | None = None) -> Any:
         """Wait for the outcome; raise the error it failed with, or TimeoutError."""
         if not self._done.wait(timeout):
             raise TimeoutError(f"not done after {timeout} s")
@@ -55,6 +56,6 @@ class Future:
             raise self._error
         return self._result
 
-    def exception(self) -> Optional[BaseException]:
+    def exception(self) -> BaseException | None:
         """The error it failed with, if resolved and failed."""
         return self._error

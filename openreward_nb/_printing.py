@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 from .events import Event
 
@@ -27,7 +27,7 @@ def _pretty(text: str) -> str:
         return text
 
 
-def format_event(event: Event, index: int, reward: Optional[float], is_finished: bool, color: bool = True) -> str:
+def format_event(event: Event, index: int, reward: float | None, is_finished: bool, color: bool = True) -> str:
     """A short block of text describing one event (colour codes when ``color``)."""
     tint, label = _STYLE.get(event.type, ("", event.type))
     if not color:
@@ -59,7 +59,7 @@ def format_event(event: Event, index: int, reward: Optional[float], is_finished:
 
 
 def print_event(
-    event: Event, index: int, reward: Optional[float], is_finished: bool, stream: Optional[TextIO] = None
+    event: Event, index: int, reward: float | None, is_finished: bool, stream: TextIO | None = None
 ) -> None:
     """Print one event to ``stream`` (stdout), coloured when it is a terminal."""
     out = stream or sys.stdout

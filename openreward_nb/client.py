@@ -7,7 +7,8 @@ import os
 import threading
 import time
 import weakref
-from typing import Any, Generator, Optional
+from collections.abc import Generator
+from typing import Any
 
 from ._future import Future
 from .errors import ClientClosedError
@@ -17,17 +18,17 @@ from .store.location import StoreSpec, open_store
 from .store.ops import OP_END, OP_ROLLOUT, dumps
 from .store.writer import Writer
 
-_LIVE_APIS: "weakref.WeakSet[RolloutAPI]" = weakref.WeakSet()
+_LIVE_APIS: weakref.WeakSet[RolloutAPI] = weakref.WeakSet()
 EXIT_FLUSH_TIMEOUT_S = 30.0
 
 
-def _optional_str(value: Any, name: str) -> Optional[str]:
+def _optional_str(value: Any, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise TypeError(f"{name} must be a string or None, got {type(value).__name__}: {value!r:.60}")
 
 
-def merge_run_info(base: Optional[dict], override: Optional[dict]) -> Optional[dict]:
+def merge_run_info(base: dict | None, override: dict | None) -> dict | None:
     """Client-level run_info with a rollout's override on top (set fields of the override win)."""
     if base is None:
         return override
@@ -39,7 +40,7 @@ def merge_run_info(base: Optional[dict], override: Optional[dict]) -> Optional[d
 class RolloutAPI:
     """``client.rollout``: create rollouts, flush and close. Writes go through one background writer."""
 
-    def __init__(self, client: "OpenReward") -> None:
+    def __init__(self, client: OpenReward) -> None:
         self._client = client
         self._writer = Writer(client.store)
         self._closed = False
@@ -51,13 +52,13 @@ class RolloutAPI:
     def create(
         self,
         run_name: str,
-        rollout_name: Optional[str] = None,
-        environment: Optional[str] = None,
-        variant: Optional[str] = None,
-        split: Optional[str] = None,
-        metadata: Optional[dict] = None,
-        task_spec: Optional[dict[str, Any]] = None,
-        run_info: Optional[RunInfo] = None,
+        rollout_name: str | None = None,
+        environment: str | None = None,
+        variant: str | None = None,
+        split: str | None = None,
+        metadata: dict | None = None,
+        task_spec: dict[str, Any] | None = None,
+        run_info: RunInfo | None = None,
         print_messages: bool = False,
     ) -> Rollout:
         """Start recording a rollout in run ``run_name``; returns the :class:`Rollout` to log into."""
@@ -73,9 +74,7 @@ class RolloutAPI:
             split=_optional_str(split, "split"),
             metadata=check_metadata(metadata, "metadata"),
             task_spec=check_metadata(task_spec, "task_spec"),
-            run_info=merge_run_info(
-                info_dict(self._client.run_info, "run_info"), info_dict(run_info, "run_info")
-            ),
+            run_info=merge_run_info(info_dict(self._client.run_info, "run_info"), info_dict(run_info, "run_info")),
         )
         import uuid
 
@@ -117,7 +116,7 @@ class RolloutAPI:
         with self._open_lock:
             self._open.pop(rollout_id, None)
 
-    def flush(self, timeout: Optional[float] = None) -> None:
+    def flush(self, timeout: float | None = None) -> None:
         """Return once everything logged so far is in the store; raises StoreWriteError if it cannot be written."""
         self._writer.flush(timeout)
 
@@ -136,14 +135,14 @@ class RolloutAPI:
         flushed = self._writer.flush_future()
         return flushed if self._uploader is None else self._uploader.close_after(flushed)
 
-    def close(self, timeout: Optional[float] = None) -> None:
+    def close(self, timeout: float | None = None) -> None:
         """Finish open rollouts and flush everything (and upload it, with ``upload=True``).
 
         Safe to call twice; also runs at interpreter exit.
         """
         self._begin_close().result(timeout)
 
-    def __enter__(self) -> "RolloutAPI":
+    def __enter__(self) -> RolloutAPI:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -157,11 +156,11 @@ class AsyncRolloutAPI(RolloutAPI):
     still has everything written (at the latest when the interpreter exits).
     """
 
-    def flush(self, timeout: Optional[float] = None) -> "Completion":  # type: ignore[override]
+    def flush(self, timeout: float | None = None) -> Completion:  # type: ignore[override]
         """Awaitable that resolves once everything logged so far is in the store."""
         return Completion(self._writer.flush_future())
 
-    def close(self, timeout: Optional[float] = None) -> "Completion":  # type: ignore[override]
+    def close(self, timeout: float | None = None) -> Completion:  # type: ignore[override]
         """Finish open rollouts and flush; awaitable."""
         return Completion(self._begin_close())
 
@@ -190,7 +189,7 @@ class Completion:
         self._future.add_done_callback(lambda done: loop.call_soon_threadsafe(transfer, done))
         return waiter.__await__()
 
-    def result(self, timeout: Optional[float] = None) -> None:
+    def result(self, timeout: float | None = None) -> None:
         """Block until done (raises the write error, if any)."""
         self._future.result(timeout)
 
@@ -213,13 +212,13 @@ class OpenReward:
 
     def __init__(
         self,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        run_info: Optional[RunInfo] = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        run_info: RunInfo | None = None,
         *,
         store: StoreSpec = None,
         keep_raw: bool = True,
-        upload: Optional[bool] = None,
+        upload: bool | None = None,
     ) -> None:
         self.api_key = api_key or os.getenv("OPENREWARD_API_KEY", "")
         self.base_url = base_url or os.getenv("OPENREWARD_URL", "https://openreward.ai")
@@ -228,7 +227,7 @@ class OpenReward:
         self._store = None
         self._run_info = run_info
         info_dict(run_info, "run_info")  # validate early
-        self._rollout_api: Optional[RolloutAPI] = None
+        self._rollout_api: RolloutAPI | None = None
         self._sdk_client: Any = None
         self._lock = threading.Lock()
         from .sync.target import upload_enabled
@@ -243,12 +242,12 @@ class OpenReward:
         return self._store
 
     @property
-    def run_info(self) -> Optional[RunInfo]:
+    def run_info(self) -> RunInfo | None:
         """Run-level info merged into every rollout created afterwards."""
         return self._run_info
 
     @run_info.setter
-    def run_info(self, value: Optional[RunInfo]) -> None:
+    def run_info(self, value: RunInfo | None) -> None:
         info_dict(value, "run_info")
         self._run_info = value
 
@@ -298,11 +297,11 @@ class OpenReward:
     def sync(
         self,
         *,
-        run: Optional[str] = None,
-        rollout_ids: Optional[list[str]] = None,
+        run: str | None = None,
+        rollout_ids: list[str] | None = None,
         retry_failed: bool = False,
-        give_up_after: Optional[float] = 30.0,
-        progress: Optional[bool] = None,
+        give_up_after: float | None = 30.0,
+        progress: bool | None = None,
     ) -> Any:
         """Upload recorded rollouts (all, one ``run``, or these ``rollout_ids``) to the OpenReward API now.
 
@@ -343,9 +342,7 @@ class OpenReward:
             try:
                 import openreward
             except ImportError as exc:
-                raise ImportError(
-                    "client.environments comes from the OpenReward SDK: pip install openreward"
-                ) from exc
+                raise ImportError("client.environments comes from the OpenReward SDK: pip install openreward") from exc
             sdk_class = getattr(openreward, self._sdk_class_name)
             self._sdk_client = sdk_class(api_key=self.api_key or None, base_url=self.base_url)
         return self._sdk_client
@@ -357,7 +354,7 @@ class OpenReward:
         if self._sdk_client is not None and hasattr(self._sdk_client, "close"):
             self._sdk_client.close()
 
-    def __enter__(self) -> "OpenReward":
+    def __enter__(self) -> OpenReward:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -392,7 +389,7 @@ def _close_all_at_exit() -> None:
     for api in list(_LIVE_APIS):
         try:
             api._begin_close().result(EXIT_FLUSH_TIMEOUT_S)
-        except Exception as exc:  # noqa: BLE001 - at exit, report rather than raise
+        except Exception as exc:
             print(f"openreward_nb: could not write everything to {api._client.store.url} at exit: {exc}")
 
 

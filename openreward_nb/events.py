@@ -9,7 +9,7 @@ the raw payload.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import msgspec
 
@@ -40,24 +40,24 @@ def clean_text(text: str) -> str:
 class Usage:
     """Token counts reported by a provider for one model call."""
 
-    input_tokens: Optional[int] = None
-    output_tokens: Optional[int] = None
-    reasoning_tokens: Optional[int] = None
-    cached_tokens: Optional[int] = None
-    cache_write_tokens: Optional[int] = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
 
 @dataclass(slots=True)
 class Attachment:
     """An image or file carried by a message: inline bytes or a URL, with its mime type."""
 
-    mime: Optional[str]
-    data: Optional[bytes] = None
-    url: Optional[str] = None
-    name: Optional[str] = None
-    sha256: Optional[str] = field(default=None)
+    mime: str | None
+    data: bytes | None = None
+    url: str | None = None
+    name: str | None = None
+    sha256: str | None = field(default=None)
 
-    def digest(self) -> Optional[str]:
+    def digest(self) -> str | None:
         """The SHA-256 of the bytes (computed once), or None for a URL attachment."""
         if self.sha256 is None and self.data is not None:
             import hashlib
@@ -89,18 +89,18 @@ class Event(msgspec.Struct):
     """
 
     type: str
-    content: Optional[str] = None
-    content_reference: Optional[str] = None
-    summary: Optional[str] = None
-    name: Optional[str] = None
-    call_id: Optional[str] = None
-    kind: Optional[str] = None
-    is_error: Optional[bool] = None
-    model: Optional[str] = None
-    usage: Optional[Usage] = None
-    latency_ms: Optional[float] = None
-    stop_reason: Optional[str] = None
-    attachments: Optional[list[Attachment]] = None
+    content: str | None = None
+    content_reference: str | None = None
+    summary: str | None = None
+    name: str | None = None
+    call_id: str | None = None
+    kind: str | None = None
+    is_error: bool | None = None
+    model: str | None = None
+    usage: Usage | None = None
+    latency_ms: float | None = None
+    stop_reason: str | None = None
+    attachments: list[Attachment] | None = None
     raw: Any = None
 
 
@@ -119,7 +119,7 @@ def _field(message: Any, key: str) -> Any:
     return getattr(message, key, None)
 
 
-def _optional_text(message: Any, key: str) -> Optional[str]:
+def _optional_text(message: Any, key: str) -> str | None:
     value = _field(message, key)
     if value is None or isinstance(value, str):
         return value

@@ -12,7 +12,7 @@ import json
 import os
 import shlex
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -23,7 +23,7 @@ from .client import OpenReward
 _CLIENTS: dict[str, OpenReward] = {}
 
 
-def _client(store: Optional[str]) -> OpenReward:
+def _client(store: str | None) -> OpenReward:
     from .store.location import resolve_store_url
 
     url = resolve_store_url(store)
@@ -58,7 +58,7 @@ def _pairs(items: list[str], option: str) -> dict[str, Any]:
     return out
 
 
-def notebook_name(shell: Any) -> Optional[str]:
+def notebook_name(shell: Any) -> str | None:
     """The running notebook's file name without extension, when the front end tells us."""
     path = shell.user_ns.get("__vsc_ipynb_file__") or os.environ.get("JPY_SESSION_NAME")
     if not path:
@@ -84,7 +84,7 @@ class RolloutMagics(Magics):
         super().__init__(shell)
         #: session defaults set by %rollout_config
         self.defaults: dict[str, Any] = {}
-        self._cell: Optional[_Cell] = None
+        self._cell: _Cell | None = None
 
     # --- %%rollout -----------------------------------------------------------------------
     @magic_arguments()
@@ -92,12 +92,20 @@ class RolloutMagics(Magics):
     @argument("--name", help="rollout name (default: episode-N, numbered per run)")
     @argument("--env", help="environment, e.g. GeneralReasoning/CTF")
     @argument("--split", help="split, e.g. train")
-    @argument("--meta", action="append", default=[], metavar="K=V", help="metadata entry (repeatable); values parse as JSON when they can")
+    @argument(
+        "--meta",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="metadata entry (repeatable); values parse as JSON when they can",
+    )
     @argument("--task", metavar="JSON", help="task spec as a JSON object")
     @argument("--as", dest="var", metavar="VAR", help="name of the live Rollout in the cell (default: rollout)")
     @argument("--no-capture", action="store_true", help="do not record SDK calls; log explicitly through the rollout")
     @argument("--quiet", action="store_true", help="print a one-line summary instead of the timeline")
-    @argument("--store", metavar="URL", help="store file or URL (default: %%rollout_config store=..., else the default store)")
+    @argument(
+        "--store", metavar="URL", help="store file or URL (default: %%rollout_config store=..., else the default store)"
+    )
     @cell_magic
     def rollout(self, line: str, cell: str) -> None:
         """Record every openai / anthropic / google-genai call made in this cell as one rollout.
@@ -154,7 +162,7 @@ class RolloutMagics(Magics):
         rows = client.store.list_runs(run)
         return rows[0]["n_rollouts"] if rows else 0
 
-    def end(self, error: Optional[BaseException]) -> None:
+    def end(self, error: BaseException | None) -> None:
         """Close the capture, finish and flush the rollout, and show it."""
         cell, self._cell = self._cell, None
         if cell is None:
@@ -179,7 +187,7 @@ class RolloutMagics(Magics):
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
         try:
             self.end(error)
-        except Exception as exc:  # noqa: BLE001 - never turn a finished cell into an error
+        except Exception as exc:
             print(f"openreward_nb: could not finish the rollout: {exc}")
 
     # --- %rollout_config -----------------------------------------------------------------

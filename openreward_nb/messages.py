@@ -7,7 +7,7 @@ for it keep working after swapping the import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Optional, Union
+from typing import Literal, Union
 
 TrainingStage = Literal["pretrained", "sft", "rl"]
 RunType = Literal["train", "eval", "adhoc"]
@@ -41,9 +41,9 @@ class SystemMessage:
 class ReasoningItem:
     """Model reasoning: visible text, an opaque reference to hidden reasoning, or a summary."""
 
-    content: Optional[str] = None
-    content_reference: Optional[str] = None
-    summary: Optional[str] = None
+    content: str | None = None
+    content_reference: str | None = None
+    summary: str | None = None
     type: Literal["reasoning"] = "reasoning"
 
 
@@ -74,20 +74,20 @@ class RunInfo:
     """Run-level context, constant for every rollout of a training or eval run."""
 
     model_name: str
-    run_type: Optional[RunType] = None
-    model_params: Optional[int] = None
-    model_active_params: Optional[int] = None
-    training_stage: Optional[TrainingStage] = None
-    initial_step: Optional[int] = None
-    checkpoint: Optional[str] = None
-    peft_type: Optional[str] = None
-    peft_rank: Optional[int] = None
-    rl_algorithm: Optional[str] = None
-    batch_size: Optional[int] = None
-    lr: Optional[float] = None
-    optimizer: Optional[str] = None
-    framework: Optional[str] = None
-    framework_version: Optional[str] = None
+    run_type: RunType | None = None
+    model_params: int | None = None
+    model_active_params: int | None = None
+    training_stage: TrainingStage | None = None
+    initial_step: int | None = None
+    checkpoint: str | None = None
+    peft_type: str | None = None
+    peft_rank: int | None = None
+    rl_algorithm: str | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    optimizer: str | None = None
+    framework: str | None = None
+    framework_version: str | None = None
 
 
 @dataclass
@@ -95,12 +95,12 @@ class RolloutInfo:
     """Rollout-level context (task index, training step, sampling settings)."""
 
     task_index: int
-    env_version: Optional[str] = None
-    current_step: Optional[int] = None
-    temperature: Optional[float] = None
-    top_p: Optional[float] = None
-    top_k: Optional[int] = None
-    max_tokens: Optional[int] = None
-    num_compactions: Optional[int] = None
-    duration_ms: Optional[int] = None
-    harness: Optional[str] = None
+    env_version: str | None = None
+    current_step: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = None
+    num_compactions: int | None = None
+    duration_ms: int | None = None
+    harness: str | None = None

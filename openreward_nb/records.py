@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any
 
 from .errors import NotFoundError
 from .events import Usage
@@ -14,7 +15,7 @@ from .store.schema import TOKEN_COLUMNS
 _JSON_ROLLOUT_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
 
 
-def _loads(text: Optional[str]) -> Any:
+def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
@@ -30,25 +31,25 @@ class EventRecord:
     idx: int
     ts: float
     type: str
-    kind: Optional[str]
-    content: Optional[str]
-    content_reference: Optional[str]
-    summary: Optional[str]
-    name: Optional[str]
-    call_id: Optional[str]
-    reward: Optional[float]
+    kind: str | None
+    content: str | None
+    content_reference: str | None
+    summary: str | None
+    name: str | None
+    call_id: str | None
+    reward: float | None
     is_finished: bool
-    is_error: Optional[bool]
-    metadata: Optional[dict]
-    model: Optional[str]
-    usage: Optional[Usage]
-    latency_ms: Optional[float]
-    stop_reason: Optional[str]
+    is_error: bool | None
+    metadata: dict | None
+    model: str | None
+    usage: Usage | None
+    latency_ms: float | None
+    stop_reason: str | None
     attachments: list[dict] = field(default_factory=list)
-    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+    _store: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], store: Optional[Store] = None) -> "EventRecord":
+    def from_row(cls, row: dict[str, Any], store: Store | None = None) -> EventRecord:
         tokens = [row[c] for c in TOKEN_COLUMNS]
         return cls(
             rollout_id=row["rollout_id"],
@@ -79,7 +80,7 @@ class EventRecord:
             return None
         return _loads(self._store.event_raw(self.rollout_id, self.idx))
 
-    def attachment_bytes(self, i: int = 0) -> Optional[bytes]:
+    def attachment_bytes(self, i: int = 0) -> bytes | None:
         """The bytes of attachment ``i`` (None for a URL attachment)."""
         ref = self.attachments[i]
         if "sha256" not in ref or self._store is None:
@@ -95,37 +96,37 @@ class RolloutRecord:
     seq: int
     id: str
     run_name: str
-    rollout_name: Optional[str]
-    environment: Optional[str]
-    variant: Optional[str]
-    split: Optional[str]
-    metadata: Optional[dict]
-    task_spec: Optional[dict]
-    run_info: Optional[dict]
-    rollout_info: Optional[dict]
+    rollout_name: str | None
+    environment: str | None
+    variant: str | None
+    split: str | None
+    metadata: dict | None
+    task_spec: dict | None
+    run_info: dict | None
+    rollout_info: dict | None
     status: str
-    error: Optional[str]
+    error: str | None
     created_at: float
-    ended_at: Optional[float]
-    last_event_at: Optional[float]
+    ended_at: float | None
+    last_event_at: float | None
     n_events: int
     n_tool_calls: int
     n_turns: int
     n_errors: int
-    total_reward: Optional[float]
-    final_reward: Optional[float]
-    max_reward: Optional[float]
+    total_reward: float | None
+    final_reward: float | None
+    max_reward: float | None
     is_finished: bool
-    model: Optional[str]
+    model: str | None
     input_tokens: int
     output_tokens: int
     reasoning_tokens: int
     cached_tokens: int
     cache_write_tokens: int
-    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+    _store: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], store: Optional[Store] = None) -> "RolloutRecord":
+    def from_row(cls, row: dict[str, Any], store: Store | None = None) -> RolloutRecord:
         values = dict(row)
         for key in _JSON_ROLLOUT_FIELDS:
             values[key] = _loads(values[key])
@@ -133,7 +134,7 @@ class RolloutRecord:
         return cls(**values, _store=store)
 
     @property
-    def duration_s(self) -> Optional[float]:
+    def duration_s(self) -> float | None:
         """Seconds from creation to end (to the last event while still running)."""
         end = self.ended_at if self.ended_at is not None else self.last_event_at
         return None if end is None else max(0.0, end - self.created_at)
@@ -145,9 +146,9 @@ class RolloutRecord:
     def events(
         self,
         start: int = 0,
-        stop: Optional[int] = None,
+        stop: int | None = None,
         *,
-        types: Optional[Sequence[str]] = None,
+        types: Sequence[str] | None = None,
         page_size: int = 1000,
     ) -> Iterator[EventRecord]:
         """Events ``start <= idx < stop`` in order, fetched ``page_size`` at a time."""
@@ -167,14 +168,14 @@ class RolloutRecord:
             return ev
         raise NotFoundError(f"rollout {self.id} has no event {idx} (it has {self.n_events})")
 
-    def refresh(self) -> "RolloutRecord":
+    def refresh(self) -> RolloutRecord:
         """A fresh copy of this record from the store."""
         row = _attached(self._store).get_rollout(self.id)
         if row is None:
             raise NotFoundError(f"rollout {self.id} is no longer in the store")
         return RolloutRecord.from_row(row, self._store)
 
-    def show(self, live: Optional[bool] = None) -> None:
+    def show(self, live: bool | None = None) -> None:
         """Display the timeline widget (``live``: follow new events; default while the rollout is running)."""
         from .viz.views import RolloutView
 
@@ -197,15 +198,15 @@ class RunRecord:
     n_finished: int
     n_failed: int
     n_events: int
-    mean_reward: Optional[float]
-    last_event_at: Optional[float]
-    _store: Optional[Store] = field(default=None, repr=False, compare=False)
+    mean_reward: float | None
+    last_event_at: float | None
+    _store: Store | None = field(default=None, repr=False, compare=False)
 
-    def rollouts(self, *, status: Optional[str] = None, page_size: int = 500) -> Iterator[RolloutRecord]:
+    def rollouts(self, *, status: str | None = None, page_size: int = 500) -> Iterator[RolloutRecord]:
         """This run's rollouts in creation order, fetched ``page_size`` at a time."""
         return iter_rollouts(_attached(self._store), run=self.name, status=status, page_size=page_size)
 
-    def refresh(self) -> "RunRecord":
+    def refresh(self) -> RunRecord:
         """A fresh copy of this record from the store."""
         rows = _attached(self._store).list_runs(self.name)
         if not rows:
@@ -233,14 +234,14 @@ class RunRecord:
         return RunView(self)._repr_mimebundle_(include, exclude)
 
 
-def _attached(store: Optional[Store]) -> Store:
+def _attached(store: Store | None) -> Store:
     if store is None:
         raise RuntimeError("this record is detached from its store")
     return store
 
 
 def iter_rollouts(
-    store: Store, *, run: Optional[str] = None, status: Optional[str] = None, page_size: int = 500
+    store: Store, *, run: str | None = None, status: str | None = None, page_size: int = 500
 ) -> Iterator[RolloutRecord]:
     """Page through rollouts (of one run, of one status) in creation order."""
     where, params = "", []
@@ -312,7 +313,9 @@ class RolloutsAPI:
             raise NotFoundError(f"no rollout with id {rollout_id!r} in {self._store.url}")
         return RolloutRecord.from_row(row, self._store)
 
-    def iter(self, *, run: Optional[str] = None, status: Optional[str] = None, page_size: int = 500) -> Iterator[RolloutRecord]:
+    def iter(
+        self, *, run: str | None = None, status: str | None = None, page_size: int = 500
+    ) -> Iterator[RolloutRecord]:
         """All rollouts (of one run, of one status), in creation order."""
         self._before_read()
         return iter_rollouts(self._store, run=run, status=status, page_size=page_size)

@@ -7,8 +7,9 @@ import math
 import numbers
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._jsonable import to_jsonable
 from ._printing import print_event
@@ -29,16 +30,16 @@ class RolloutConfig:
     """What a rollout was created with (the fields of the SDK's ``RolloutConfig``)."""
 
     run_name: str
-    rollout_name: Optional[str] = None
-    environment: Optional[str] = None
-    variant: Optional[str] = None
-    split: Optional[str] = None
-    metadata: Optional[dict] = None
-    task_spec: Optional[dict[str, Any]] = None
-    run_info: Optional[dict] = None
+    rollout_name: str | None = None
+    environment: str | None = None
+    variant: str | None = None
+    split: str | None = None
+    metadata: dict | None = None
+    task_spec: dict[str, Any] | None = None
+    run_info: dict | None = None
 
 
-def check_reward(reward: Any) -> Optional[float]:
+def check_reward(reward: Any) -> float | None:
     """The reward as a float; raise if it is not a finite real number."""
     if reward is None:
         return None
@@ -71,7 +72,7 @@ def check_finished(is_finished: Any) -> bool:
     raise TypeError(f"is_finished must be True or False, got {type(is_finished).__name__}: {is_finished!r:.60}")
 
 
-def check_metadata(metadata: Any, name: str = "metadata") -> Optional[dict]:
+def check_metadata(metadata: Any, name: str = "metadata") -> dict | None:
     """A JSON-ready copy of a metadata dict (None stays None)."""
     if metadata is None:
         return None
@@ -80,7 +81,7 @@ def check_metadata(metadata: Any, name: str = "metadata") -> Optional[dict]:
     return to_jsonable(metadata, name)
 
 
-def info_dict(info: Any, name: str) -> Optional[dict]:
+def info_dict(info: Any, name: str) -> dict | None:
     """RunInfo / RolloutInfo (or a dict of their fields) as a JSON-ready dict without unset fields."""
     if info is None:
         return None
@@ -106,7 +107,7 @@ def _adapter(provider: str) -> Any:
 class Rollout:
     """One episode being recorded. Created by ``client.rollout.create(...)``."""
 
-    def __init__(self, api: "RolloutAPI", rollout_id: str, config: RolloutConfig, print_messages: bool) -> None:
+    def __init__(self, api: RolloutAPI, rollout_id: str, config: RolloutConfig, print_messages: bool) -> None:
         self._api = api
         self.id = rollout_id
         self.config = config
@@ -117,7 +118,7 @@ class Rollout:
         self._ended = False
         self._info: dict[str, Any] = {}
         #: set once SDK calls are captured into this rollout: explicit logs then claim captured events
-        self._history: Optional["History"] = None
+        self._history: History | None = None
 
     # --- SDK compatibility ---------------------------------------------------------------
     @property
@@ -142,10 +143,10 @@ class Rollout:
     def log(
         self,
         message: UploadType | dict,
-        reward: Optional[float] = None,
-        is_finished: Optional[bool] = False,
-        metadata: Optional[dict] = None,
-        rollout_info: Optional[RolloutInfo] = None,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record one generic message (UserMessage, ToolCall, ... or a dict with ``type``)."""
         event = event_from_message(message)
@@ -158,10 +159,10 @@ class Rollout:
     def log_openai_response(
         self,
         message: Any,
-        reward: Optional[float] = None,
-        is_finished: Optional[bool] = False,
-        metadata: Optional[dict] = None,
-        rollout_info: Optional[RolloutInfo] = None,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an OpenAI Responses ``Response`` (all of its output), one input/output item, or a list of items."""
         self._log_provider("openai_responses", message, reward, is_finished, metadata, rollout_info)
@@ -169,10 +170,10 @@ class Rollout:
     def log_openai_completions(
         self,
         message: Any,
-        reward: Optional[float] = None,
-        is_finished: Optional[bool] = False,
-        metadata: Optional[dict] = None,
-        rollout_info: Optional[RolloutInfo] = None,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record a chat message (dict or ``ChatCompletionMessage``), a list, or a ``ChatCompletion`` (OpenAI, OpenRouter)."""
         self._log_provider("openai_chat", message, reward, is_finished, metadata, rollout_info)
@@ -180,10 +181,10 @@ class Rollout:
     def log_anthropic_message(
         self,
         message: Any,
-        reward: Optional[float] = None,
-        is_finished: Optional[bool] = False,
-        metadata: Optional[dict] = None,
-        rollout_info: Optional[RolloutInfo] = None,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an Anthropic ``MessageParam`` dict, a whole ``Message``, or a list of messages."""
         self._log_provider("anthropic", message, reward, is_finished, metadata, rollout_info)
@@ -191,10 +192,10 @@ class Rollout:
     def log_gdm_message(
         self,
         message: Any,
-        reward: Optional[float] = None,
-        is_finished: Optional[bool] = False,
-        metadata: Optional[dict] = None,
-        rollout_info: Optional[RolloutInfo] = None,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record a Gemini ``types.Content`` (or its dict), a list, or a whole ``GenerateContentResponse``."""
         self._log_provider("gemini", message, reward, is_finished, metadata, rollout_info)
@@ -265,7 +266,7 @@ class Rollout:
         ]
 
     def _claim_or_emit(
-        self, events: Sequence[Event], reward: Optional[float], finished: bool, metadata: Optional[dict]
+        self, events: Sequence[Event], reward: float | None, finished: bool, metadata: dict | None
     ) -> list[int]:
         """Explicit logs while calls are captured: an event already captured is claimed (and gets the
         reward / is_finished / metadata) instead of being logged twice."""
@@ -288,7 +289,7 @@ class Rollout:
             indexes.append(idx)
         return indexes
 
-    def _start_history(self) -> "History":
+    def _start_history(self) -> History:
         """The capture history of this rollout (created when capture first starts)."""
         if self._history is None:
             from .capture.history import History
@@ -329,7 +330,7 @@ class Rollout:
             self._put((OP_END, self.id, "failed" if error else "finished", error, time.time()))
         self._api._forget(self.id)
 
-    def __enter__(self) -> "Rollout":
+    def __enter__(self) -> Rollout:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -337,7 +338,7 @@ class Rollout:
         return False
 
     # --- reading back --------------------------------------------------------------------
-    def record(self) -> "RolloutRecord":
+    def record(self) -> RolloutRecord:
         """What the store holds for this rollout now (flushes first)."""
         self._api.flush()
         return self._api._client.rollouts.get(self.id)
@@ -351,7 +352,7 @@ class Rollout:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         try:
             record = self.record()
-        except Exception as exc:  # noqa: BLE001 - displaying must not break the user's loop
+        except Exception as exc:
             import warnings
 
             warnings.warn(f"openreward_nb: cannot read rollout {self.id} back for display: {exc}", stacklevel=2)

@@ -38,7 +38,17 @@ def test_public_names_exist(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["UserMessage", "AssistantMessage", "SystemMessage", "ReasoningItem", "ToolCall", "ToolResult", "RunInfo", "RolloutInfo"]
+    "name",
+    [
+        "UserMessage",
+        "AssistantMessage",
+        "SystemMessage",
+        "ReasoningItem",
+        "ToolCall",
+        "ToolResult",
+        "RunInfo",
+        "RolloutInfo",
+    ],
 )
 def test_dataclass_fields_match_sdk(name: str) -> None:
     ours = [(f.name, f.default) for f in dataclasses.fields(getattr(openreward_nb, name))]

@@ -19,5 +19,12 @@ def test_recording_benchmark_quick_run() -> None:
         timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    for line in ("log call, ours", "log call, SDK", "durable throughput", "floor", "SDK end to end", "import openreward_nb"):
+    for line in (
+        "log call, ours",
+        "log call, SDK",
+        "durable throughput",
+        "floor",
+        "SDK end to end",
+        "import openreward_nb",
+    ):
         assert line in out.stdout

@@ -24,7 +24,13 @@ def test_events_are_mutable_values() -> None:
 
 
 def test_copy_and_pickle_round_trip() -> None:
-    ev = Event("user_message", "look", kind="image", attachments=[Attachment("image/png", b"\x89PNG", name="s.png")],
-               usage=Usage(1, 2, 3, 4, 5), latency_ms=1.5)
+    ev = Event(
+        "user_message",
+        "look",
+        kind="image",
+        attachments=[Attachment("image/png", b"\x89PNG", name="s.png")],
+        usage=Usage(1, 2, 3, 4, 5),
+        latency_ms=1.5,
+    )
     assert copy.copy(ev) == ev and copy.deepcopy(ev) == ev
     assert pickle.loads(pickle.dumps(ev)) == ev

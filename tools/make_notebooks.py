@@ -252,11 +252,14 @@ with environment.session(task=task) as session:
 All four rollouts belong to the run named by `%rollout_config`. A run shows as a sortable
 table with its reward charts; click a row to open that rollout's timeline.
 """),
-    code("""
+    code(
+        """
 from openreward_nb import OpenReward
 
 OpenReward().runs.get("magic-demo")
-""", tags=["run-table"]),
+""",
+        tags=["run-table"],
+    ),
 ]
 
 COMPARE = [
@@ -309,9 +312,12 @@ orn.compare_runs(["ctf-demo-strong", "ctf-demo-weak"], by="task_spec.difficulty"
 
 Rewards per run as box and points, and the mean reward by training step per run.
 """),
-    code("""
+    code(
+        """
 orn.plot_compare(["ctf-demo-strong", "ctf-demo-weak"])
-""", tags=["plot"]),
+""",
+        tags=["plot"],
+    ),
     md("""
 ## Tool calls
 
@@ -327,9 +333,12 @@ calls.groupby("name").agg(calls=("idx", "size"), errors=("is_error", "sum"))
 Sort and filter the table, look at the reward histogram and the curve over training steps,
 and click a failed rollout to see where it went wrong.
 """),
-    code("""
+    code(
+        """
 client.runs.get("ctf-demo-weak")
-""", tags=["run-table"]),
+""",
+        tags=["run-table"],
+    ),
     md("""
 ## Training data
 

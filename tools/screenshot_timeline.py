@@ -1,6 +1,6 @@
 """Take docs/timeline.png: the quickstart notebook run in JupyterLab, in headless Chromium.
 
-    python tools/screenshot_timeline.py     (needs the test extra and Debian's chromium)
+python tools/screenshot_timeline.py     (needs the test extra and Debian's chromium)
 """
 
 from __future__ import annotations

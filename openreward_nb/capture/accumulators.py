@@ -6,7 +6,7 @@ Each accumulator takes stream items with ``add`` and gives the assembled respons
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 _FINAL_RESPONSE_EVENTS = ("response.completed", "response.incomplete", "response.failed")
 
@@ -82,7 +82,7 @@ class GeminiAccumulator:
             self._merge(part)
 
     def _merge(self, part: Any) -> None:
-        prev: Optional[Any] = self.parts[-1] if self.parts else None
+        prev: Any | None = self.parts[-1] if self.parts else None
         text = getattr(part, "text", None)
         if (
             prev is not None
@@ -104,7 +104,5 @@ class GeminiAccumulator:
         from google.genai import types
 
         last_candidates = getattr(self.last, "candidates", None) or [self.first_candidate]
-        candidate = last_candidates[0].model_copy(
-            update={"content": types.Content(role="model", parts=self.parts)}
-        )
+        candidate = last_candidates[0].model_copy(update={"content": types.Content(role="model", parts=self.parts)})
         return self.last.model_copy(update={"candidates": [candidate, *last_candidates[1:]]})

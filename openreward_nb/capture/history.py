@@ -11,8 +11,8 @@ claims that event instead of logging it again.
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable, Optional
 
 from ..events import Event
 
@@ -33,7 +33,7 @@ def _text(event: Event) -> str:
 def _units(items: Iterable[tuple[str, Hashable, str]]) -> list[Hashable]:
     """Matching keys, one per unit: runs of consecutive model text (or reasoning) merge into one."""
     keys: list[Hashable] = []
-    run_type: Optional[str] = None
+    run_type: str | None = None
     run_text: list[str] = []
     for etype, fp, text in items:
         if etype in _RUNS and etype == run_type:
@@ -95,7 +95,7 @@ class History:
                 groups.append([event])
         return groups
 
-    def claim(self, event: Event) -> Optional[int]:
+    def claim(self, event: Event) -> int | None:
         """Index of the most recent unclaimed captured event equal to ``event`` (now claimed), if any."""
         fp = fingerprint(event)
         for entry in reversed(self.entries):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib.abc
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 _MARK = "__openreward_nb_original__"
 
@@ -29,7 +30,7 @@ class Target:
 _lock = threading.RLock()
 _targets: list[Target] = []
 _patched: list[tuple[type, str, Callable[..., Any]]] = []
-_hook: Optional["_PostImportHook"] = None
+_hook: _PostImportHook | None = None
 
 
 def _patch(target: Target, module: Any) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -27,7 +28,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _tool_names(tools: Optional[Iterable[Any]]) -> Optional[list[str]]:
+def _tool_names(tools: Iterable[Any] | None) -> list[str] | None:
     """Names of the tools offered (function names, else the built-in tool's type)."""
     if not tools:
         return None
@@ -64,7 +65,18 @@ def chat_params(body: dict) -> dict[str, Any]:
     """Chat Completions (OpenAI, OpenRouter) request parameters."""
     out = _pick(
         body,
-        ("model", "temperature", "top_p", "max_tokens", "max_completion_tokens", "reasoning_effort", "reasoning", "n", "tool_choice", "stream"),
+        (
+            "model",
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "max_completion_tokens",
+            "reasoning_effort",
+            "reasoning",
+            "n",
+            "tool_choice",
+            "stream",
+        ),
     )
     tools = _tool_names(body.get("tools"))
     return {**out, "tools": tools} if tools else out
@@ -81,6 +93,8 @@ def gemini_params(request: dict) -> dict[str, Any]:
     """google-genai generate_content parameters (model plus the config's sampling settings)."""
     config = request.get("config")
     out = {"model": _plain(request.get("model"))}
-    out.update(_pick(config, ("temperature", "top_p", "top_k", "max_output_tokens", "thinking_config", "candidate_count")))
+    out.update(
+        _pick(config, ("temperature", "top_p", "top_k", "max_output_tokens", "thinking_config", "candidate_count"))
+    )
     tools = _tool_names(_get(config, "tools"))
     return {**out, "tools": tools} if tools else out

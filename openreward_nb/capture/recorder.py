@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..events import Event
 from .history import History
@@ -31,7 +32,7 @@ def warn_once(key: str, message: str) -> None:
 class Recorder:
     """The capture state of one scope: which rollout, and the streams still open in it."""
 
-    def __init__(self, rollout: "Rollout") -> None:
+    def __init__(self, rollout: Rollout) -> None:
         self.rollout = rollout
         self.keep_raw: bool = rollout._api._client.keep_raw
         self.history: History = rollout._start_history()
@@ -40,18 +41,18 @@ class Recorder:
         self._open_streams: dict[int, OnEnd] = {}
 
     # --- emitting ------------------------------------------------------------------------
-    def _emit(self, event: Event, metadata: Optional[dict] = None) -> None:
+    def _emit(self, event: Event, metadata: dict | None = None) -> None:
         with self.history.lock:
             idx = self.rollout._emit(event, metadata=metadata)
             self.history.add(event, idx, captured=True)
 
     def record(
         self,
-        endpoint: "Endpoint",
+        endpoint: Endpoint,
         request: Any,
         response: Any,
         started: float,
-        error: Optional[BaseException] = None,
+        error: BaseException | None = None,
     ) -> None:
         """Log one finished call: inputs not seen yet, then outputs (or the error)."""
         try:
@@ -71,11 +72,16 @@ class Recorder:
                 if i == 0:
                     event.latency_ms = latency_ms
                 self._emit(event, metadata=meta if i == 0 else None)
-        except Exception as exc:  # noqa: BLE001 - recording must never break the agent
-            warn_once(f"record:{endpoint.provider}:{type(exc).__name__}", f"could not record a {endpoint.provider} call ({exc!r})")
+        except Exception as exc:
+            warn_once(
+                f"record:{endpoint.provider}:{type(exc).__name__}",
+                f"could not record a {endpoint.provider} call ({exc!r})",
+            )
 
     # --- streams -------------------------------------------------------------------------
-    def stream_finisher(self, endpoint: "Endpoint", request: Any, started: float) -> tuple[Callable[[Any], None], OnEnd]:
+    def stream_finisher(
+        self, endpoint: Endpoint, request: Any, started: float
+    ) -> tuple[Callable[[Any], None], OnEnd]:
         """(on_item, finish) for a streamed call: items accumulate; the end records the call."""
         accumulator = endpoint.stream_accumulator(request)
         key = id(accumulator)
@@ -83,14 +89,14 @@ class Recorder:
         def on_item(item: Any) -> None:
             try:
                 accumulator.add(item)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 warn_once(f"stream:{endpoint.name}", f"could not follow a {endpoint.name} stream ({exc!r})")
 
-        def finish(error: Optional[BaseException]) -> None:
+        def finish(error: BaseException | None) -> None:
             self._open_streams.pop(key, None)
             try:
                 response = accumulator.result()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 warn_once(f"stream-end:{endpoint.name}", f"could not assemble a {endpoint.name} stream ({exc!r})")
                 response = None
             self.record(endpoint, request, response, started, error)

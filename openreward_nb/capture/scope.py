@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .recorder import Recorder
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ACTIVE: ContextVar[Optional[Recorder]] = ContextVar("openreward_nb_capture", default=None)
+ACTIVE: ContextVar[Recorder | None] = ContextVar("openreward_nb_capture", default=None)
 
 
 class Capture:
@@ -28,10 +29,10 @@ class Capture:
     on a sync or async function: each call of the function is captured.
     """
 
-    def __init__(self, rollout: "Rollout") -> None:
+    def __init__(self, rollout: Rollout) -> None:
         self.rollout = rollout
-        self.recorder: Optional[Recorder] = None
-        self._token: Optional[Token] = None
+        self.recorder: Recorder | None = None
+        self._token: Token | None = None
 
     def __enter__(self) -> Recorder:
         from .sdks import install_all

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ..events import Event
 from .accumulators import (
@@ -94,7 +95,9 @@ def _gemini_inputs(request: dict, keep_raw: bool) -> list[Event]:
     from ..providers import gemini
 
     config = request.get("config")
-    system = config.get("system_instruction") if isinstance(config, dict) else getattr(config, "system_instruction", None)
+    system = (
+        config.get("system_instruction") if isinstance(config, dict) else getattr(config, "system_instruction", None)
+    )
     return gemini.request_events(request.get("contents"), system, keep_raw)
 
 
@@ -104,13 +107,17 @@ def _gemini_outputs(response: Any, keep_raw: bool) -> list[Event]:
     return gemini.response_events(response, keep_raw)
 
 
-RESPONSES = Endpoint("openai", "responses", _responses_inputs, _responses_outputs, responses_params, ResponsesAccumulator)
+RESPONSES = Endpoint(
+    "openai", "responses", _responses_inputs, _responses_outputs, responses_params, ResponsesAccumulator
+)
 CHAT = Endpoint("openai", "chat.completions", _chat_inputs, _chat_outputs, chat_params, ChatAccumulator)
-MESSAGES = Endpoint("anthropic", "messages", _anthropic_inputs, _anthropic_outputs, anthropic_params, AnthropicAccumulator)
+MESSAGES = Endpoint(
+    "anthropic", "messages", _anthropic_inputs, _anthropic_outputs, anthropic_params, AnthropicAccumulator
+)
 GENERATE = Endpoint("gemini", "generate_content", _gemini_inputs, _gemini_outputs, gemini_params, GeminiAccumulator)
 
 
-def _stainless_endpoint(provider: str, options: Any) -> Optional[Endpoint]:
+def _stainless_endpoint(provider: str, options: Any) -> Endpoint | None:
     """The endpoint a Stainless ``FinalRequestOptions`` calls, if it is a model call."""
     if getattr(options, "method", "").lower() != "post" or not isinstance(getattr(options, "json_data", None), dict):
         return None
@@ -136,7 +143,7 @@ def _parsed(result: Any) -> Any:
 class _Call:
     """One captured call in flight."""
 
-    __slots__ = ("recorder", "endpoint", "request", "started", "stream")
+    __slots__ = ("endpoint", "recorder", "request", "started", "stream")
 
     def __init__(self, recorder: Any, endpoint: Endpoint, request: Any, stream: bool) -> None:
         self.recorder, self.endpoint, self.request, self.stream = recorder, endpoint, request, stream
@@ -154,11 +161,11 @@ class _Call:
         return result
 
 
-Start = Callable[[tuple, dict], Optional[_Call]]
+Start = Callable[[tuple, dict], _Call | None]
 
 
 def _stainless_start(provider: str) -> Start:
-    def start(args: tuple, kwargs: dict) -> Optional[_Call]:
+    def start(args: tuple, kwargs: dict) -> _Call | None:
         recorder = ACTIVE.get()
         if recorder is None:
             return None
@@ -172,14 +179,16 @@ def _stainless_start(provider: str) -> Start:
 
 
 def _gemini_start(stream: bool) -> Start:
-    def start(args: tuple, kwargs: dict) -> Optional[_Call]:
+    def start(args: tuple, kwargs: dict) -> _Call | None:
         recorder = ACTIVE.get()
         return None if recorder is None else _Call(recorder, GENERATE, kwargs, stream)
 
     return start
 
 
-def _wrapper(start: Start, tee: Callable[[Any, Any, Any], Any], is_async: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _wrapper(
+    start: Start, tee: Callable[[Any, Any, Any], Any], is_async: bool
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A factory of wrappers that record calls inside a capture scope and pass straight through outside."""
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,10 +7,11 @@ is dropped early (the consumer stops iterating).
 from __future__ import annotations
 
 import threading
-from typing import Any, AsyncIterator, Callable, Iterator, Optional
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 OnItem = Callable[[Any], None]
-OnEnd = Callable[[Optional[BaseException]], None]
+OnEnd = Callable[[BaseException | None], None]
 
 
 def once(finish: OnEnd) -> OnEnd:
@@ -18,7 +19,7 @@ def once(finish: OnEnd) -> OnEnd:
     lock = threading.Lock()
     done = False
 
-    def guarded(error: Optional[BaseException]) -> None:
+    def guarded(error: BaseException | None) -> None:
         nonlocal done
         with lock:
             if done:

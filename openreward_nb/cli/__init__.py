@@ -11,7 +11,8 @@ import importlib
 import os
 import pkgutil
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 from ..errors import OpenRewardNBError
 
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``openreward-nb`` command."""
     args = build_parser().parse_args(argv)
     try:

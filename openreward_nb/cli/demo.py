@@ -55,7 +55,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     for rollout in rollouts:
         rec = client.rollouts.get(rollout.id)
         reward = "-" if rec.total_reward is None else f"{rec.total_reward:g}"
-        print(f"  {rec.rollout_name:<10} {rec.id}  {rec.n_events:>3} events  {rec.n_tool_calls:>2} tool calls  reward {reward}")
+        print(
+            f"  {rec.rollout_name:<10} {rec.id}  {rec.n_events:>3} events  {rec.n_tool_calls:>2} tool calls  reward {reward}"
+        )
     first = rollouts[0].id
     store = ["--store", args.store] if args.store else []
     print("\nwhere to look:")

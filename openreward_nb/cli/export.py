@@ -20,8 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("runs", nargs="+", metavar="RUN", help="run name(s)")
     p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet", help="default: parquet")
-    p.add_argument("--level", default="rollouts", help="frame to write: runs, rollouts, events or tool_calls "
-                   "(default: rollouts; not used by jsonl)")
+    p.add_argument(
+        "--level",
+        default="rollouts",
+        help="frame to write: runs, rollouts, events or tool_calls (default: rollouts; not used by jsonl)",
+    )
     p.add_argument("-o", "--output", help="file to write (default: RUN.LEVEL.parquet / .csv, RUN.jsonl)")
     p.add_argument("--min-reward", type=float, help="only rollouts with at least this total reward")
     p.add_argument("--chat-format", default="openai", help="jsonl messages: openai (default) or anthropic")
@@ -42,12 +45,15 @@ def _export(args: argparse.Namespace) -> int:
         from ..frames import export_jsonl, frame_at
         from ..frames.files import write_frame
     except ImportError as exc:
-        raise OpenRewardNBError(f"export needs pandas and pyarrow: pip install 'openreward-nb[pandas]' ({exc})") from exc
+        raise OpenRewardNBError(
+            f"export needs pandas and pyarrow: pip install 'openreward-nb[pandas]' ({exc})"
+        ) from exc
     output = args.output or default_output(args.runs, args.level, args.format)
     filters: dict[str, Any] = {name: getattr(args, name) for name in _FILTERS}
     if args.format == "jsonl":
-        n = export_jsonl(args.runs, output, min_reward=args.min_reward, format=args.chat_format,
-                         store=args.store, **filters)
+        n = export_jsonl(
+            args.runs, output, min_reward=args.min_reward, format=args.chat_format, store=args.store, **filters
+        )
         print(f"wrote {n:,} chats to {output}")
         return 0
     frame = frame_at(args.level, args.runs, store=args.store, min_reward=args.min_reward, **filters)

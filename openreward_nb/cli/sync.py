@@ -17,7 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--api-key", help="the API key (default: $OPENREWARD_API_KEY)")
     p.add_argument("--retry-failed", action="store_true", help="try again the rollouts the server refused before")
     p.add_argument(
-        "--give-up-after", type=float, default=30.0, metavar="S",
+        "--give-up-after",
+        type=float,
+        default=30.0,
+        metavar="S",
         help="stop after S seconds without progress; the rest stays queued (default: 30)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import codecs
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 SPLITS = ("train", "test")
 
@@ -218,7 +219,7 @@ CHALLENGES: tuple[Challenge, ...] = (
         flag="flag{d0tenv_f1les_are_s3crets}",
         files={
             "/challenge/webapp/.env": (
-                "DB_URL=postgres://app@db/app\n" f"SECRET_FLAG_B64={_b64('flag{d0tenv_f1les_are_s3crets}')}\n"
+                f"DB_URL=postgres://app@db/app\nSECRET_FLAG_B64={_b64('flag{d0tenv_f1les_are_s3crets}')}\n"
             ),
             "/challenge/webapp/.env.example": "SECRET_FLAG=flag{replace_me_in_production}  # example value\n",
             "/challenge/webapp/app.py": "import os\n\nSECRET = os.environ['SECRET_FLAG_B64']\n",

@@ -10,7 +10,8 @@ fail (offline only). Other keyword arguments go to the SDK client's constructor.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .providers import mock_transport
 from .providers.errors import Provider
@@ -38,7 +39,7 @@ def is_offline(provider: Provider, offline: bool = False) -> bool:
     return offline or not any(os.environ.get(name) for name in API_KEY_VARIABLES[provider])
 
 
-def _check(provider: Provider, offline: bool, errors: Optional[Mapping[int, int]]) -> bool:
+def _check(provider: Provider, offline: bool, errors: Mapping[int, int] | None) -> bool:
     live = not is_offline(provider, offline)
     if live and errors:
         raise ValueError(f"errors= injects failures into the offline {provider} client; pass offline=True as well")
@@ -51,7 +52,7 @@ def _sdk_client(
     base_url: str,
     offline: bool,
     seed: int,
-    errors: Optional[Mapping[int, int]],
+    errors: Mapping[int, int] | None,
     kwargs: dict[str, Any],
 ) -> Any:
     """An OpenAI or Anthropic SDK client (they share a constructor): offline on the mock transport, or live."""
@@ -67,8 +68,8 @@ def _sdk_client(
 
 
 def openai_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "openai.OpenAI":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> openai.OpenAI:
     """``openai.OpenAI``: Responses and Chat Completions, offline unless ``OPENAI_API_KEY`` is set."""
     import openai
 
@@ -76,8 +77,8 @@ def openai_client(
 
 
 def async_openai_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "openai.AsyncOpenAI":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> openai.AsyncOpenAI:
     """``openai.AsyncOpenAI``, offline unless ``OPENAI_API_KEY`` is set."""
     import openai
 
@@ -85,8 +86,8 @@ def async_openai_client(
 
 
 def openrouter_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "openai.OpenAI":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> openai.OpenAI:
     """``openai.OpenAI`` on OpenRouter's Chat Completions, offline unless ``OPENROUTER_API_KEY`` is set."""
     import openai
 
@@ -94,8 +95,8 @@ def openrouter_client(
 
 
 def async_openrouter_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "openai.AsyncOpenAI":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> openai.AsyncOpenAI:
     """``openai.AsyncOpenAI`` on OpenRouter, offline unless ``OPENROUTER_API_KEY`` is set."""
     import openai
 
@@ -103,8 +104,8 @@ def async_openrouter_client(
 
 
 def anthropic_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "anthropic.Anthropic":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> anthropic.Anthropic:
     """``anthropic.Anthropic``, offline unless ``ANTHROPIC_API_KEY`` is set."""
     import anthropic
 
@@ -112,8 +113,8 @@ def anthropic_client(
 
 
 def async_anthropic_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "anthropic.AsyncAnthropic":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> anthropic.AsyncAnthropic:
     """``anthropic.AsyncAnthropic``, offline unless ``ANTHROPIC_API_KEY`` is set."""
     import anthropic
 
@@ -121,8 +122,8 @@ def async_anthropic_client(
 
 
 def gemini_client(
-    *, offline: bool = False, seed: int = 0, errors: Optional[Mapping[int, int]] = None, **kwargs: Any
-) -> "genai.Client":
+    *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
+) -> genai.Client:
     """``google.genai.Client`` (``.aio`` included), offline unless ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` is set."""
     from google import genai
     from google.genai import types

@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any
 
 from .challenges import SPLITS, Challenge, challenge_for, challenges
 from .shell import Shell
@@ -53,7 +54,7 @@ class DemoSession:
         self._shell = Shell(self._challenge.file_system())
         self._finished = False
 
-    def __enter__(self) -> "DemoSession":
+    def __enter__(self) -> DemoSession:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -68,7 +69,7 @@ class DemoSession:
         """The task statement, as a list with one text block."""
         return [TextBlock(text=self._challenge.prompt)]
 
-    def list_tools(self, format: Optional[Provider] = None) -> Union[list[ToolSpec], list[dict]]:
+    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict]:
         """The tools: ``ToolSpec`` objects, or dicts for ``format`` = openai / openrouter / anthropic / google."""
         return list_tools(format)
 
@@ -100,11 +101,11 @@ class DemoSession:
 class DemoEnvironment:
     """The CTF environment, offline: ``list_splits``, ``list_tasks``, ``list_tools`` and ``session``."""
 
-    def __init__(self, namespace: Optional[str] = "demo", name: str = "CTF") -> None:
+    def __init__(self, namespace: str | None = "demo", name: str = "CTF") -> None:
         self.namespace = namespace
         self.name = name
         self.server = name
-        self.variant: Optional[str] = None
+        self.variant: str | None = None
 
     @property
     def deployment_name(self) -> str:
@@ -127,21 +128,21 @@ class DemoEnvironment:
         """Task ``index`` of a split."""
         return self.list_tasks(split)[index]
 
-    def get_task_range(self, split: str, start: Optional[int] = None, stop: Optional[int] = None) -> list[Task]:
+    def get_task_range(self, split: str, start: int | None = None, stop: int | None = None) -> list[Task]:
         """Tasks ``start`` (inclusive) to ``stop`` (exclusive), with Python slice semantics."""
         return self.list_tasks(split)[start:stop]
 
-    def list_tools(self, format: Optional[Provider] = None) -> Union[list[ToolSpec], list[dict]]:
+    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict]:
         """The tools: ``ToolSpec`` objects, or dicts for ``format`` = openai / openrouter / anthropic / google."""
         return list_tools(format)
 
     def session(
         self,
-        task: Optional[Task] = None,
-        secrets: Optional[Mapping[str, str]] = None,
+        task: Task | None = None,
+        secrets: Mapping[str, str] | None = None,
         *,
-        split: Optional[str] = None,
-        index: Optional[int] = None,
+        split: str | None = None,
+        index: int | None = None,
     ) -> DemoSession:
         """A session on ``task``, or on task ``index`` of ``split`` (``secrets`` are accepted and unused)."""
         if (task is None) == (split is None or index is None):
@@ -164,7 +165,7 @@ class DemoEnvironment:
 class DemoEnvironments:
     """``environments.get(name=...)`` as on an OpenReward client, serving the offline CTF environment."""
 
-    def get(self, name: str, variant: Optional[str] = None, base_url: Optional[str] = None) -> DemoEnvironment:
+    def get(self, name: str, variant: str | None = None, base_url: str | None = None) -> DemoEnvironment:
         """The demo CTF environment under ``name`` (``GeneralReasoning/CTF``, ``demo/CTF``, ``CTF``).
 
         ``base_url`` is accepted for signature compatibility; the demo is always local.

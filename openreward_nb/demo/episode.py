@@ -8,7 +8,7 @@ own response format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,4 @@ class Step:
     title: str
     reasoning: str
     actions: tuple[Action, ...] = ()
-    text: Optional[str] = None
+    text: str | None = None

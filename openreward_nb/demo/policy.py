@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import hashlib
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .episode import Action, Episode, Observation, Step
 
@@ -94,14 +92,14 @@ class Notes:
     """What the agent has learned so far, rebuilt from the observations each turn."""
 
     commands: list[str] = field(default_factory=list)
-    listing: Optional[list[str]] = None
+    listing: list[str] | None = None
     read: dict[str, str] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     encoded: list[tuple[str, str]] = field(default_factory=list)  # (decode command, raw text)
-    submitted: Optional[Observation] = None
+    submitted: Observation | None = None
 
     @classmethod
-    def of(cls, observations: list[Observation]) -> "Notes":
+    def of(cls, observations: list[Observation]) -> Notes:
         notes = cls()
         for obs in observations:
             if obs.action.name == "submit_flag":

@@ -8,7 +8,7 @@ flag. Offline (no ``OPENAI_API_KEY``) the demo models answer through the real SD
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from .clients import is_offline, openai_client
 from .env import environments
@@ -28,7 +28,7 @@ def default_model() -> str:
 
 
 def run_episode(
-    client: "OpenReward",
+    client: OpenReward,
     oai: Any,
     task: Any,
     *,
@@ -37,7 +37,7 @@ def run_episode(
     model: str,
     split: str = "train",
     rollout_info: Any = None,
-) -> "Rollout":
+) -> Rollout:
     """One episode of the tutorial's loop, recorded into ``run_name``."""
     environment = environments.get(name=ENVIRONMENT)
     tools = environment.list_tools(format="openai")
@@ -77,8 +77,13 @@ def run_episode(
 
 
 def run_quickstart(
-    client: "OpenReward", *, run_name: str = "quickstart", tasks: int = 3, model: Optional[str] = None, split: str = "train"
-) -> list["Rollout"]:
+    client: OpenReward,
+    *,
+    run_name: str = "quickstart",
+    tasks: int = 3,
+    model: str | None = None,
+    split: str = "train",
+) -> list[Rollout]:
     """Record ``tasks`` episodes of the tutorial's agent; returns the rollouts."""
     environment = environments.get(name=ENVIRONMENT)
     model = model or default_model()

@@ -12,7 +12,8 @@ import binascii
 import fnmatch
 import posixpath
 import re
-from typing import Callable, Mapping, NamedTuple, Optional
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from .cmdline import Token, command_lists, tokenize
 
@@ -88,7 +89,7 @@ class Shell:
             while parent not in self._dirs:
                 self._dirs.add(parent)
                 parent = posixpath.dirname(parent)
-        self._commands: dict[str, Callable[[list[str], Optional[str]], str]] = {
+        self._commands: dict[str, Callable[[list[str], str | None], str]] = {
             "ls": self._ls,
             "cat": self._cat,
             "find": self._find,
@@ -131,7 +132,7 @@ class Shell:
                 return "bash: redirections and background jobs are not available in this sandbox\n", 1
             else:
                 stages[-1].extend(self._expand(token))
-        stdin: Optional[str] = None
+        stdin: str | None = None
         errors = ""
         status = 0
         for stage in stages:
@@ -185,7 +186,7 @@ class Shell:
             raise ShellError(f"{path}: No such file or directory")
         return self.files[full]
 
-    def _inputs(self, operands: list[str], stdin: Optional[str]) -> list[tuple[str, str]]:
+    def _inputs(self, operands: list[str], stdin: str | None) -> list[tuple[str, str]]:
         if not operands:
             return [("(standard input)", stdin or "")]
         return [(name, self._read(name)) for name in operands]
@@ -198,7 +199,7 @@ class Shell:
         return out
 
     # --- commands ----------------------------------------------------------------------
-    def _ls(self, args: list[str], stdin: Optional[str]) -> str:
+    def _ls(self, args: list[str], stdin: str | None) -> str:
         flags, _, paths = _split_flags(args)
         show_all, long = "a" in flags, "l" in flags
         targets = paths or ["."]
@@ -229,15 +230,15 @@ class Shell:
             return f"drwxr-xr-x 2 ctf ctf {4096:>5} {_LONG_DATE} {shown}"
         return f"-rw-r--r-- 1 ctf ctf {len(self.files[full].encode()):>5} {_LONG_DATE} {shown}"
 
-    def _cat(self, args: list[str], stdin: Optional[str]) -> str:
+    def _cat(self, args: list[str], stdin: str | None) -> str:
         return "".join(text for _, text in self._inputs(args, stdin))
 
-    def _find(self, args: list[str], stdin: Optional[str]) -> str:
+    def _find(self, args: list[str], stdin: str | None) -> str:
         starts: list[str] = []
         while args and not args[0].startswith("-"):
             starts.append(args.pop(0))
-        kind: Optional[str] = None
-        pattern: Optional[str] = None
+        kind: str | None = None
+        pattern: str | None = None
         fold = False
         while args:
             option = args.pop(0)
@@ -266,7 +267,7 @@ class Shell:
                 out.append(start.rstrip("/") + path[len(full) :] if path != full else start)
         return "".join(line + "\n" for line in out)
 
-    def _grep(self, args: list[str], stdin: Optional[str]) -> str:
+    def _grep(self, args: list[str], stdin: str | None) -> str:
         flags, values, operands = _split_flags(args, with_value="e")
         if "e" in values:
             pattern = values["e"]
@@ -310,7 +311,7 @@ class Shell:
             raise ShellError(f"{operand}: No such file or directory", 2)
         return [operand.rstrip("/") + p[len(full) :] for p in self._walk(full) if p in self.files]
 
-    def _base64(self, args: list[str], stdin: Optional[str]) -> str:
+    def _base64(self, args: list[str], stdin: str | None) -> str:
         flags, _, operands = _split_flags(args, with_value="w")
         ((_, text),) = self._inputs(operands[:1], stdin)
         if flags & {"d", "--decode"}:
@@ -321,13 +322,13 @@ class Shell:
             return raw.decode("utf-8", errors="replace")
         return base64.b64encode(text.encode()).decode() + "\n"
 
-    def _echo(self, args: list[str], stdin: Optional[str]) -> str:
+    def _echo(self, args: list[str], stdin: str | None) -> str:
         newline = True
         if args and args[0] == "-n":
             newline, args = False, args[1:]
         return " ".join(args) + ("\n" if newline else "")
 
-    def _tr(self, args: list[str], stdin: Optional[str]) -> str:
+    def _tr(self, args: list[str], stdin: str | None) -> str:
         flags, _, sets = _split_flags(args)
         text = stdin or ""
         if "d" in flags and len(sets) == 1:
@@ -338,17 +339,17 @@ class Shell:
         target = target + target[-1:] * (len(source) - len(target))
         return text.translate({ord(a): b for a, b in zip(source, target)})
 
-    def _head(self, args: list[str], stdin: Optional[str]) -> str:
+    def _head(self, args: list[str], stdin: str | None) -> str:
         flags, values, operands = _split_flags(args, with_value="n")
         n = _count_arg(flags, values)
         return "".join("".join(text.splitlines(True)[:n]) for _, text in self._inputs(operands, stdin))
 
-    def _tail(self, args: list[str], stdin: Optional[str]) -> str:
+    def _tail(self, args: list[str], stdin: str | None) -> str:
         flags, values, operands = _split_flags(args, with_value="n")
         n = _count_arg(flags, values)
         return "".join("".join(text.splitlines(True)[-n:] if n else []) for _, text in self._inputs(operands, stdin))
 
-    def _wc(self, args: list[str], stdin: Optional[str]) -> str:
+    def _wc(self, args: list[str], stdin: str | None) -> str:
         flags, _, operands = _split_flags(args)
         wanted = [k for k in "lwc" if k in flags] or ["l", "w", "c"]
         out: list[str] = []
@@ -358,14 +359,14 @@ class Shell:
             out.append(" ".join(fields))
         return "".join(line + "\n" for line in out)
 
-    def _cd(self, args: list[str], stdin: Optional[str]) -> str:
+    def _cd(self, args: list[str], stdin: str | None) -> str:
         target = self._abs(args[0] if args else HOME)
         if target not in self._dirs:
             raise ShellError(f"{args[0]}: No such file or directory")
         self.cwd = target
         return ""
 
-    def _file(self, args: list[str], stdin: Optional[str]) -> str:
+    def _file(self, args: list[str], stdin: str | None) -> str:
         out: list[str] = []
         for name in args:
             full = self._abs(name)

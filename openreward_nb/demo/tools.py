@@ -6,7 +6,7 @@ included); the provider formats drop the titles, as the SDK's ``list_tools(forma
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from .types import ToolSpec
 
@@ -58,7 +58,7 @@ def _provider_tool(spec: ToolSpec, format: Provider) -> dict[str, Any]:
     return {**meta, "parameters": schema}
 
 
-def list_tools(format: Optional[Provider] = None) -> Union[list[ToolSpec], list[dict[str, Any]]]:
+def list_tools(format: Provider | None = None) -> list[ToolSpec] | list[dict[str, Any]]:
     """The tools as ``ToolSpec`` objects, or as dicts in one provider's request format."""
     if format is None:
         return list(TOOL_SPECS)

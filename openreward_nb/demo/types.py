@@ -7,8 +7,9 @@ against an OpenReward environment reads the same against the demo one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal
 
 ToolCallErrorReason = Literal["not_found", "name_collision", "input_validation", "bad_input_shape", "episode_finished"]
 
@@ -23,8 +24,8 @@ class Task:
     server_name: str
     environment_name: str
     task_spec: Mapping[str, Any]
-    namespace: Optional[str]
-    index: Optional[int] = None
+    namespace: str | None
+    index: int | None = None
 
     @property
     def deployment_name(self) -> str:
@@ -37,7 +38,7 @@ class TextBlock:
     """A text content block (prompts and tool outputs)."""
 
     text: str
-    detail: Optional[Mapping[str, Any]] = None
+    detail: Mapping[str, Any] | None = None
     type: Literal["text"] = "text"
 
 
@@ -47,7 +48,7 @@ class ToolSpec:
 
     name: str
     description: str
-    input_schema: Optional[Mapping[str, Any]]
+    input_schema: Mapping[str, Any] | None
 
 
 @dataclass
@@ -55,8 +56,8 @@ class ToolOutput:
     """What a tool call returns: text blocks, the step's reward and whether the episode ended."""
 
     blocks: list[TextBlock]
-    metadata: Optional[Mapping[str, Any]] = None
-    reward: Optional[float] = None
+    metadata: Mapping[str, Any] | None = None
+    reward: float | None = None
     finished: bool = False
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from ..records import EventRecord
 
@@ -24,7 +25,7 @@ def check_format(name: str) -> str:
     return name
 
 
-def _images(event: EventRecord) -> list[tuple[str, Optional[str], Optional[str]]]:
+def _images(event: EventRecord) -> list[tuple[str, str | None, str | None]]:
     """(mime, url, base64 data) of each image attached to an event."""
     out = []
     for i, ref in enumerate(event.attachments):
@@ -36,7 +37,7 @@ def _images(event: EventRecord) -> list[tuple[str, Optional[str], Optional[str]]
     return out
 
 
-def _tool_input(text: Optional[str]) -> dict[str, Any]:
+def _tool_input(text: str | None) -> dict[str, Any]:
     """Tool arguments as the JSON object Anthropic's ``tool_use.input`` wants."""
     try:
         value = json.loads(text) if text else {}
@@ -64,14 +65,18 @@ def openai_messages(events: Iterable[EventRecord]) -> list[dict[str, Any]]:
         elif ev.type == "tool_call":
             if not messages or messages[-1]["role"] != "assistant":
                 messages.append({"role": "assistant", "content": None})
-            call = {"id": ev.call_id, "type": "function", "function": {"name": ev.name, "arguments": ev.content or "{}"}}
+            call = {
+                "id": ev.call_id,
+                "type": "function",
+                "function": {"name": ev.name, "arguments": ev.content or "{}"},
+            }
             messages[-1].setdefault("tool_calls", []).append(call)
         elif ev.type == "tool_result":
             messages.append({"role": "tool", "tool_call_id": ev.call_id, "content": ev.content or ""})
     return messages
 
 
-def _anthropic_block(ev: EventRecord) -> Optional[tuple[str, list[dict[str, Any]]]]:
+def _anthropic_block(ev: EventRecord) -> tuple[str, list[dict[str, Any]]] | None:
     """(role, content blocks) one event adds, or None when it adds nothing."""
     if ev.type == "user_message":
         blocks: list[dict[str, Any]] = [{"type": "text", "text": ev.content}] if ev.content else []
@@ -98,14 +103,14 @@ def _anthropic_block(ev: EventRecord) -> Optional[tuple[str, list[dict[str, Any]
     return None
 
 
-def _signature(reference: Optional[str]) -> str:
+def _signature(reference: str | None) -> str:
     """The thinking signature an Anthropic reasoning event keeps as ``anthropic:thinking:<signature>``."""
     if reference and reference.startswith(_THINKING_REFERENCE):
         return reference[len(_THINKING_REFERENCE) :]
     return ""
 
 
-def anthropic_messages(events: Iterable[EventRecord]) -> tuple[Optional[str], list[dict[str, Any]]]:
+def anthropic_messages(events: Iterable[EventRecord]) -> tuple[str | None, list[dict[str, Any]]]:
     """(system prompt, Messages API messages): system prompts are joined apart, as that API takes them."""
     system: list[str] = []
     messages: list[dict[str, Any]] = []

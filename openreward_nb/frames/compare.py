@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,9 @@ def group_keys(frame: pd.DataFrame, by: Keys) -> list[str]:
     extra = [] if by is None else as_list(by)
     unknown = [k for k in extra if k not in frame.columns]
     if unknown:
-        raise ValueError(f"cannot group by {', '.join(map(repr, unknown))}; rollout columns: {', '.join(frame.columns)}")
+        raise ValueError(
+            f"cannot group by {', '.join(map(repr, unknown))}; rollout columns: {', '.join(frame.columns)}"
+        )
     return ["run", *extra]
 
 

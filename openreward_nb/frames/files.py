@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Union
+from typing import Any
 
 import pandas as pd
 
@@ -15,7 +15,7 @@ def _json_or_none(value: Any) -> Any:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def write_frame(frame: pd.DataFrame, path: Union[str, "os.PathLike[str]"], format: str) -> None:
+def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], format: str) -> None:
     """Write ``frame`` as Parquet or CSV; object columns (parsed JSON such as tool arguments) go as JSON text."""
     if format not in FILE_FORMATS:
         raise ValueError(f"unknown file format {format!r}; formats: {', '.join(FILE_FORMATS)}")

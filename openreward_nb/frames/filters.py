@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Union
 
 from ..errors import NotFoundError
 from ..records import _names_hint
@@ -52,7 +53,7 @@ class Where:
         return " AND ".join(self.conditions) or "1 = 1"
 
 
-def as_list(value: Union[str, Iterable[str]]) -> list[str]:
+def as_list(value: str | Iterable[str]) -> list[str]:
     """One name or several, as a list."""
     return [value] if isinstance(value, str) else list(value)
 
@@ -77,7 +78,7 @@ def epoch_seconds(value: Instant) -> float:
     if not isinstance(value, dt.datetime):
         raise TypeError(f"a time bound must be a datetime, an ISO string or epoch seconds, got {value!r:.60}")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.timestamp()
 
 
@@ -108,7 +109,7 @@ def check_reward_column(name: str) -> str:
     return name
 
 
-def check_runs(store: Store, runs: Runs) -> Optional[list[str]]:
+def check_runs(store: Store, runs: Runs) -> list[str] | None:
     """The run names asked for (None for all); NotFoundError names the runs that exist."""
     if runs is None:
         return None
@@ -121,9 +122,7 @@ def check_runs(store: Store, runs: Runs) -> Optional[list[str]]:
     return names
 
 
-def rollout_where(
-    store: Store, runs: Runs, filters: Mapping[str, Any], reward_column: str = "total_reward"
-) -> Where:
+def rollout_where(store: Store, runs: Runs, filters: Mapping[str, Any], reward_column: str = "total_reward") -> Where:
     """The conditions selecting rollouts of ``runs`` that match ``filters``.
 
     ``min_reward`` compares ``reward_column``; unknown filter names raise TypeError

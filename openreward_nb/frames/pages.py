@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..store.base import Store
 from .filters import Where
@@ -21,7 +22,9 @@ def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLL
 
     Pages by ``seq`` (keyset), so each query is bounded; the ``seq`` is the last value of each row.
     """
-    sql = store.translate(f"SELECT {select}, r.seq FROM rollouts r WHERE {where.sql} AND r.seq > ? ORDER BY r.seq LIMIT ?")
+    sql = store.translate(
+        f"SELECT {select}, r.seq FROM rollouts r WHERE {where.sql} AND r.seq > ? ORDER BY r.seq LIMIT ?"
+    )
     after = 0
     while True:
         rows = store.query(sql, (*where.params, after, page_size))

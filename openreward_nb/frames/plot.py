@@ -30,7 +30,7 @@ def plot_compare(
     step: str = "rollout_info.current_step",
     store: StoreSpec = None,
     **filters: Any,
-) -> "go.Figure":
+) -> go.Figure:
     """A plotly figure comparing runs (and ``by`` groups, as in :func:`compare_runs`).
 
     Left: each group's ``reward`` as a box with every rollout as a point. Right: the mean
@@ -44,7 +44,9 @@ def plot_compare(
     check_reward_column(reward)
     frame = in_run_order(rollouts_df(runs, store=store, **filters), runs)
     keys = group_keys(frame, by)
-    frame = frame.assign(_label=frame[keys].astype(str).agg(" · ".join, axis=1), _reward=frame[reward].astype("float64"))
+    frame = frame.assign(
+        _label=frame[keys].astype(str).agg(" · ".join, axis=1), _reward=frame[reward].astype("float64")
+    )
     steps, step_title = _steps(frame, step)
     frame = frame.assign(_step=steps)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"{reward} per rollout", f"mean {reward} by step"))
@@ -52,15 +54,26 @@ def plot_compare(
     for i, (label, group) in enumerate(frame.groupby("_label", sort=False)):
         color = palette[i % len(palette)]
         fig.add_trace(
-            go.Box(y=group["_reward"], name=label, boxpoints="all", jitter=0.4, pointpos=0,
-                   marker_color=color, legendgroup=label, showlegend=False),
-            row=1, col=1,
+            go.Box(
+                y=group["_reward"],
+                name=label,
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker_color=color,
+                legendgroup=label,
+                showlegend=False,
+            ),
+            row=1,
+            col=1,
         )
         curve = group.dropna(subset=["_step"]).groupby("_step")["_reward"].mean()
         fig.add_trace(
-            go.Scatter(x=curve.index, y=curve.to_numpy(), name=label, mode="lines+markers",
-                       line_color=color, legendgroup=label),
-            row=1, col=2,
+            go.Scatter(
+                x=curve.index, y=curve.to_numpy(), name=label, mode="lines+markers", line_color=color, legendgroup=label
+            ),
+            row=1,
+            col=2,
         )
     fig.update_yaxes(title_text=reward, row=1, col=1)
     fig.update_xaxes(title_text=step_title, row=1, col=2)

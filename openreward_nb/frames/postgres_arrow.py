@@ -12,7 +12,8 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import re
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 
@@ -28,7 +29,9 @@ def available() -> bool:
     return importlib.util.find_spec("adbc_driver_postgresql") is not None
 
 
-def read_pages(store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]) -> Iterator[pa.Table]:
+def read_pages(
+    store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
+) -> Iterator[pa.Table]:
     """The rows of ``queries`` (in ``store``'s placeholder style) as tables, read in the snapshot
     the calling thread holds open (``store.snapshot()``), column ``i`` of type ``types[i]``.
 

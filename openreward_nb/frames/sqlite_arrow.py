@@ -24,8 +24,9 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,7 +46,9 @@ def available() -> bool:
     return bool(sys.executable) and importlib.util.find_spec("adbc_driver_sqlite") is not None
 
 
-def read_pages(path: Path, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]) -> Iterator[pa.RecordBatch]:
+def read_pages(
+    path: Path, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
+) -> Iterator[pa.RecordBatch]:
     """The rows of ``queries`` ((SQL, parameters), run in order in one snapshot of the file) as batches.
 
     Column ``i`` of every batch has type ``types[i]``, in buffers of its own (so a
@@ -60,9 +63,12 @@ def read_pages(path: Path, queries: Sequence[tuple[str, Sequence[Any]]], types: 
     }
     schema = pa.schema([(f"c{i}", t) for i, t in enumerate(types)])
     command = [sys.executable, "-P", __file__]
-    with tempfile.TemporaryFile() as errors, subprocess.Popen(
-        command, bufsize=_PIPE_BYTES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
-    ) as child:
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(
+            command, bufsize=_PIPE_BYTES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
+        ) as child,
+    ):
         _widen(child.stdout)
         child.stdin.write(json.dumps(request).encode())
         child.stdin.close()
@@ -128,7 +134,9 @@ def _page(conn: Any, sql: str, params: list[Any], max_bytes: int, rows: int = 0,
         return [table] if table.num_rows else []
     half, rows = table.num_rows // 2, table.num_rows
     del table  # the halves are read again
-    return _page(conn, sql, params, max_bytes, half, skip) + _page(conn, sql, params, max_bytes, rows - half, skip + half)
+    return _page(conn, sql, params, max_bytes, half, skip) + _page(
+        conn, sql, params, max_bytes, rows - half, skip + half
+    )
 
 
 def _text_fits(column: pa.ChunkedArray, max_bytes: int) -> bool:

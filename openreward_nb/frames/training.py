@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Optional, Union
+from typing import Any
 
 from ..errors import NotFoundError
 from ..records import RolloutRecord
@@ -41,9 +41,9 @@ def to_chat_messages(rollout_id: str, format: str = "openai", *, store: StoreSpe
 
 def export_jsonl(
     runs: Runs,
-    path: Union[str, "os.PathLike[str]"],
+    path: str | os.PathLike[str],
     *,
-    min_reward: Optional[float] = None,
+    min_reward: float | None = None,
     format: str = "openai",
     reward: str = "total_reward",
     store: StoreSpec = None,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..events import Attachment, Event, Usage
 from ._raw import Deferred, Path, Raw, snapshot, with_envelope
@@ -78,30 +79,37 @@ def get(obj: Any, key: str) -> Any:
     return obj.get(key) if type(obj) is dict else fields(obj).get(key)
 
 
-def message(etype: str, content: Optional[str], kind: Optional[str] = None,
-            attachments: Optional[list[Attachment]] = None) -> Event:
+def message(
+    etype: str, content: str | None, kind: str | None = None, attachments: list[Attachment] | None = None
+) -> Event:
     """A user, assistant or system message event."""
     return Event(etype, content, kind=kind, attachments=attachments)
 
 
-def reasoning(content: Optional[str], reference: Optional[str], summary: Optional[str] = None,
-              kind: Optional[str] = None) -> Event:
+def reasoning(
+    content: str | None, reference: str | None, summary: str | None = None, kind: str | None = None
+) -> Event:
     """A reasoning event."""
     return Event("reasoning", content, reference, summary, kind=kind)
 
 
-def tool_call(content: str, name: Any, call_id: Any, kind: Optional[str] = None) -> Event:
+def tool_call(content: str, name: Any, call_id: Any, kind: str | None = None) -> Event:
     """A tool call event (``content``: the arguments as JSON text, or the tool's input text)."""
     return Event("tool_call", content, name=name, call_id=call_id, kind=kind)
 
 
-def tool_result(content: str, call_id: Any, kind: Optional[str] = None, is_error: Optional[bool] = None,
-                attachments: Optional[list[Attachment]] = None) -> Event:
+def tool_result(
+    content: str,
+    call_id: Any,
+    kind: str | None = None,
+    is_error: bool | None = None,
+    attachments: list[Attachment] | None = None,
+) -> Event:
     """A tool result event."""
     return Event("tool_result", content, call_id=call_id, kind=kind, is_error=is_error, attachments=attachments)
 
 
-def with_raw(event: Event, raw: Optional[Deferred]) -> Event:
+def with_raw(event: Event, raw: Deferred | None) -> Event:
     """``event`` with its raw payload set."""
     event.raw = raw
     return event
@@ -179,7 +187,7 @@ def guess_type(kind: str) -> str:
     return "assistant_message"
 
 
-def unknown_event(provider: str, what: str, kind: Any, role_type: Optional[str] = None) -> Event:
+def unknown_event(provider: str, what: str, kind: Any, role_type: str | None = None) -> Event:
     """An event for an item nobody knows yet (warned about once; its raw payload keeps it whole)."""
     name = str(kind)
     warn_unknown(provider, what, name)
@@ -191,13 +199,19 @@ def unknown_event(provider: str, what: str, kind: Any, role_type: Optional[str] 
     return message(etype, None, name)
 
 
-def empty_event(etype: str, call_id: Optional[str] = None) -> Event:
+def empty_event(etype: str, call_id: str | None = None) -> Event:
     """A stand-in for a message with nothing in it (kind ``empty``), so what comes with it is kept."""
     return Event(etype, "" if etype == "tool_result" else None, None, None, None, call_id, "empty")
 
 
-def or_empty(events: list[Event], keep_empty: bool, etype: str = "assistant_message", provider: Optional[str] = None,
-             item: Any = None, call_id: Optional[str] = None) -> list[Event]:
+def or_empty(
+    events: list[Event],
+    keep_empty: bool,
+    etype: str = "assistant_message",
+    provider: str | None = None,
+    item: Any = None,
+    call_id: str | None = None,
+) -> list[Event]:
     """``events``; when there are none and ``keep_empty``, one empty event of ``etype`` to carry a reward or end flag
     (with ``item`` as its raw payload when a ``provider`` is given)."""
     if events or not keep_empty:
@@ -210,9 +224,9 @@ def finish_response(
     provider: str,
     response: Any,
     drop: Path,
-    model: Optional[str],
-    usage: Optional[Usage],
-    stop_reason: Optional[str],
+    model: str | None,
+    usage: Usage | None,
+    stop_reason: str | None,
     keep_raw: bool,
 ) -> list[Event]:
     """Put a whole response's model on all its events and usage, stop reason and envelope on the last.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import binascii
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..events import Attachment
@@ -24,7 +25,7 @@ def decode_base64(data: Any) -> bytes:
     return binascii.a2b_base64(data + "=" * missing)
 
 
-def from_data_url(url: str, name: Optional[str] = None) -> Optional[Attachment]:
+def from_data_url(url: str, name: str | None = None) -> Attachment | None:
     """The attachment a ``data:`` URL holds, or None when ``url`` is not one."""
     if not url.startswith("data:"):
         return None
@@ -36,22 +37,22 @@ def from_data_url(url: str, name: Optional[str] = None) -> Optional[Attachment]:
     return Attachment(mime, unquote_to_bytes(payload), name=name)
 
 
-def from_url(url: str, mime: Optional[str] = None, name: Optional[str] = None) -> Attachment:
+def from_url(url: str, mime: str | None = None, name: str | None = None) -> Attachment:
     """A data URL decoded to bytes, any other URL kept as a link."""
     return from_data_url(url, name) or Attachment(mime, url=url, name=name)
 
 
-def from_base64(data: Any, mime: Optional[str], name: Optional[str] = None) -> Attachment:
+def from_base64(data: Any, mime: str | None, name: str | None = None) -> Attachment:
     """Inline base64 (or bytes) with its mime type."""
     return Attachment(mime, decode_base64(data), name=name)
 
 
-def from_file_id(provider: str, file_id: str, mime: Optional[str] = None, name: Optional[str] = None) -> Attachment:
+def from_file_id(provider: str, file_id: str, mime: str | None = None, name: str | None = None) -> Attachment:
     """A file stored at the provider, referenced as ``<provider>-file:<id>``."""
     return Attachment(mime, url=f"{provider}-file:{file_id}", name=name)
 
 
-def guess_mime(filename: Optional[str]) -> Optional[str]:
+def guess_mime(filename: str | None) -> str | None:
     """The mime type a file name suggests (None when unknown)."""
     if not filename:
         return None
@@ -60,14 +61,16 @@ def guess_mime(filename: Optional[str]) -> Optional[str]:
     return mimetypes.guess_type(filename)[0]
 
 
-def url_part(url: str, blobs: Optional[Blobs], path: Path) -> Attachment:
+def url_part(url: str, blobs: Blobs | None, path: Path) -> Attachment:
     """An attachment from a URL field at ``path`` of the raw item (a data URL is decoded and noted as a blob)."""
     att = from_url(url)
     note_blob(blobs, path, att, True)
     return att
 
 
-def file_part(f: Mapping[str, Any], blobs: Optional[Blobs], path: Path, provider: str = "openai") -> Optional[Attachment]:
+def file_part(
+    f: Mapping[str, Any], blobs: Blobs | None, path: Path, provider: str = "openai"
+) -> Attachment | None:
     """An OpenAI file part: ``file_data`` (a data URL or base64), ``file_url`` or ``file_id``, named by ``filename``."""
     name = f.get("filename")
     mime = guess_mime(name)
@@ -83,7 +86,7 @@ def file_part(f: Mapping[str, Any], blobs: Optional[Blobs], path: Path, provider
     return from_file_id(provider, f.get("file_id"), mime, name) if f.get("file_id") else None
 
 
-def audio_part(audio: Mapping[str, Any], blobs: Optional[Blobs], path: Path) -> Attachment:
+def audio_part(audio: Mapping[str, Any], blobs: Blobs | None, path: Path) -> Attachment:
     """An OpenAI ``input_audio`` payload: base64 ``data`` in ``format`` (wav, mp3...)."""
     att = from_base64(audio.get("data"), f"audio/{audio.get('format') or 'wav'}")
     note_blob(blobs, path + ("data",), att, False)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..events import Attachment, resolve_raw
 
@@ -32,7 +33,7 @@ Deferred = tuple[Any, ...]
 Blobs = list[tuple[Path, Attachment, bool]]
 
 
-def note_blob(blobs: Optional[Blobs], path: Path, attachment: Attachment, data_url: bool) -> None:
+def note_blob(blobs: Blobs | None, path: Path, attachment: Attachment, data_url: bool) -> None:
     """Note that the item holds ``attachment``'s bytes (base64, or a data URL) at ``path`` (when ``blobs`` is kept)."""
     if blobs is not None and attachment.data is not None:
         blobs.append((path, attachment, data_url))
@@ -80,7 +81,7 @@ def _walk(doc: Any, path: Path) -> tuple[Any, Any]:
     return None, None
 
 
-def _select(doc: Any, keep: Optional[Sequence[str]], drop: Optional[Sequence[str]]) -> Any:
+def _select(doc: Any, keep: Sequence[str] | None, drop: Sequence[str] | None) -> Any:
     if not isinstance(doc, dict):
         return doc
     if keep is not None:
@@ -90,7 +91,7 @@ def _select(doc: Any, keep: Optional[Sequence[str]], drop: Optional[Sequence[str
     return doc
 
 
-def with_envelope(raw: Any, response: Any, drop: Path) -> "Raw":
+def with_envelope(raw: Any, response: Any, drop: Path) -> Raw:
     """``raw`` (built now if deferred) with a whole response's envelope: ``response`` less the part at ``drop``."""
     raw = resolve_raw(raw)
     raw.response = response
@@ -98,7 +99,7 @@ def with_envelope(raw: Any, response: Any, drop: Path) -> "Raw":
     return raw
 
 
-def with_message(raw: Any, message: Any, drop: Sequence[str]) -> "Raw":
+def with_message(raw: Any, message: Any, drop: Sequence[str]) -> Raw:
     """``raw`` (built now if deferred) with the rest of the chat message it came from: ``message`` less ``drop``."""
     raw = resolve_raw(raw)
     raw.message = (message, drop)
@@ -108,16 +109,16 @@ def with_message(raw: Any, message: Any, drop: Sequence[str]) -> "Raw":
 class Raw:
     """One event's provider payload, built and encoded to JSON on the store's writer thread."""
 
-    __slots__ = ("provider", "item", "role", "blobs", "keep", "drop", "message", "response", "response_drop")
+    __slots__ = ("blobs", "drop", "item", "keep", "message", "provider", "response", "response_drop", "role")
 
     def __init__(
         self,
         provider: str,
         item: Any,
-        role: Optional[str] = None,
-        blobs: Optional[Blobs] = None,
-        keep: Optional[Sequence[str]] = None,
-        drop: Optional[Sequence[str]] = None,
+        role: str | None = None,
+        blobs: Blobs | None = None,
+        keep: Sequence[str] | None = None,
+        drop: Sequence[str] | None = None,
     ) -> None:
         self.provider = provider
         self.item = item
@@ -125,7 +126,7 @@ class Raw:
         self.blobs = blobs
         self.keep = keep
         self.drop = drop
-        self.message: Optional[tuple[Any, Sequence[str]]] = None
+        self.message: tuple[Any, Sequence[str]] | None = None
         self.response: Any = None
         self.response_drop: Path = ()
 

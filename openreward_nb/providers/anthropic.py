@@ -11,7 +11,8 @@ and cache writes are summed, as OpenAI and Gemini report them.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from ..events import Attachment, Event, Usage
 from ._common import (
@@ -21,8 +22,8 @@ from ._common import (
     finish_response,
     get,
     json_text,
-    message_fields,
     message,
+    message_fields,
     or_empty,
     reasoning,
     tool_result,
@@ -50,7 +51,7 @@ _SERVER_RESULTS = frozenset(
 _MEDIA_BLOCKS = frozenset({"image", "document", "search_result", "container_upload"})
 
 
-def _source(source: Any, blobs: Optional[Blobs], path: tuple) -> tuple[Optional[Attachment], Optional[str]]:
+def _source(source: Any, blobs: Blobs | None, path: tuple) -> tuple[Attachment | None, str | None]:
     """(attachment, text) of an image or document ``source``."""
     s = fields(source)
     stype = s.get("type")
@@ -78,8 +79,8 @@ def _text_of(content: Any) -> str:
 
 
 def _media(
-    b: Mapping[str, Any], btype: str, blobs: Optional[Blobs], path: tuple
-) -> tuple[Optional[Attachment], Optional[str]]:
+    b: Mapping[str, Any], btype: str, blobs: Blobs | None, path: tuple
+) -> tuple[Attachment | None, str | None]:
     """(attachment, text) of an image, document, search result or container upload block."""
     if btype in ("image", "document"):
         return _source(b.get("source"), blobs, path + ("source",))
@@ -88,7 +89,7 @@ def _media(
     return from_file_id(PROVIDER, b.get("file_id")), None
 
 
-def _tool_result(b: Mapping[str, Any], blobs: Optional[Blobs], kind: Optional[str]) -> Event:
+def _tool_result(b: Mapping[str, Any], blobs: Blobs | None, kind: str | None) -> Event:
     content = b.get("content")
     attachments: list[Attachment] = []
     if isinstance(content, str):
@@ -114,7 +115,7 @@ def _tool_result(b: Mapping[str, Any], blobs: Optional[Blobs], kind: Optional[st
     return tool_result(text, b.get("tool_use_id"), kind, b.get("is_error"), attachments or None)
 
 
-def _rare_block(block: Any, b: Mapping[str, Any], btype: Any, etype: str, blobs: Optional[Blobs]) -> Event:
+def _rare_block(block: Any, b: Mapping[str, Any], btype: Any, etype: str, blobs: Blobs | None) -> Event:
     """Blocks other than text, tool use and thinking (and blocks without a type)."""
     if btype == "tool_result" or btype == "mcp_tool_result":
         return _tool_result(b, blobs, None if btype == "tool_result" else btype)
@@ -156,8 +157,14 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
             name = b.get("name")
             if not name:
                 raise ValueError(f"an Anthropic {btype} block needs a 'name', got {describe(block)}")
-            ev = Event("tool_call", json_text(b.get("input") or {}), name=name, call_id=b.get("id"),
-                       kind=None if btype == "tool_use" else btype, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
+            ev = Event(
+                "tool_call",
+                json_text(b.get("input") or {}),
+                name=name,
+                call_id=b.get("id"),
+                kind=None if btype == "tool_use" else btype,
+                raw=(Raw, PROVIDER, item, role) if keep_raw else None,
+            )
         else:
             blobs = [] if keep_raw else None
             ev = _rare_block(block, b, btype, etype, blobs)
@@ -198,7 +205,7 @@ def message_events(msg: Any, keep_raw: bool = True, keep_empty: bool = False) ->
     return _message_events(msg, fields(msg), keep_raw, keep_empty)
 
 
-def _usage(usage: Any) -> Optional[Usage]:
+def _usage(usage: Any) -> Usage | None:
     if usage is None:
         return None
     u = fields(usage)
@@ -226,7 +233,9 @@ def request_events(messages: Any, system: Any = None, keep_raw: bool = True) -> 
     """Events for a request: its ``system`` prompt (a string or text blocks), then its ``messages``."""
     events = []
     if isinstance(system, str):
-        events = [with_raw(message("system_message", system), (Raw, PROVIDER, {"system": system}) if keep_raw else None)]
+        events = [
+            with_raw(message("system_message", system), (Raw, PROVIDER, {"system": system}) if keep_raw else None)
+        ]
     elif system:
         events = _blocks(system, "system_message", "system", keep_raw)
     return events + [ev for msg in messages or () for ev in message_events(msg, keep_raw)]

@@ -14,7 +14,7 @@ kind ``executable_code`` / ``code_execution_result``.
 from __future__ import annotations
 
 import base64
-from typing import Any, Optional
+from typing import Any
 
 from ..events import Attachment, Event, Usage
 from ._common import (
@@ -22,8 +22,8 @@ from ._common import (
     fields,
     finish_response,
     json_text,
-    message_fields,
     message,
+    message_fields,
     or_empty,
     reasoning,
     tool_call,
@@ -72,14 +72,14 @@ def _key(obj: Any, key: str) -> str:
     return _camel(key) if isinstance(obj, dict) and key not in obj else key
 
 
-def _enum_text(value: Any) -> Optional[str]:
+def _enum_text(value: Any) -> str | None:
     return None if value is None else str(getattr(value, "value", value))
 
 
 _URLSAFE = str.maketrans("-_", "+/")
 
 
-def _signature_ref(signature: Any) -> Optional[str]:
+def _signature_ref(signature: Any) -> str | None:
     """``gemini:thought_signature:<standard base64>``, whether the signature came as bytes or as (URL-safe) text."""
     if not signature:
         return None
@@ -88,7 +88,7 @@ def _signature_ref(signature: Any) -> Optional[str]:
     return f"gemini:thought_signature:{str(signature).translate(_URLSAFE)}"
 
 
-def _data_attachment(holder: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
+def _data_attachment(holder: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
     """The attachment of a part's (or function-response part's) ``inline_data`` or ``file_data``."""
     h = gfields(holder)
     inline = h.get("inline_data")
@@ -104,7 +104,7 @@ def _data_attachment(holder: Any, blobs: Optional[Blobs], path: tuple) -> Option
     return None
 
 
-def _function_response(part: Any, p: Any, blobs: Optional[Blobs]) -> Event:
+def _function_response(part: Any, p: Any, blobs: Blobs | None) -> Event:
     f = gfields(p.get("function_response"))
     response = f.get("response")
     is_error = None
@@ -131,7 +131,7 @@ def _part_name(part: Any) -> str:
     return next((str(k) for k in names if k not in _SIGNATURE_KEYS), "unknown")
 
 
-def _rare_part(part: Any, p: Any, etype: str, blobs: Optional[Blobs]) -> Optional[Event]:
+def _rare_part(part: Any, p: Any, etype: str, blobs: Blobs | None) -> Event | None:
     """Parts other than text and function calls; None for an empty text part."""
     if isinstance(part, (str, bytes, int, float)) or part is None:
         raise TypeError(f"a Gemini part must be a types.Part or a dict, got {describe(part)}")
@@ -178,8 +178,12 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
         call = None if text else p.get("function_call")
         if text:
             if p.get("thought"):
-                ev = Event("reasoning", str(text), _signature_ref(p.get("thought_signature")),
-                           raw=(Raw, PROVIDER, item, role) if keep_raw else None)
+                ev = Event(
+                    "reasoning",
+                    str(text),
+                    _signature_ref(p.get("thought_signature")),
+                    raw=(Raw, PROVIDER, item, role) if keep_raw else None,
+                )
             else:
                 ev = Event(etype, text, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
         elif call is not None:
@@ -187,8 +191,13 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
             name = c.get("name")
             if not name:
                 raise ValueError(f"a Gemini function_call needs a 'name', got {describe(call)}")
-            ev = Event("tool_call", json_text(c.get("args") or {}), name=name, call_id=c.get("id"),
-                       raw=(Raw, PROVIDER, item, role) if keep_raw else None)
+            ev = Event(
+                "tool_call",
+                json_text(c.get("args") or {}),
+                name=name,
+                call_id=c.get("id"),
+                raw=(Raw, PROVIDER, item, role) if keep_raw else None,
+            )
         else:
             blobs = [] if keep_raw else None
             ev = _rare_part(part, p, etype, blobs)
@@ -228,7 +237,7 @@ def content_events(content: Any, keep_raw: bool = True, keep_empty: bool = False
     return _content_events(content, gfields(content), keep_raw, keep_empty)
 
 
-def _usage(usage: Any) -> Optional[Usage]:
+def _usage(usage: Any) -> Usage | None:
     if usage is None:
         return None
     u = gfields(usage)

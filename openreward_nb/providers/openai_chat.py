@@ -11,7 +11,8 @@ raw ``response`` envelope.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from ..events import Attachment, Event, Usage
 from ._common import (
@@ -21,8 +22,8 @@ from ._common import (
     finish_response,
     get,
     json_text,
-    message_fields,
     message,
+    message_fields,
     or_empty,
     tool_result,
     unknown_event,
@@ -38,7 +39,7 @@ _REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details")
 _SPLIT_KEYS = ("tool_calls", "function_call", *_REASONING_KEYS)
 
 
-def _part_attachment(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
+def _part_attachment(p: Mapping[str, Any], ptype: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
     if ptype == "image_url":
         url = get(p.get("image_url"), "url")
         return url_part(url, blobs, path + ("image_url", "url")) if url else None
@@ -49,7 +50,7 @@ def _part_attachment(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], p
     return None
 
 
-def _content(content: Any, blobs: Optional[Blobs]) -> tuple[str, Optional[list[Attachment]], Optional[str]]:
+def _content(content: Any, blobs: Blobs | None) -> tuple[str, list[Attachment] | None, str | None]:
     """(stripped text, attachments, kind) of a message's ``content``: a string or a list of parts."""
     if isinstance(content, str):
         return content.strip(), None, None
@@ -77,7 +78,7 @@ def _content(content: Any, blobs: Optional[Blobs]) -> tuple[str, Optional[list[A
     return "\n".join(texts).strip(), attachments or None, kind
 
 
-def _details(details: Any) -> tuple[Optional[str], Optional[str], Optional[str]]:
+def _details(details: Any) -> tuple[str | None, str | None, str | None]:
     """(text, summary, reference) of OpenRouter ``reasoning_details``."""
     texts, summaries, ref = [], [], None
     for detail in details:
@@ -124,12 +125,17 @@ def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
         name, args = c.get("name"), c.get("input")
         if not name:
             raise ValueError(f"a chat tool call needs a function name, got {describe(call)}")
-        ev = Event("tool_call", args if type(args) is str else json_text(args or {}), name=name, call_id=t.get("id"),
-                   kind="custom")
+        ev = Event(
+            "tool_call",
+            args if type(args) is str else json_text(args or {}),
+            name=name,
+            call_id=t.get("id"),
+            kind="custom",
+        )
     return with_raw(ev, (Raw, PROVIDER, call, "assistant") if keep_raw else None)
 
 
-def _images(images: Any, attachments: Optional[list[Attachment]], blobs: Optional[Blobs]) -> Optional[list[Attachment]]:
+def _images(images: Any, attachments: list[Attachment] | None, blobs: Blobs | None) -> list[Attachment] | None:
     """``attachments`` plus those of an OpenRouter message's generated ``images``."""
     for i, image in enumerate(images):
         att = _part_attachment(fields(image), "image_url", blobs, ("images", i))
@@ -201,7 +207,9 @@ def _other(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool) -> tuple[l
             warn_unknown(PROVIDER, "role", role)
             etype, kind = "user_message", str(role)
         body = message(etype, text, kind, attachments)
-    return ([with_raw(body, (Raw, PROVIDER, msg, None, blobs) if keep_raw else None)] if text or attachments else []), etype
+    return (
+        [with_raw(body, (Raw, PROVIDER, msg, None, blobs) if keep_raw else None)] if text or attachments else []
+    ), etype
 
 
 def _message_events(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool, keep_empty: bool) -> list[Event]:
@@ -228,7 +236,7 @@ def message_events(msg: Any, keep_raw: bool = True, keep_empty: bool = False) ->
     return _message_events(msg, m, m.get("role"), keep_raw, keep_empty)
 
 
-def _usage(usage: Any) -> Optional[Usage]:
+def _usage(usage: Any) -> Usage | None:
     if usage is None:
         return None
     u = fields(usage)
@@ -268,7 +276,9 @@ def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[E
     if type(x) is dict:  # the common case first: a message dict
         if x.get("role") == "assistant":  # the hot path, without _message_events' frame and checks
             msg = x.copy() if keep_raw else x  # a snapshot, as the dict may change after it is logged
-            return or_empty(_assistant(msg, x, keep_raw), keep_empty, "assistant_message", PROVIDER if keep_raw else None, msg)
+            return or_empty(
+                _assistant(msg, x, keep_raw), keep_empty, "assistant_message", PROVIDER if keep_raw else None, msg
+            )
         m = x
     elif isinstance(x, (list, tuple)):
         return or_empty(request_events(x, keep_raw), keep_empty)

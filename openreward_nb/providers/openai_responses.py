@@ -9,7 +9,8 @@ images, files and audio become attachments.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from ..events import Attachment, Event, Usage
 from ._common import (
@@ -19,8 +20,8 @@ from ._common import (
     finish_response,
     get,
     json_text,
-    message_fields,
     message,
+    message_fields,
     or_empty,
     reasoning,
     tool_call,
@@ -36,7 +37,7 @@ PROVIDER = "openai_responses"
 _EXPECTED = "a Response, a Responses input/output item (a dict or SDK object with 'type' or 'role') or a list of items"
 
 # Tool-call items: type -> (tool name, or None to read the item's 'name'; field with the input; field with the call id).
-_CALLS: dict[str, tuple[Optional[str], str, str]] = {
+_CALLS: dict[str, tuple[str | None, str, str]] = {
     "function_call": (None, "arguments", "call_id"),
     "custom_tool_call": (None, "input", "call_id"),
     "mcp_call": (None, "arguments", "id"),
@@ -75,7 +76,7 @@ _EMBEDDED: dict[str, tuple[str, ...]] = {
 _MEDIA_PARTS = frozenset({"input_image", "input_file", "input_audio", "computer_screenshot"})
 
 
-def _media(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], path: tuple) -> Optional[Attachment]:
+def _media(p: Mapping[str, Any], ptype: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
     """The attachment an image, file, audio or screenshot part holds (None for other parts)."""
     if ptype in ("input_image", "computer_screenshot"):
         if p.get("image_url"):
@@ -88,10 +89,10 @@ def _media(p: Mapping[str, Any], ptype: Any, blobs: Optional[Blobs], path: tuple
     return None
 
 
-def _message(f: Mapping[str, Any], role: Any, blobs: Optional[Blobs]) -> Event:
+def _message(f: Mapping[str, Any], role: Any, blobs: Blobs | None) -> Event:
     content = f.get("content")
     kind = None
-    attachments: Optional[list[Attachment]] = None
+    attachments: list[Attachment] | None = None
     if isinstance(content, str):
         text = content
     elif content is None:
@@ -124,7 +125,7 @@ def _message(f: Mapping[str, Any], role: Any, blobs: Optional[Blobs]) -> Event:
     return message(etype, text, kind, attachments)
 
 
-def _output(value: Any, blobs: Optional[Blobs], path: tuple) -> tuple[str, Optional[list[Attachment]]]:
+def _output(value: Any, blobs: Blobs | None, path: tuple) -> tuple[str, list[Attachment] | None]:
     """Content text and attachments of a tool output (text, JSON, or parts with images and files)."""
     if isinstance(value, str):
         return value, None
@@ -151,7 +152,7 @@ def _output(value: Any, blobs: Optional[Blobs], path: tuple) -> tuple[str, Optio
     return json_text(value, compact=False), None
 
 
-def _is_error(f: Mapping[str, Any]) -> Optional[bool]:
+def _is_error(f: Mapping[str, Any]) -> bool | None:
     return True if f.get("status") == "failed" or f.get("error") else None
 
 
@@ -175,7 +176,7 @@ def _call(item: Any, f: Mapping[str, Any], itype: str, keep_raw: bool) -> list[E
     return [call, with_raw(result, (Raw, PROVIDER, item, None, blobs, embedded) if keep_raw else None)]
 
 
-def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Optional[Blobs]) -> Event:
+def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Blobs | None) -> Event:
     attachments: list[Attachment] = []
     error = f.get("error")
     if itype == "code_interpreter_call":
@@ -198,7 +199,7 @@ def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Opti
     return tool_result(content, call_id, itype, _is_error(f), attachments or None)
 
 
-def _result(f: Mapping[str, Any], itype: str, blobs: Optional[Blobs]) -> Event:
+def _result(f: Mapping[str, Any], itype: str, blobs: Blobs | None) -> Event:
     field, id_field = _RESULTS[itype]
     if itype == "mcp_approval_response":
         content, attachments = json_text({"approve": f.get("approve"), "reason": f.get("reason")}, compact=False), None
@@ -247,7 +248,7 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
     return [ev]
 
 
-def _usage(usage: Any) -> Optional[Usage]:
+def _usage(usage: Any) -> Usage | None:
     if usage is None:
         return None
     u = fields(usage)

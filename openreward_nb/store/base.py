@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, Sequence, Tuple, TypeVar
+from typing import Any, TypeVar
 
 from . import schema
 from .dbapi import fetch
@@ -128,7 +129,7 @@ _SQL = {
 EVENT_READ_COLUMNS: tuple[str, ...] = tuple(c for c in schema.EVENT_COLUMNS if c != "raw")
 
 #: identifies one batch of writes across retries: (writer id, batch number, increasing per writer)
-BatchToken = Tuple[str, int]
+BatchToken = tuple[str, int]
 T = TypeVar("T")
 
 
@@ -173,7 +174,7 @@ class Store(ABC):
             if not self.is_broken(conn):
                 try:
                     conn.execute("ROLLBACK")
-                except Exception:  # noqa: BLE001 - no transaction left to roll back
+                except Exception:
                     pass
             raise
         finally:
@@ -301,7 +302,7 @@ class Store(ABC):
             for statement in self.bookkeeping_ddl:
                 cur.execute(statement)
 
-    def write(self, conn: Any, plan: BatchPlan, token: Optional[BatchToken] = None) -> bool:
+    def write(self, conn: Any, plan: BatchPlan, token: BatchToken | None = None) -> bool:
         """Apply one batch in one transaction; False if ``token`` shows it was already applied."""
         sql = self._sql
         with self.transaction(conn) as cur:
@@ -350,7 +351,7 @@ class Store(ABC):
         self.close_reader()
         return work(self.reader())
 
-    def list_runs(self, name: Optional[str] = None) -> list[dict[str, Any]]:
+    def list_runs(self, name: str | None = None) -> list[dict[str, Any]]:
         """Every run (or the one named) with its rollout counts and mean reward."""
         where, params = ("WHERE r.name = ?", (name,)) if name is not None else ("", ())
         rows = self.query(self.translate(_SQL["list_runs"].format(where=where)), params)
@@ -368,7 +369,7 @@ class Store(ABC):
         rows = self.query(sql, (*params, after_seq, limit))
         return [dict(zip(ROLLOUT_COLUMNS, row)) for row in rows]
 
-    def get_rollout(self, rollout_id: str) -> Optional[dict[str, Any]]:
+    def get_rollout(self, rollout_id: str) -> dict[str, Any] | None:
         """One rollout by id, or by a unique id prefix of at least 6 characters."""
         rows = self.query(self._sql["rollout_by_id"], (rollout_id,))
         if not rows and len(rollout_id) >= 6 and "%" not in rollout_id and "_" not in rollout_id:
@@ -382,9 +383,9 @@ class Store(ABC):
         rollout_id: str,
         *,
         start: int = 0,
-        stop: Optional[int] = None,
+        stop: int | None = None,
         limit: int = 1000,
-        types: Optional[Sequence[str]] = None,
+        types: Sequence[str] | None = None,
         with_raw: bool = False,
     ) -> list[dict[str, Any]]:
         """Events ``start <= idx < stop`` of a rollout, in order, at most ``limit``."""
@@ -398,17 +399,17 @@ class Store(ABC):
         sql = self.translate(_SQL["events_page"].format(cols=", ".join(cols), types=type_sql))
         return [dict(zip(cols, row)) for row in self.query(sql, params)]
 
-    def event_raw(self, rollout_id: str, idx: int) -> Optional[str]:
+    def event_raw(self, rollout_id: str, idx: int) -> str | None:
         """The raw provider payload of one event, as JSON text."""
         rows = self.query(self._sql["event_raw"], (rollout_id, idx))
         return rows[0][0] if rows else None
 
-    def blob(self, sha256: str) -> Optional[tuple[Optional[str], bytes]]:
+    def blob(self, sha256: str) -> tuple[str | None, bytes] | None:
         """(mime, bytes) of a stored attachment."""
         rows = self.query(self._sql["blob"], (sha256,))
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
-    def rollout_status(self, rollout_id: str) -> Optional[tuple[str, int]]:
+    def rollout_status(self, rollout_id: str) -> tuple[str, int] | None:
         """(status, n_events) of a rollout: the cheap question a live view polls."""
         rows = self.query(self._sql["status"], (rollout_id,))
         return (rows[0][0], rows[0][1]) if rows else None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 
 def fetch(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -20,5 +21,5 @@ def close_quietly(conn: Any) -> None:
     if conn is not None:
         try:
             conn.close()
-        except Exception:  # noqa: BLE001 - nothing useful to do with a failure here
+        except Exception:
             pass

@@ -77,7 +77,7 @@ def _open(url: str) -> Store:
         path = url[len("sqlite:///") :]
         try:
             return SQLiteStore(path)
-        except Exception as exc:  # noqa: BLE001 - turned into one clear line
+        except Exception as exc:
             raise StoreOpenError(f"cannot open the SQLite store at {path}: {exc}") from None
     try:
         from .postgres import PostgresStore

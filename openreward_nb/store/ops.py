@@ -8,11 +8,12 @@ failed transaction can be retried from the same ops.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from .._future import Future
-from ..events import Event, clean_text, resolve_raw
 from .._jsonable import to_jsonable
+from ..events import Event, clean_text, resolve_raw
 
 # Op codes: the first element of every queued tuple.
 OP_EVENT = 0  # (OP_EVENT, rollout_id, idx, ts, Event, reward, is_finished, metadata)
@@ -24,14 +25,14 @@ OP_PATCH = 4  # (OP_PATCH, rollout_id, idx, reward, is_finished, metadata) -- se
 ASSISTANT_SIDE = frozenset({"assistant_message", "reasoning", "tool_call"})
 
 
-def dumps(value: Any) -> Optional[str]:
+def dumps(value: Any) -> str | None:
     """JSON text for a value already made JSON-ready (None stays None)."""
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_raw(raw: Any) -> Optional[str]:
+def encode_raw(raw: Any) -> str | None:
     """Serialize a raw provider payload (a deferred one is built first); never raises (an odd object
     falls back to its repr)."""
     if raw is None:
@@ -51,17 +52,30 @@ def encode_raw(raw: Any) -> Optional[str]:
 class _Delta:
     """Aggregate changes one batch makes to one rollout."""
 
-    __slots__ = ("n", "tools", "turns", "errors", "rsum", "has_reward", "final", "rmax", "finished", "last_ts", "model", "tokens")
+    __slots__ = (
+        "errors",
+        "final",
+        "finished",
+        "has_reward",
+        "last_ts",
+        "model",
+        "n",
+        "rmax",
+        "rsum",
+        "tokens",
+        "tools",
+        "turns",
+    )
 
     def __init__(self) -> None:
         self.n = self.tools = self.turns = self.errors = 0
         self.rsum = 0.0
         self.has_reward = 0
-        self.final: Optional[float] = None
-        self.rmax: Optional[float] = None
+        self.final: float | None = None
+        self.rmax: float | None = None
         self.finished = 0
         self.last_ts = 0.0
-        self.model: Optional[str] = None
+        self.model: str | None = None
         self.tokens = [0, 0, 0, 0, 0]
 
     def params(self, rollout_id: str) -> tuple:
@@ -90,7 +104,19 @@ class _Delta:
 class BatchPlan:
     """Rows and aggregate deltas for one write transaction."""
 
-    __slots__ = ("runs", "rollouts", "events", "blobs", "deltas", "infos", "ends", "patches", "markers", "side", "weight")
+    __slots__ = (
+        "blobs",
+        "deltas",
+        "ends",
+        "events",
+        "infos",
+        "markers",
+        "patches",
+        "rollouts",
+        "runs",
+        "side",
+        "weight",
+    )
 
     def __init__(self) -> None:
         self.runs: dict[str, float] = {}
@@ -117,7 +143,7 @@ def event_weight(event: Event) -> int:
     return size
 
 
-def _name(value: Any) -> Optional[str]:
+def _name(value: Any) -> str | None:
     """A short text field (name, id, model...) as clean text: every store can hold it (no NUL bytes)."""
     if value is None:
         return None

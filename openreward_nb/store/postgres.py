@@ -9,7 +9,7 @@ batch is applied exactly once however the connection fails.
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import unquote
 
 import psycopg
@@ -103,7 +103,7 @@ class PostgresStore(Store):
         "at DOUBLE PRECISION NOT NULL)",
     )
 
-    def __init__(self, url: str, *, retry_deadline: Optional[float] = None) -> None:
+    def __init__(self, url: str, *, retry_deadline: float | None = None) -> None:
         super().__init__(redact(url))
         self._secrets = {*url_passwords(url), *map(unquote, url_passwords(url))}
         try:
@@ -118,7 +118,7 @@ class PostgresStore(Store):
                 conn.execute("DELETE FROM write_ledger WHERE at < %s", (time.time() - LEDGER_KEEP_S,))
             finally:
                 conn.close()
-        except Exception as exc:  # noqa: BLE001 - one clear line instead of a driver traceback
+        except Exception as exc:
             raise StoreOpenError(f"cannot open the PostgreSQL store at {self.url}: {self._one_line(exc)}") from None
 
     def _connect(self) -> psycopg.Connection:

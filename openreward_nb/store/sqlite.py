@@ -29,9 +29,7 @@ class SQLiteStore(Store):
             conn.close()
 
     def connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
-        )
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() != "wal":  # e.g. a network file system without shared memory
             conn.execute("PRAGMA journal_mode=DELETE")

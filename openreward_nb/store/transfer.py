@@ -11,8 +11,9 @@ rebuilt from the merged events.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 from . import schema
 from .base import ROLLOUT_COLUMNS, Store
@@ -166,7 +167,7 @@ def copy_store(
     *,
     chunk_events: int = 5_000,
     page_size: int = 500,
-    progress: Optional[Callable[[CopyCounts], None]] = None,
+    progress: Callable[[CopyCounts], None] | None = None,
 ) -> CopyCounts:
     """Copy runs, rollouts, events and attachments from ``src`` into ``dst``; returns the counts.
 

@@ -18,7 +18,7 @@ import time
 import warnings
 import weakref
 from collections import deque
-from typing import Any, Optional
+from typing import Any
 
 from .._future import Future
 from ..errors import StoreWriteError
@@ -28,7 +28,7 @@ from .ops import OP_END, OP_EVENT, BatchPlan, event_weight, plan_batch
 
 HEAVY_EVENT_BYTES = 64 * 1024
 
-_WRITERS: "weakref.WeakSet[Writer]" = weakref.WeakSet()
+_WRITERS: weakref.WeakSet[Writer] = weakref.WeakSet()
 
 
 class Writer:
@@ -66,15 +66,15 @@ class Writer:
         self._inflight = 0
         self._heavy_bytes = 0
         self._last_side: dict[str, bool] = {}
-        self._error: Optional[StoreWriteError] = None
+        self._error: StoreWriteError | None = None
         self._flushes: list[Future] = []
         self._flushes_lock = threading.Lock()
         self._stopping = False
         #: why flushes fail while the ops of a refused batch are written one by one (None otherwise)
-        self._refused: Optional[str] = None
+        self._refused: str | None = None
         self._n_refused = 0
         self._solo = 0  # ops still to write one at a time, to find the ones the store refuses
-        self._failing_since: Optional[float] = None
+        self._failing_since: float | None = None
         self._backoff = 0.0
         self._writer_id = os.urandom(12).hex()
         self._batch_no = 0
@@ -134,11 +134,11 @@ class Writer:
         self._wake.set()
         return fut
 
-    def flush(self, timeout: Optional[float] = None) -> None:
+    def flush(self, timeout: float | None = None) -> None:
         """Block until everything queued so far is on disk; raise StoreWriteError if the write fails."""
         self.flush_future().result(timeout)
 
-    def close(self, timeout: Optional[float] = None) -> None:
+    def close(self, timeout: float | None = None) -> None:
         """Flush, then stop the thread once the queue is empty."""
         fut = self.flush_future()
         self._stopping = True
@@ -152,7 +152,7 @@ class Writer:
         return len(self._q) + self._inflight
 
     @property
-    def error(self) -> Optional[StoreWriteError]:
+    def error(self) -> StoreWriteError | None:
         """The failure the writer is currently retrying, if any."""
         return self._error
 
@@ -161,10 +161,13 @@ class Writer:
         try:
             self._write_loop()
         except BaseException as exc:  # a bug, not a store failure: waiting flushes must not hang
-            self._fail_flushes([], StoreWriteError(
-                f"the writer for {self.store.url} stopped ({type(exc).__name__}: {exc}); "
-                f"{len(self._q) + self._inflight} queued items were not written"
-            ))
+            self._fail_flushes(
+                [],
+                StoreWriteError(
+                    f"the writer for {self.store.url} stopped ({type(exc).__name__}: {exc}); "
+                    f"{len(self._q) + self._inflight} queued items were not written"
+                ),
+            )
             raise
 
     def _write_loop(self) -> None:
@@ -190,7 +193,7 @@ class Writer:
                     if conn is None:
                         conn = self.store.connect()
                     self.store.write(conn, plan, token)
-            except Exception as exc:  # noqa: BLE001 - every failure is reported through flush()
+            except Exception as exc:
                 conn = close_quietly(conn)
                 if self.store.is_transient(exc):
                     batch = self._retry_later(batch, exc, started)

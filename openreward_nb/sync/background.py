@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Optional
 
 from .._future import Future
 from ..store.base import Store
-from .target import Target
 from .model import SyncResult, UploadOptions
+from .target import Target
 from .uploader import Uploader
 
 POLL_GIVE_UP_S = 5.0
@@ -35,7 +34,7 @@ class BackgroundUpload:
         target: Target,
         *,
         interval: float = 1.0,
-        options: Optional[UploadOptions] = None,
+        options: UploadOptions | None = None,
     ) -> None:
         self.uploader = Uploader(store, target, options)
         self.interval = interval
@@ -43,9 +42,9 @@ class BackgroundUpload:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closing = threading.Event()  # cuts a waiting upload short: the final one takes over
-        self._flushed: Optional[Future] = None
+        self._flushed: Future | None = None
         self._done = Future()
-        self._problem: Optional[str] = None
+        self._problem: str | None = None
         self._thread = threading.Thread(target=self._run, name="openreward_nb-upload", daemon=True)
         self._thread.start()
 
@@ -74,7 +73,7 @@ class BackgroundUpload:
             delay = self.interval if not result.errors else min(MAX_DELAY_S, max(delay, self.interval) * 2)
         try:
             self._flushed.result()
-        except BaseException as exc:  # noqa: BLE001 - the writer's failure is the close's failure
+        except BaseException as exc:
             self._done.set_exception(exc)
             return
         result = self._upload(CLOSE_GIVE_UP_S, None, None)
@@ -86,14 +85,14 @@ class BackgroundUpload:
             )
         self._done.set_result(result)
 
-    def _upload(self, give_up_after: float, settle: Optional[float], stop: Optional[threading.Event]) -> SyncResult:
+    def _upload(self, give_up_after: float, settle: float | None, stop: threading.Event | None) -> SyncResult:
         with self._lock:
             fresh, self._new = self._new, []
         try:
             if fresh:
                 self.uploader.queue(rollout_ids=fresh)
             result = self.uploader.run(give_up_after=give_up_after, settle=settle, stop=stop)
-        except Exception as exc:  # noqa: BLE001 - store trouble: keep the ids, try again later
+        except Exception as exc:
             with self._lock:
                 self._new[:0] = fresh
             result = SyncResult(0, 0, 0, [f"could not read or update the store: {exc}"])

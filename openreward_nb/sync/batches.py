@@ -10,8 +10,8 @@ order, so a later run never moves a cursor past an earlier one not answered yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Optional
 
 from .wire import payload
 
@@ -28,7 +28,7 @@ class Chunk:
     idxs: list[int] = field(default_factory=list)
     before: tuple[int, int] = (0, 0)  # the cursor (next_idx, n_sent) this run starts from
     sent_base: int = 0  # events counted as sent before this run (0 when a rollout is sent again from its start)
-    info: Optional[str] = None
+    info: str | None = None
 
     @property
     def size(self) -> int:
@@ -39,7 +39,7 @@ class Chunk:
         """The cursor once this run is answered."""
         return (self.idxs[-1] + 1, self.sent_base + len(self.idxs))
 
-    def halves(self) -> tuple["Chunk", "Chunk"]:
+    def halves(self) -> tuple[Chunk, Chunk]:
         """Two runs of events that together are this one."""
         k = len(self.parts) // 2
         first = Chunk(self.rollout_id, EVENTS, self.parts[:k], self.idxs[:k], self.before, self.sent_base)
@@ -60,7 +60,7 @@ class Batch:
     def body(self) -> bytes:
         return payload(part for chunk in self.chunks for part in chunk.parts)
 
-    def split(self) -> list["Batch"]:
+    def split(self) -> list[Batch]:
         """Smaller batches holding the same chunks (one per chunk, or a run cut in two); [] if it is one event."""
         if len(self.chunks) > 1:
             return [Batch([c]) for c in self.chunks]
@@ -135,7 +135,7 @@ class Work:
     """What one rollout has to send in a round: maybe an info update, then stored rows in index order."""
 
     rollout_id: str
-    info: Optional[Chunk]
+    info: Chunk | None
     rows: list[tuple]
     encode: Callable[[tuple], bytes]  # a stored row -> one encoded message event (row[0] is its index)
     before: tuple[int, int]
@@ -147,14 +147,14 @@ class BatchStream:
 
     def __init__(self, work: Iterable[Work], max_events: int, max_bytes: int, ledger: Ledger) -> None:
         self._items = self._parts(work)
-        self._carry: Optional[tuple[Work, Optional[int], bytes]] = None
+        self._carry: tuple[Work, int | None, bytes] | None = None
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.ledger = ledger
         self._runs: dict[str, tuple[int, int]] = {}  # rollout -> (cursor, sent count) its next run starts from
 
     @staticmethod
-    def _parts(work: Iterable[Work]) -> Iterator[tuple[Work, Optional[int], bytes]]:
+    def _parts(work: Iterable[Work]) -> Iterator[tuple[Work, int | None, bytes]]:
         """(work, event index or None for the info update, encoded event), encoding lazily."""
         for w in work:
             if w.info is not None:
@@ -162,7 +162,7 @@ class BatchStream:
             for row in w.rows:
                 yield w, row[0], w.encode(row)
 
-    def __iter__(self) -> "BatchStream":
+    def __iter__(self) -> BatchStream:
         return self
 
     def __next__(self) -> Batch:

@@ -10,18 +10,19 @@ an event go out again (with the same id) but never be skipped.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from ..store.base import Store
-from ..store.schema import ROLLOUT_INSERT_COLUMNS
 from ..store.dbapi import fetch
+from ..store.schema import ROLLOUT_INSERT_COLUMNS
 from .wire import MESSAGE_COLUMNS
 
 #: what a cursor needs to know of its rollout: its row as created, then its status and event count
 ROLLOUT_FIELDS: tuple[str, ...] = (*ROLLOUT_INSERT_COLUMNS, "status", "n_events")
 
-_PENDING = f"""SELECT {', '.join('r.' + f for f in ROLLOUT_FIELDS)}, c.start_sent, c.next_idx, c.n_sent, c.info_sent
+_PENDING = f"""SELECT {", ".join("r." + f for f in ROLLOUT_FIELDS)}, c.start_sent, c.next_idx, c.n_sent, c.info_sent
     FROM upload_cursors c JOIN rollouts r ON r.id = c.rollout_id
     WHERE c.target = ? AND c.error IS NULL AND (c.start_sent = 0 OR c.n_sent < r.n_events
           OR (r.rollout_info IS NOT NULL AND (c.info_sent IS NULL OR c.info_sent <> r.rollout_info)))
@@ -51,14 +52,14 @@ class Cursor:
     start_sent: bool
     next_idx: int
     n_sent: int
-    info_sent: Optional[str]
+    info_sent: str | None
 
     @property
     def rollout_id(self) -> str:
         return self.rollout["id"]
 
     @property
-    def info_due(self) -> Optional[str]:
+    def info_due(self) -> str | None:
         """The rollout_info JSON to send, if it changed since it was last sent."""
         info = self.rollout["rollout_info"]
         return info if info is not None and info != self.info_sent else None
@@ -94,7 +95,7 @@ class UploadState:
         with self.store.transaction(conn) as cur:
             cur.executemany(self._sql["track"], [(self.target, rid, now) for rid in rollout_ids])
 
-    def enqueue(self, conn: Any, run: Optional[str] = None) -> None:
+    def enqueue(self, conn: Any, run: str | None = None) -> None:
         """Queue every rollout in the store, or those of one run."""
         where, params = ("run_name = ?", (run,)) if run is not None else ("1 = 1", ())
         with self.store.transaction(conn) as cur:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 import orjson
 
@@ -45,14 +46,14 @@ class Start:
     rollout_id: str
     created_at: float
     run_name: str
-    rollout_name: Optional[str]
-    environment: Optional[str]
-    variant: Optional[str]
-    split: Optional[str]
-    metadata: Optional[str]
-    task_spec: Optional[str]
-    run_info: Optional[str]
-    rollout_info: Optional[dict]
+    rollout_name: str | None
+    environment: str | None
+    variant: str | None
+    split: str | None
+    metadata: str | None
+    task_spec: str | None
+    run_info: str | None
+    rollout_info: dict | None
 
 
 @dataclass(slots=True)
@@ -64,9 +65,9 @@ class Message:
     idx: int
     ts: float
     event: Event
-    reward: Optional[float]
+    reward: float | None
     is_finished: bool
-    metadata: Optional[dict]
+    metadata: dict | None
 
 
 @dataclass
@@ -234,7 +235,7 @@ def _escape_surrogates(value: Any) -> Any:
     return value
 
 
-def safe_object(value: Optional[dict]) -> Optional[dict]:
+def safe_object(value: dict | None) -> dict | None:
     """A JSON object whose text any store takes: lone surrogates (valid in JSON escapes, not in UTF-8) escaped."""
     if value is None:
         return None
@@ -245,7 +246,7 @@ def safe_object(value: Optional[dict]) -> Optional[dict]:
         return _escape_surrogates(value)
 
 
-def json_text(value: Optional[dict]) -> Optional[str]:
+def json_text(value: dict | None) -> str | None:
     """A JSON object as compact text any store takes (see :func:`safe_object`); None stays None."""
     return None if value is None else _compact(safe_object(value))
 
@@ -335,8 +336,11 @@ _NUMBER = (int, float)
 def _plain_id(value: Any) -> bool:
     """An id the full check takes as it is: ASCII text, no NUL byte, not blank, not too long."""
     return (
-        type(value) is str and 0 < len(value) <= MAX_ID_CHARS and value.isascii()
-        and "\x00" not in value and not value.isspace()
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_CHARS
+        and value.isascii()
+        and "\x00" not in value
+        and not value.isspace()
     )
 
 
@@ -347,7 +351,7 @@ def _plain_text(value: Any) -> Any:
     return value
 
 
-def _plain_message(pos: int, raw: dict) -> Optional[Message]:
+def _plain_message(pos: int, raw: dict) -> Message | None:
     """An ordinary message event checked fast; None when anything needs the full check (which names the field).
 
     Takes only what :data:`MESSAGE_FIELDS` and :func:`_message` take, and gives the same Message.
@@ -355,27 +359,47 @@ def _plain_message(pos: int, raw: dict) -> Optional[Message]:
     get = raw.get
     idx, ts, etype = get("index"), get("timestamp"), get("type")
     if not (
-        type(idx) is int and 0 <= idx <= MAX_INDEX and type(ts) in _NUMBER and 0 <= ts <= MAX_TIMESTAMP_MS
-        and type(etype) is str and etype in _EVENT_TYPE_SET and _plain_id(get("eventId"))
+        type(idx) is int
+        and 0 <= idx <= MAX_INDEX
+        and type(ts) in _NUMBER
+        and 0 <= ts <= MAX_TIMESTAMP_MS
+        and type(etype) is str
+        and etype in _EVENT_TYPE_SET
+        and _plain_id(get("eventId"))
     ):
         return None
     rid = get("rolloutEventId")
-    content, reference, summary = _plain_text(get("content")), _plain_text(get("contentReference")), _plain_text(get("summary"))
+    content, reference, summary = (
+        _plain_text(get("content")),
+        _plain_text(get("contentReference")),
+        _plain_text(get("summary")),
+    )
     name, call_id, env = _plain_text(get("name")), _plain_text(get("callId")), get("environment_id")
     reward, finished, metadata = get("reward"), get("isFinished"), get("metadata")
     if not (
         _plain_id(rid)
-        and (content is None or type(content) is str) and (reference is None or type(reference) is str)
-        and (summary is None or type(summary) is str) and (name is None or type(name) is str)
-        and (call_id is None or type(call_id) is str) and (env is None or type(env) is str)
+        and (content is None or type(content) is str)
+        and (reference is None or type(reference) is str)
+        and (summary is None or type(summary) is str)
+        and (name is None or type(name) is str)
+        and (call_id is None or type(call_id) is str)
+        and (env is None or type(env) is str)
         and (reward is None or (type(reward) in _NUMBER and -_MAX_FLOAT <= reward <= _MAX_FLOAT))
-        and (finished is None or type(finished) is bool) and (metadata is None or type(metadata) is dict)
-        and (name or etype != "tool_call") and (etype == "reasoning" or (reference is None and summary is None))
+        and (finished is None or type(finished) is bool)
+        and (metadata is None or type(metadata) is dict)
+        and (name or etype != "tool_call")
+        and (etype == "reasoning" or (reference is None and summary is None))
     ):
         return None
     return Message(
-        pos, rid, idx, ts / 1000.0, Event(etype, content, reference, summary, name, call_id),
-        None if reward is None else float(reward), finished is True, safe_object(metadata) if metadata else None,
+        pos,
+        rid,
+        idx,
+        ts / 1000.0,
+        Event(etype, content, reference, summary, name, call_id),
+        None if reward is None else float(reward),
+        finished is True,
+        safe_object(metadata) if metadata else None,
     )
 
 
@@ -389,7 +413,13 @@ def _message(pos: int, f: dict[str, Any], where: str) -> Message:
                 raise BadRequest(f"{where}.{name}: only a reasoning event has {name}")
     event = Event(etype, f["content"], f["contentReference"], f["summary"], f["name"], f["callId"])
     return Message(
-        pos, f["rolloutEventId"], f["index"], f["timestamp"], event, f["reward"], bool(f["isFinished"]),
+        pos,
+        f["rolloutEventId"],
+        f["index"],
+        f["timestamp"],
+        event,
+        f["reward"],
+        bool(f["isFinished"]),
         safe_object(f["metadata"]) if f["metadata"] else None,  # the SDK sends {} for "no metadata"
     )
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
-from typing import Any, Awaitable, Callable, Iterator, Optional, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from . import transport
@@ -41,11 +42,11 @@ class Drain:
         target: Target,
         options: UploadOptions,
         conn: Any,
-        env_ids: dict[tuple[str, Optional[str]], tuple[Optional[str], Optional[str]]],
-        give_up_after: Optional[float],
+        env_ids: dict[tuple[str, str | None], tuple[str | None, str | None]],
+        give_up_after: float | None,
         stop: threading.Event,
-        on_progress: Optional[Callable[[int], None]],
-        settled_before: Optional[float],
+        on_progress: Callable[[int], None] | None,
+        settled_before: float | None,
     ) -> None:
         self.target = target
         self.opts = options
@@ -92,7 +93,9 @@ class Drain:
         self.seen[rid] = cursor.state()
         return True
 
-    async def environment_ids(self, environment: Optional[str], variant: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    async def environment_ids(
+        self, environment: str | None, variant: str | None
+    ) -> tuple[str | None, str | None]:
         """The API's ids of an ``owner/name`` environment and its variant, looked up once, as the SDK does."""
         if not environment or "/" not in environment:
             return None, None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from functools import partial
-from typing import Iterable, Optional
 
 from ..store.base import Store
+from .model import SyncResult, UploadOptions
 from .progress import progress_bar
 from .target import Target
-from .model import SyncResult, UploadOptions
 from .uploader import Uploader
 
 
@@ -17,12 +17,12 @@ def upload_now(
     store: Store,
     target: Target,
     *,
-    run: Optional[str] = None,
-    rollout_ids: Optional[Iterable[str]] = None,
+    run: str | None = None,
+    rollout_ids: Iterable[str] | None = None,
     retry_failed: bool = False,
-    give_up_after: Optional[float] = 30.0,
-    progress: Optional[bool] = None,
-    options: Optional[UploadOptions] = None,
+    give_up_after: float | None = 30.0,
+    progress: bool | None = None,
+    options: UploadOptions | None = None,
 ) -> SyncResult:
     """Queue rollouts (these ids, else one run's, else every one in the store) and upload what is pending.
 
@@ -39,8 +39,10 @@ def upload_now(
 
     def work() -> None:
         try:
-            outcome.append(uploader.run(give_up_after=give_up_after, stop=stop, on_progress=partial(sent.__setitem__, 0)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            outcome.append(
+                uploader.run(give_up_after=give_up_after, stop=stop, on_progress=partial(sent.__setitem__, 0))
+            )
+        except BaseException as exc:
             failure.append(exc)
 
     worker = threading.Thread(target=work, name="openreward_nb-sync", daemon=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from ..store.base import Store
-from ..store.ops import ASSISTANT_SIDE, OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
 from ..store.dbapi import close_quietly, fetch
-from .decode import Batch, BadRequest, Message, Start, json_text
+from ..store.ops import ASSISTANT_SIDE, OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
+from .decode import BadRequest, Batch, Message, Start, json_text
 
 _IN_CHUNK = 500
 log = logging.getLogger("openreward_nb.sync")
@@ -75,7 +76,7 @@ class Ingestor:
             self.store.write(conn, plan)
         except BadRequest:
             raise
-        except Exception as exc:  # noqa: BLE001 - sorted into retry-later, race, or a real error
+        except Exception as exc:
             self._drop()
             if self.store.is_transient(exc):
                 raise StoreUnavailable(self.store.describe_error(exc)) from exc
@@ -88,7 +89,7 @@ class Ingestor:
         """Rebuild aggregates after out-of-order events; the events are committed whatever happens here."""
         try:
             self.store.recompute(self._connection(), rollout_ids)
-        except Exception as exc:  # noqa: BLE001 - the batch is stored; only derived counts lag
+        except Exception as exc:
             self._drop()
             log.warning("could not rebuild the aggregates of %d rollout(s): %s", len(rollout_ids), exc)
 
@@ -101,9 +102,7 @@ class Ingestor:
         known = self._known(conn, referenced | starts.keys())
         if referenced - known.keys() - starts.keys():
             _refuse_unknown(batch, known, starts)
-        ops: list[tuple] = [
-            (OP_ROLLOUT, s.run_name, _rollout_row(s)) for rid, s in starts.items() if rid not in known
-        ]
+        ops: list[tuple] = [(OP_ROLLOUT, s.run_name, _rollout_row(s)) for rid, s in starts.items() if rid not in known]
         last_side: dict[str, bool] = {}
         stale: list[str] = []
         new_events = 0
@@ -124,7 +123,7 @@ class Ingestor:
         return plan_batch(ops, last_side), stale, Outcome(new_events, len(batch.messages) - new_events)
 
     @staticmethod
-    def _infos(batch: Batch, known: dict[str, Optional[str]], starts: dict[str, Start]) -> Iterable[tuple]:
+    def _infos(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> Iterable[tuple]:
         merged: dict[str, dict] = {}
         for update in batch.updates:
             rid = update.rollout_id
@@ -134,9 +133,9 @@ class Ingestor:
         return [(OP_INFO, rid, json_text(info)) for rid, info in merged.items()]
 
     # --- reads ---------------------------------------------------------------------------
-    def _known(self, conn: Any, ids: set[str]) -> dict[str, Optional[str]]:
+    def _known(self, conn: Any, ids: set[str]) -> dict[str, str | None]:
         """Rollout id -> stored rollout_info, for the ids that exist."""
-        found: dict[str, Optional[str]] = {}
+        found: dict[str, str | None] = {}
         pending = sorted(ids)
         for i in range(0, len(pending), _IN_CHUNK):
             chunk = tuple(pending[i : i + _IN_CHUNK])
@@ -144,7 +143,7 @@ class Ingestor:
             found.update(fetch(conn, sql, chunk))
         return found
 
-    def _last(self, conn: Any, rollout_id: str) -> tuple[int, Optional[str]]:
+    def _last(self, conn: Any, rollout_id: str) -> tuple[int, str | None]:
         rows = fetch(conn, self._last_sql, (rollout_id,))
         return (rows[0][0], rows[0][1]) if rows else (-1, None)
 
@@ -164,7 +163,7 @@ class Ingestor:
         close_quietly(conn)
 
 
-def _refuse_unknown(batch: Batch, known: dict[str, Optional[str]], starts: dict[str, Start]) -> None:
+def _refuse_unknown(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> None:
     """Raise BadRequest naming the first event of a rollout the store has not heard of."""
     for item in sorted([*batch.messages, *batch.updates], key=lambda x: x.position):
         if item.rollout_id not in known and item.rollout_id not in starts:
@@ -184,7 +183,7 @@ def _by_rollout(messages: list[Message]) -> dict[str, list[Message]]:
     return groups
 
 
-def _stored_info(rollout_id: str, known: dict[str, Optional[str]], starts: dict[str, Start]) -> dict:
+def _stored_info(rollout_id: str, known: dict[str, str | None], starts: dict[str, Start]) -> dict:
     """The rollout_info an update merges into: the stored one, else the one its start in this batch carries."""
     if rollout_id in known:
         text = known[rollout_id]

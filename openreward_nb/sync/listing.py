@@ -11,8 +11,8 @@ Answers carry the fields the ``openreward`` CLI reads (``runs``/``rollouts`` plu
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from ..store.base import Store
 
@@ -52,9 +52,9 @@ _JSON_FIELDS = frozenset({"metadata", "task_spec", "run_info", "rollout_info"})
 _TIME_FIELDS = frozenset({"created_at"})
 
 
-def iso(seconds: Optional[float]) -> Optional[str]:
+def iso(seconds: float | None) -> str | None:
     """Epoch seconds as ISO 8601 UTC (None stays None)."""
-    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC).isoformat()
 
 
 def page_bounds(limit: Any, offset: Any) -> tuple[int, int]:
@@ -91,7 +91,7 @@ def _run(row: tuple) -> dict[str, Any]:
     }
 
 
-def list_runs(store: Store, search: Optional[str], limit: int, offset: int) -> dict[str, Any]:
+def list_runs(store: Store, search: str | None, limit: int, offset: int) -> dict[str, Any]:
     """``{"runs": [...], "total": n}``, newest first, names containing ``search`` (any case)."""
     where, params = (_SEARCH, [_like(search)]) if search else ("1 = 1", [])
     rows = store.query(store.translate(_RUNS.format(where=where)), (*params, limit, offset))
@@ -99,7 +99,7 @@ def list_runs(store: Store, search: Optional[str], limit: int, offset: int) -> d
     return {"runs": [_run(row) for row in rows], "total": total}
 
 
-def get_run(store: Store, run_id: str) -> Optional[dict[str, Any]]:
+def get_run(store: Store, run_id: str) -> dict[str, Any] | None:
     """One run by id (its name), or None."""
     where = "r.name = ?"
     rows = store.query(store.translate(_RUNS.format(where=where)), (run_id, 1, 0))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from abc import ABC, abstractmethod
-from typing import Optional
 
 
 def _in_notebook() -> bool:
@@ -90,7 +89,7 @@ class WidgetProgress(Progress):
         self._info.value = summary.splitlines()[0]
 
 
-def progress_bar(total: int, enabled: Optional[bool] = None) -> Optional[Progress]:
+def progress_bar(total: int, enabled: bool | None = None) -> Progress | None:
     """A bar fit for where this runs, or None (``enabled=None``: only in a notebook or an interactive terminal)."""
     if enabled is False:
         return None

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx2
@@ -101,7 +102,7 @@ class RemoteAPI:
         self.timeout = timeout
         self.retries = retries
 
-    def _get(self, path: str, params: Optional[dict[str, Any]] = None) -> Any:
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         headers = {"x-api-key": self.target.api_key, "user-agent": transport.USER_AGENT}
         problem = ""
         for attempt in range(1, self.retries + 2):
@@ -119,7 +120,7 @@ class RemoteAPI:
                 time.sleep(transport.backoff(attempt))
         raise RemoteAPIError(f"GET {path} at {self.target.url} failed: {problem}")
 
-    def _pages(self, path: str, key: str, limit: Optional[int], params: dict[str, Any]) -> Iterator[dict]:
+    def _pages(self, path: str, key: str, limit: int | None, params: dict[str, Any]) -> Iterator[dict]:
         offset = 0
         while limit is None or offset < limit:
             size = PAGE if limit is None else min(PAGE, limit - offset)
@@ -130,7 +131,7 @@ class RemoteAPI:
             if len(items) < size or offset >= page.get("total", float("inf")):
                 return
 
-    def runs(self, search: Optional[str] = None, limit: Optional[int] = None) -> Any:
+    def runs(self, search: str | None = None, limit: int | None = None) -> Any:
         """Runs whose name contains ``search``, shaped like ``frames.runs_df`` (plus ``run_id``)."""
         from ..frames.runs import RUN_COLUMNS
 
@@ -142,7 +143,7 @@ class RemoteAPI:
         """One run as the API describes it (its own field names)."""
         return self._get(f"/v1/runs/{quote(run_id, safe='')}")
 
-    def rollouts(self, run_id: str, limit: Optional[int] = None) -> Any:
+    def rollouts(self, run_id: str, limit: int | None = None) -> Any:
         """The rollouts of a run (``run_id`` from :meth:`runs`), shaped like ``frames.rollouts_df``."""
         from ..frames.rollouts import ROLLOUT_COLUMNS
 

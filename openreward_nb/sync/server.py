@@ -9,7 +9,8 @@ the SDK's batches; the environment look-ups the SDK makes at rollout start are a
 from __future__ import annotations
 
 import hmac
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +36,9 @@ def error(status: int, message: str, **headers: str) -> JSONResponse:
         422: "invalid_event",
         503: "unavailable",
     }
-    return JSONResponse({"error": codes.get(status, "server_error"), "message": message}, status, headers=headers or None)
+    return JSONResponse(
+        {"error": codes.get(status, "server_error"), "message": message}, status, headers=headers or None
+    )
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -59,13 +62,13 @@ async def read_limited(request: Request, limit: int) -> bytes:
 class IngestApp:
     """The routes, bound to one store and one API key (None: no authentication)."""
 
-    def __init__(self, store: Store, api_key: Optional[str], max_body: int) -> None:
+    def __init__(self, store: Store, api_key: str | None, max_body: int) -> None:
         self.store = store
         self.ingestor = Ingestor(store)
         self._key = None if api_key is None else api_key.encode("utf-8")
         self.max_body = max_body
 
-    def denied(self, request: Request) -> Optional[Response]:
+    def denied(self, request: Request) -> Response | None:
         """An error answer unless the request carries the API key (compared in constant time)."""
         if self._key is None:
             return None
@@ -130,7 +133,7 @@ class IngestApp:
         return JSONResponse({"ok": True})
 
 
-def create_app(store: Store, *, api_key: Optional[str], max_body: int = DEFAULT_MAX_BODY) -> Starlette:
+def create_app(store: Store, *, api_key: str | None, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
     """The ASGI app. ``api_key=None`` turns authentication off (``--no-auth``).
 
     The environment look-ups stay open: the SDK makes them without its key.
@@ -150,7 +153,7 @@ def create_app(store: Store, *, api_key: Optional[str], max_body: int = DEFAULT_
     )
 
 
-def serve(store: Store, *, host: str, port: int, api_key: Optional[str], max_body: int = DEFAULT_MAX_BODY) -> None:
+def serve(store: Store, *, host: str, port: int, api_key: str | None, max_body: int = DEFAULT_MAX_BODY) -> None:
     """Run the server until interrupted (SIGINT / SIGTERM)."""
     import uvicorn
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlparse, urlunparse
 
 DEFAULT_WEB_URL = "https://openreward.ai"
 UPLOAD_ENV = "OPENREWARD_NB_UPLOAD"
 
 
-def api_url_for(base_url: Optional[str] = None) -> str:
+def api_url_for(base_url: str | None = None) -> str:
     """``$OPENREWARD_API_URL``, else the ``api.`` subdomain of ``base_url`` / ``$OPENREWARD_URL`` (as the SDK)."""
     explicit = os.getenv("OPENREWARD_API_URL")
     if explicit:
@@ -20,7 +19,7 @@ def api_url_for(base_url: Optional[str] = None) -> str:
     return urlunparse(web._replace(netloc=f"api.{web.netloc}")).rstrip("/")
 
 
-def upload_enabled(flag: Optional[bool]) -> bool:
+def upload_enabled(flag: bool | None) -> bool:
     """The ``upload=`` argument, else ``$OPENREWARD_NB_UPLOAD`` (1/true/yes/on)."""
     if flag is not None:
         return bool(flag)
@@ -35,7 +34,9 @@ class Target:
     api_key: str = ""
 
     @classmethod
-    def resolve(cls, api_url: Optional[str] = None, api_key: Optional[str] = None, base_url: Optional[str] = None) -> "Target":
+    def resolve(
+        cls, api_url: str | None = None, api_key: str | None = None, base_url: str | None = None
+    ) -> Target:
         """Explicit values win; otherwise the SDK's environment variables."""
         url = (api_url or api_url_for(base_url)).rstrip("/")
         if not urlparse(url).scheme.startswith("http"):

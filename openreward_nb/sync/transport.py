@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any, Optional
+from typing import Any
 
 import httpx2
 
@@ -22,7 +22,7 @@ RETRY_STATUSES = frozenset({408, 425, 429})
 class Retryable(Exception):
     """The batch did not get through this time (network, timeout, overload); ``retry_after`` seconds if the server said."""
 
-    def __init__(self, reason: str, retry_after: Optional[float] = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
 
@@ -63,7 +63,7 @@ def server_message(response: httpx2.Response) -> str:
     return text.strip()[:1000] or response.reason_phrase
 
 
-def _retry_after(response: httpx2.Response) -> Optional[float]:
+def _retry_after(response: httpx2.Response) -> float | None:
     value = response.headers.get("retry-after", "")
     try:
         return min(60.0, max(0.0, float(value)))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any
 
 from ..store.base import Store
-from .cursors import UploadState
 from ..store.dbapi import close_quietly
+from .cursors import UploadState
 from .drain import Drain, GiveUp
 from .model import SyncResult, UploadOptions
 from .target import Target
@@ -34,12 +35,12 @@ def drain_lock(store: Store, target: Target) -> threading.Lock:
 class Uploader:
     """Uploads the rollouts queued in a store for one target."""
 
-    def __init__(self, store: Store, target: Target, options: Optional[UploadOptions] = None) -> None:
+    def __init__(self, store: Store, target: Target, options: UploadOptions | None = None) -> None:
         self.store = store
         self.target = target
         self.options = options or UploadOptions()
         self.state = UploadState(store, target.url)
-        self._env_ids: dict[tuple[str, Optional[str]], tuple[Optional[str], Optional[str]]] = {}
+        self._env_ids: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -50,7 +51,9 @@ class Uploader:
         finally:
             close_quietly(conn)
 
-    def queue(self, *, rollout_ids: Optional[Iterable[str]] = None, run: Optional[str] = None, retry_failed: bool = False) -> None:
+    def queue(
+        self, *, rollout_ids: Iterable[str] | None = None, run: str | None = None, retry_failed: bool = False
+    ) -> None:
         """Queue rollouts for upload: these ids, else one run's, else all in the store; optionally retry refused ones."""
         with self.connection() as conn:
             if rollout_ids is not None:
@@ -68,10 +71,10 @@ class Uploader:
     def run(
         self,
         *,
-        give_up_after: Optional[float] = 30.0,
-        stop: Optional[threading.Event] = None,
-        on_progress: Optional[Callable[[int], None]] = None,
-        settle: Optional[float] = None,
+        give_up_after: float | None = 30.0,
+        stop: threading.Event | None = None,
+        on_progress: Callable[[int], None] | None = None,
+        settle: float | None = None,
     ) -> SyncResult:
         """Send everything queued (blocking, in this thread); stop after ``give_up_after`` s without progress.
 
@@ -80,13 +83,22 @@ class Uploader:
         """
         with drain_lock(self.store, self.target), self.connection() as conn:
             settled_before = None if settle is None else time.time() - settle
-            drain = Drain(self.state, self.target, self.options, conn, self._env_ids, give_up_after,
-                          stop or threading.Event(), on_progress, settled_before)
+            drain = Drain(
+                self.state,
+                self.target,
+                self.options,
+                conn,
+                self._env_ids,
+                give_up_after,
+                stop or threading.Event(),
+                on_progress,
+                settled_before,
+            )
             try:
                 asyncio.run(drain.run())
             except (GiveUp, Fatal) as exc:
                 drain.errors.append(str(exc))
-            except Exception as exc:  # noqa: BLE001 - e.g. the store refused the cursor update
+            except Exception as exc:
                 drain.errors.append(f"upload stopped: {type(exc).__name__}: {exc}")
             pending, failed = self.state.counts(conn)
             return SyncResult(drain.sent, pending, failed, drain.errors)

@@ -12,8 +12,9 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import orjson
 
@@ -44,7 +45,7 @@ def message_event_id(rollout_id: str, idx: int) -> str:
     Equal to ``str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{rollout_id}/{idx}"))``, written straight from
     the hash's hex digits (version 5, RFC 4122 variant): this runs for every event uploaded.
     """
-    h = hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/{idx}".encode("utf-8")).hexdigest()
+    h = hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/{idx}".encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
@@ -58,11 +59,11 @@ def millis(seconds: float) -> int:
     return int(seconds * 1000)
 
 
-def _json(text: Optional[str]) -> Any:
+def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def start_event(rollout: dict[str, Any], environment_id: Optional[str], variant_id: Optional[str]) -> dict:
+def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id: str | None) -> dict:
     """The ``rollout`` event that opens a stored rollout (``rollout`` is its row from the store)."""
     return strip_none(
         {
@@ -111,7 +112,7 @@ def encode(event: dict) -> bytes:
     return json.dumps(event, separators=(",", ":")).encode("ascii")
 
 
-def encode_message(rollout_id: str, environment_id: Optional[str], row: tuple) -> bytes:
+def encode_message(rollout_id: str, environment_id: str | None, row: tuple) -> bytes:
     """The ``message`` event of one stored event (``row`` in :data:`MESSAGE_COLUMNS` order), encoded.
 
     The JSON text :func:`encode` would give for the SDK's ``LogMessageEvent`` (same keys, same
@@ -120,8 +121,16 @@ def encode_message(rollout_id: str, environment_id: Optional[str], row: tuple) -
     """
     idx, ts, etype, content, reference, summary, name, call_id, reward, finished, metadata = row
     parts = [
-        '{"eventId":"', message_event_id(rollout_id, idx), '","timestamp":', str(millis(ts)), ',"index":', str(idx),
-        ',"rolloutEventId":', _quote(rollout_id), ',"type":', _quote(etype),
+        '{"eventId":"',
+        message_event_id(rollout_id, idx),
+        '","timestamp":',
+        str(millis(ts)),
+        ',"index":',
+        str(idx),
+        ',"rolloutEventId":',
+        _quote(rollout_id),
+        ',"type":',
+        _quote(etype),
     ]
     for key, value in (
         (',"content":', content),

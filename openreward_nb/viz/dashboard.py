@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -14,10 +14,11 @@ from .table import TableWidget
 if TYPE_CHECKING:
     from ..client import OpenReward
 
+
 class DashboardWidget(widgets.VBox):
     """Runs table; selecting a run opens its browser (rollouts, charts, timeline) below a breadcrumb."""
 
-    def __init__(self, client: "OpenReward") -> None:
+    def __init__(self, client: OpenReward) -> None:
         self.client = client
         self.home = widgets.Button(description="all runs", icon="list", tooltip="back to every run")
         self.refresh = widgets.Button(description="refresh", icon="refresh", tooltip="re-read the store")
@@ -25,7 +26,7 @@ class DashboardWidget(widgets.VBox):
         self.home.on_click(lambda _: self.show_runs())
         self.refresh.on_click(lambda _: self._refresh())
         self.body = widgets.VBox()
-        self.browser: Optional[RunBrowser] = None
+        self.browser: RunBrowser | None = None
         self.runs = TableWidget(RUN_COLUMNS, [], caption="runs", sort_key="last_event_at", sort_desc=True)
         self.runs.add_class("orw-runs-table")
         self.runs.observe(self._selected, names="selected")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 
 class Poller:
@@ -26,7 +26,7 @@ class Poller:
             try:
                 if not self._tick():
                     return
-            except Exception as exc:  # noqa: BLE001 - a live view must never take the kernel down
+            except Exception as exc:
                 warnings.warn(f"openreward_nb: live updates stopped: {type(exc).__name__}: {exc}", stacklevel=1)
                 return
 

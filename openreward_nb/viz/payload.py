@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Optional
+from typing import Any
 
 from ..records import EventRecord
 from .render import markdown_html, pretty_json, safe_image_src
@@ -16,7 +16,7 @@ EXPAND_CHARS = 256_000
 _META_CHARS = 4_000
 
 
-def clip(text: Optional[str], limit: int) -> tuple[str, int]:
+def clip(text: str | None, limit: int) -> tuple[str, int]:
     """(the first ``limit`` characters of ``text``, its full length)."""
     if not text:
         return "", 0
@@ -31,7 +31,7 @@ def display_text(ev: EventRecord, limit: int) -> tuple[str, int]:
     return clip(text, limit)
 
 
-def _metadata_text(metadata: Optional[dict]) -> Optional[str]:
+def _metadata_text(metadata: dict | None) -> str | None:
     if not metadata:
         return None
     text = json.dumps(metadata, indent=2, ensure_ascii=False, default=str)

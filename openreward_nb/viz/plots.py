@@ -7,8 +7,9 @@ VS Code draw with the plotly renderer they already have, so no plotly.js lands i
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from statistics import fmean, stdev
-from typing import Any, Optional, Sequence
+from typing import Any
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _Z95 = 1.96
@@ -32,7 +33,10 @@ def _layout(title: str, x: str, y: str) -> dict[str, Any]:
 def reward_histogram(rewards: Sequence[float]) -> dict[str, Any]:
     """Histogram of rollout total rewards."""
     trace = {"type": "histogram", "x": list(rewards), "marker": {"color": "#1a7f37"}, "opacity": 0.8}
-    return {"data": [trace], "layout": _layout(f"reward distribution ({len(rewards):,} rollouts)", "total reward", "rollouts")}
+    return {
+        "data": [trace],
+        "layout": _layout(f"reward distribution ({len(rewards):,} rollouts)", "total reward", "rollouts"),
+    }
 
 
 def mean_band(values: Sequence[float]) -> tuple[float, float]:
@@ -42,7 +46,9 @@ def mean_band(values: Sequence[float]) -> tuple[float, float]:
     return mean, half
 
 
-def curve_points(rows: Sequence[dict[str, Any]], buckets: int = 30) -> tuple[str, list[tuple[float, float, float, int]]]:
+def curve_points(
+    rows: Sequence[dict[str, Any]], buckets: int = 30
+) -> tuple[str, list[tuple[float, float, float, int]]]:
     """(x label, [(x, mean, ci half-width, n)]): by ``step`` when rollouts carry one, else by creation order."""
     scored = [r for r in rows if r.get("total_reward") is not None]
     groups: dict[float, list[float]] = {}
@@ -60,7 +66,7 @@ def curve_points(rows: Sequence[dict[str, Any]], buckets: int = 30) -> tuple[str
     return label, [(x, *mean_band(v), len(v)) for x, v in sorted(groups.items())]
 
 
-def reward_curve(rows: Sequence[dict[str, Any]]) -> Optional[dict[str, Any]]:
+def reward_curve(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     """Mean reward with a 95% confidence band over training; None without rewards."""
     label, points = curve_points(rows)
     if not points:

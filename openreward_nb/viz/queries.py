@@ -5,8 +5,6 @@ They read only small columns, so a rollout with megabyte tool outputs stays chea
 
 from __future__ import annotations
 
-from typing import Optional
-
 from ..store.base import Store
 
 ASSISTANT_SIDE = frozenset({"assistant_message", "reasoning", "tool_call"})
@@ -26,7 +24,7 @@ def reward_points(store: Store, rollout_id: str, start: int = 0, stop: int = 2**
     return [(int(i), float(r)) for i, r in store.query(store.translate(sql), (rollout_id, start, stop))]
 
 
-def finished_index(store: Store, rollout_id: str) -> Optional[int]:
+def finished_index(store: Store, rollout_id: str) -> int | None:
     """Index of the first event that ended the episode, if any."""
     sql = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND is_finished = 1"
     rows = store.query(store.translate(sql), (rollout_id,))
@@ -34,8 +32,8 @@ def finished_index(store: Store, rollout_id: str) -> Optional[int]:
 
 
 def turn_starts(
-    store: Store, rollout_id: str, start: int = 0, stop: int = 2**62, previous_type: Optional[str] = None
-) -> tuple[list[int], Optional[str]]:
+    store: Store, rollout_id: str, start: int = 0, stop: int = 2**62, previous_type: str | None = None
+) -> tuple[list[int], str | None]:
     """Indices in ``[start, stop)`` where a model turn begins (a model-side event after a non-model one),
     and the type of the last event scanned.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -15,7 +15,7 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def safe_url(url: Optional[str]) -> Optional[str]:
+def safe_url(url: str | None) -> str | None:
     """``url`` if it uses an allowed scheme (http, https, mailto), else None."""
     if not url:
         return None
@@ -26,7 +26,7 @@ def safe_url(url: Optional[str]) -> Optional[str]:
 _IMAGE_DATA_PREFIXES = tuple(f"data:image/{t};base64," for t in ("png", "jpeg", "gif", "webp"))
 
 
-def safe_image_src(url: Optional[str]) -> Optional[str]:
+def safe_image_src(url: str | None) -> str | None:
     """``url`` if an <img> may load it: http(s), or a base64 data URL of a raster image."""
     if url and url.strip().lower().startswith(_IMAGE_DATA_PREFIXES):
         return url.strip()
@@ -95,7 +95,7 @@ def _readable(value: Any, pad: str) -> list[str]:
     return [json.dumps(value, ensure_ascii=False)]
 
 
-def human_bytes(n: Optional[float]) -> str:
+def human_bytes(n: float | None) -> str:
     """1536 -> '1.5 KB'."""
     if n is None:
         return ""
@@ -106,7 +106,7 @@ def human_bytes(n: Optional[float]) -> str:
     return ""
 
 
-def human_duration(seconds: Optional[float]) -> str:
+def human_duration(seconds: float | None) -> str:
     """75.2 -> '1m 15s'."""
     if seconds is None:
         return ""
@@ -121,6 +121,6 @@ def human_duration(seconds: Optional[float]) -> str:
     return f"{hours}h {minutes:02d}m"
 
 
-def fmt_reward(value: Optional[float]) -> str:
+def fmt_reward(value: float | None) -> str:
     """A reward for display ('' when unset)."""
     return "" if value is None else f"{value:.4g}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from ..records import RolloutRecord, RunRecord
 from .source import header_fields
@@ -41,6 +42,7 @@ def pick(columns: Iterable[Column], *keys: str) -> tuple[Column, ...]:
     """The columns named by ``keys``, in that order."""
     by_key = {c[0]: c for c in columns}
     return tuple(by_key[k] for k in keys)
+
 
 #: most rollouts a run table loads
 MAX_ROWS = 5_000
@@ -104,7 +106,7 @@ def run_row(run: RunRecord) -> dict[str, Any]:
     }
 
 
-def count_label(shown: int, total: Optional[int]) -> str:
+def count_label(shown: int, total: int | None) -> str:
     """'50 rollouts' or 'the first 5,000 of 12,000 rollouts'."""
     if total is None or total <= shown:
         return f"{shown:,} rollouts"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -12,10 +13,11 @@ from .render import esc, fmt_reward
 from .rows import ROLLOUT_COLUMNS, count_label, meta_columns, rollout_rows
 from .table import TableWidget
 
+
 class RunBrowser(widgets.VBox):
     """A run's rollouts; clicking a row opens that rollout's timeline below the charts."""
 
-    def __init__(self, run: RunRecord, on_open: Optional[Callable[[RolloutRecord], None]] = None) -> None:
+    def __init__(self, run: RunRecord, on_open: Callable[[RolloutRecord], None] | None = None) -> None:
         self.run = run
         self._on_open = on_open
         rows = rollout_rows(run.rollouts())

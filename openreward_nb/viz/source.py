@@ -6,7 +6,8 @@ Kept apart from the widget so that the static HTML, the text views and the tests
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..records import RolloutRecord
 from . import queries
@@ -97,7 +98,7 @@ class TimelineSource:
 
     # --- pages -------------------------------------------------------------------------
     def page(
-        self, start: int, limit: int, types: Optional[Sequence[str]] = None, backward: bool = False
+        self, start: int, limit: int, types: Sequence[str] | None = None, backward: bool = False
     ) -> list[dict[str, Any]]:
         """Payloads of up to ``limit`` events from ``start`` on (or just before ``start`` when ``backward``)."""
         limit = max(1, min(int(limit), MAX_PAGE))
@@ -116,9 +117,9 @@ class TimelineSource:
         self,
         start: int,
         limit: int,
-        types: Optional[Sequence[str]] = None,
+        types: Sequence[str] | None = None,
         backward: bool = False,
-        turn: Optional[int] = None,
+        turn: int | None = None,
     ) -> dict[str, Any]:
         """A page plus the index range it covers: ``{"events", "start", "end"}`` (``end`` exclusive).
 
@@ -149,7 +150,7 @@ class TimelineSource:
         text, full = display_text(self.record.event(idx), EXPAND_CHARS)
         return {"i": idx, "text": text, "n": full}
 
-    def blob(self, sha256: str) -> Optional[tuple[str, bytes]]:
+    def blob(self, sha256: str) -> tuple[str, bytes] | None:
         """(mime, bytes) of an attachment small enough to show, else None."""
         found = self.store.blob(sha256)
         if found is None or len(found[1]) > MAX_BLOB_BYTES:
@@ -160,7 +161,7 @@ class TimelineSource:
         return queries.search(self.store, self.record.id, text) if text.strip() else []
 
     # --- live ----------------------------------------------------------------------------
-    def poll(self) -> Optional[tuple[int, int]]:
+    def poll(self) -> tuple[int, int] | None:
         """If the rollout changed since last asked: refresh and return (first new index, new count)."""
         state = self.store.rollout_status(self.record.id)
         if state is None:

@@ -4,7 +4,8 @@ on GitHub / nbviewer and in ``nbconvert --to html``. Bounded: a header and the f
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..records import EventRecord, RolloutRecord, RunRecord
 from .payload import display_text
@@ -139,7 +140,7 @@ def _cell(key: str, value: Any) -> str:
     return f"<td>{esc(value)}</td>"
 
 
-def table_html(rows: Sequence[dict[str, Any]], columns: Sequence[Column], total: Optional[int] = None) -> str:
+def table_html(rows: Sequence[dict[str, Any]], columns: Sequence[Column], total: int | None = None) -> str:
     """A plain HTML table of the first :data:`STATIC_ROWS` rows."""
     head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in columns)
     body = "".join(
@@ -160,7 +161,9 @@ def run_html(run: RunRecord, rows: Sequence[dict[str, Any]]) -> str:
     return f'{STYLE}<div class="orws">{head}{table_html(rows, BRIEF_ROLLOUT_COLUMNS)}</div>'
 
 
-def compare_html(pairs: Iterable[tuple[int, list[EventRecord], list[EventRecord]]], a: RolloutRecord, b: RolloutRecord) -> str:
+def compare_html(
+    pairs: Iterable[tuple[int, list[EventRecord], list[EventRecord]]], a: RolloutRecord, b: RolloutRecord
+) -> str:
     """Two rollouts side by side, one row per model turn."""
     rows = []
     for turn, left, right in pairs:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .._printing import _STYLE
 from ..records import EventRecord, RolloutRecord
@@ -19,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 CELL_WIDTH = 48
 
 
-def safe(text: Any, width: Optional[int] = None) -> str:
+def safe(text: Any, width: int | None = None) -> str:
     """``text`` with terminal control characters (escape sequences from a model or tool) made visible, clipped."""
     out = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
     return out if width is None or len(out) <= width else out[: width - 1] + "…"
@@ -28,7 +29,11 @@ def safe(text: Any, width: Optional[int] = None) -> str:
 def rollout_summary(rec: RolloutRecord) -> str:
     """Two lines: who and what, then the numbers."""
     h = header_fields(rec)
-    names = "  ".join(f"{k}={safe(v, 80)}" for k, v in (("run", h["run"]), ("env", h["environment"]), ("split", h["split"]), ("model", h["model"])) if v)
+    names = "  ".join(
+        f"{k}={safe(v, 80)}"
+        for k, v in (("run", h["run"]), ("env", h["environment"]), ("split", h["split"]), ("model", h["model"]))
+        if v
+    )
     title = f"rollout {safe(h['rollout'], 80) + ' ' if h['rollout'] else ''}{h['id']}  [{h['status']}]"
     numbers = (
         f"reward total {fmt_reward(h['total_reward']) or '-'} final {fmt_reward(h['final_reward']) or '-'} · "
@@ -70,7 +75,7 @@ def event_text(ev: EventRecord, color: bool, chars: int) -> str:
     return "\n".join(lines)
 
 
-def timeline_text(rec: RolloutRecord, *, color: bool = False, limit: Optional[int] = None, chars: int = 600) -> str:
+def timeline_text(rec: RolloutRecord, *, color: bool = False, limit: int | None = None, chars: int = 600) -> str:
     """The summary, then each event (the first ``limit`` when given)."""
     parts = [rollout_summary(rec), ""]
     stop = None if limit is None else limit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import anywidget
 import traitlets
@@ -37,7 +37,7 @@ class TimelineWidget(anywidget.AnyWidget):
         self,
         record: RolloutRecord,
         *,
-        live: Optional[bool] = None,
+        live: bool | None = None,
         compact: bool = False,
         poll_interval: float = 0.5,
     ) -> None:
@@ -65,7 +65,7 @@ class TimelineWidget(anywidget.AnyWidget):
         req = content.get("req")
         try:
             self._answer(content, req)
-        except Exception as exc:  # noqa: BLE001 - report to the view instead of the kernel log
+        except Exception as exc:
             self.send({"kind": "error", "req": req, "message": f"{type(exc).__name__}: {exc}"})
 
     def _answer(self, content: dict[str, Any], req: Any) -> None:

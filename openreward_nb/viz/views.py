@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import warnings
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 from ..records import RolloutRecord, RunRecord
 from . import static, text
@@ -54,19 +54,19 @@ class View(ABC):
         data: dict[str, Any] = {}
         try:
             data["text/plain"] = self.text()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _warn("the text view", exc)
             data["text/plain"] = repr(self)
         try:
             data["text/html"] = self.static_html()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             _warn("the static HTML view", exc)
         if in_kernel():
             try:
                 bundle = self.widget()._repr_mimebundle_()
                 bundle = bundle[0] if isinstance(bundle, tuple) else bundle
                 data[WIDGET_MIME] = bundle[WIDGET_MIME]
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 _warn("the interactive view", exc)
         return data
 
@@ -83,7 +83,7 @@ class View(ABC):
 class RolloutView(View):
     """One rollout: the timeline widget."""
 
-    def __init__(self, record: RolloutRecord, live: Optional[bool] = None) -> None:
+    def __init__(self, record: RolloutRecord, live: bool | None = None) -> None:
         self.record = record
         self.live = live
 
@@ -124,7 +124,7 @@ class RunView(View):
 class DashboardView(View):
     """Every run in a store, then a run's rollouts, then a rollout's timeline."""
 
-    def __init__(self, client: "OpenReward") -> None:
+    def __init__(self, client: OpenReward) -> None:
         self.client = client
 
     def widget(self) -> Any:
@@ -138,7 +138,9 @@ class DashboardView(View):
     def static_html(self) -> str:
         rows = self._rows()
         cols = tuple(c for c in RUN_COLUMNS if c[0] != "last_event_at")
-        title = f'<div><b style="font-size:15px">{len(rows):,} runs</b> in <code>{esc(self.client.store.url)}</code></div>'
+        title = (
+            f'<div><b style="font-size:15px">{len(rows):,} runs</b> in <code>{esc(self.client.store.url)}</code></div>'
+        )
         return f'{static.STYLE}<div class="orws">{title}{static.table_html(rows, cols)}</div>'
 
     def text(self) -> str:
@@ -165,12 +167,12 @@ class CompareView(View):
         return f"{text.rollout_summary(self.a)}\n  vs\n{text.rollout_summary(self.b)}"
 
 
-def as_record(rollout: Union["Rollout", RolloutRecord]) -> RolloutRecord:
+def as_record(rollout: Rollout | RolloutRecord) -> RolloutRecord:
     """A stored record for a live :class:`Rollout` (flushing it first) or a record as it is."""
     return rollout if isinstance(rollout, RolloutRecord) else rollout.record()
 
 
-def dashboard(client: Optional["OpenReward"] = None, *, store: Any = None) -> DashboardView:
+def dashboard(client: OpenReward | None = None, *, store: Any = None) -> DashboardView:
     """Runs → a run's rollouts → a rollout's timeline, in one widget (``client``'s store, or ``store``)."""
     if client is None:
         from ..client import OpenReward
@@ -179,6 +181,6 @@ def dashboard(client: Optional["OpenReward"] = None, *, store: Any = None) -> Da
     return DashboardView(client)
 
 
-def compare(a: Union["Rollout", RolloutRecord], b: Union["Rollout", RolloutRecord]) -> CompareView:
+def compare(a: Rollout | RolloutRecord, b: Rollout | RolloutRecord) -> CompareView:
     """Two rollouts side by side, their timelines scrolling together by model turn."""
     return CompareView(as_record(a), as_record(b))

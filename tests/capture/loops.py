@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 from openreward_nb.demo import environments
 
@@ -16,7 +16,7 @@ def session(task: int = TASK) -> Any:
     return environment, environment.session(task=environment.list_tasks("train")[task])
 
 
-def seed_loop(oai: Any, rollout: Optional[Any], task: int = TASK, model: str = "demo-strong") -> list[Any]:
+def seed_loop(oai: Any, rollout: Any | None, task: int = TASK, model: str = "demo-strong") -> list[Any]:
     """Issue 4's seed loop (OpenAI Responses); explicit logs when ``rollout`` is given. Returns the input list."""
     environment, sess = session(task)
     tools = environment.list_tools(format="openai")
@@ -41,7 +41,9 @@ def seed_loop(oai: Any, rollout: Optional[Any], task: int = TASK, model: str = "
                     }
                     input_list.append(tool_output)
                     if rollout is not None:
-                        rollout.log_openai_response(tool_output, reward=tool_result.reward, is_finished=tool_result.finished)
+                        rollout.log_openai_response(
+                            tool_output, reward=tool_result.reward, is_finished=tool_result.finished
+                        )
                     if tool_result.finished:
                         finished = True
                         break
@@ -53,7 +55,10 @@ def chat_loop(client: Any, model: str = "demo-strong", stream: bool = False, tas
     environment, sess = session(task)
     tools = environment.list_tools(format="openrouter")  # the Chat Completions tool format
     with sess:
-        messages: list[dict] = [{"role": "system", "content": "Find the flag."}, {"role": "user", "content": sess.get_prompt()[0].text}]
+        messages: list[dict] = [
+            {"role": "system", "content": "Find the flag."},
+            {"role": "user", "content": sess.get_prompt()[0].text},
+        ]
         for _ in range(20):
             if stream:
                 with client.chat.completions.stream(model=model, messages=messages, tools=tools) as s:
@@ -75,8 +80,13 @@ def anthropic_loop(client: Any, model: str = "demo-strong", stream: bool = False
     """An Anthropic Messages loop with thinking, optionally with the SDK's stream helper."""
     environment, sess = session(task)
     tools = environment.list_tools(format="anthropic")
-    params = {"model": model, "max_tokens": 2048, "tools": tools, "system": "Find the flag.",
-              "thinking": {"type": "enabled", "budget_tokens": 1024}}
+    params = {
+        "model": model,
+        "max_tokens": 2048,
+        "tools": tools,
+        "system": "Find the flag.",
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+    }
     with sess:
         messages: list[dict] = [{"role": "user", "content": sess.get_prompt()[0].text}]
         for _ in range(20):

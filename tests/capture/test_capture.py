@@ -8,7 +8,6 @@ import warnings
 
 import pytest
 
-from openreward_nb import OpenReward
 from openreward_nb.capture import uninstall
 from openreward_nb.demo import (
     anthropic_client,
@@ -75,7 +74,9 @@ def test_capture_alone_stores_history_once_with_call_metadata(client) -> None:
     firsts = [e for e in events if e.metadata and e.metadata.get("provider") == "openai"]
     assert len(firsts) == recorder.calls
     meta = firsts[0].metadata
-    assert meta["endpoint"] == "responses" and meta["model"] == "demo-strong" and meta["tools"] == ["bash", "submit_flag"]
+    assert (
+        meta["endpoint"] == "responses" and meta["model"] == "demo-strong" and meta["tools"] == ["bash", "submit_flag"]
+    )
     assert all(e.latency_ms is not None and e.latency_ms >= 0 for e in firsts)
     assert sum(1 for e in events if e.usage is not None) == recorder.calls
 
@@ -123,7 +124,9 @@ def test_openai_responses_streams(client, how) -> None:
     rollout = client.rollout.create("stream", rollout_name=how)
     with client.rollout.capture(rollout):
         if how == "stream=True":
-            for _ in openai_client(offline=True).responses.create(model="demo-strong", input="list the files", stream=True):
+            for _ in openai_client(offline=True).responses.create(
+                model="demo-strong", input="list the files", stream=True
+            ):
                 pass
         else:
             with openai_client(offline=True).responses.stream(model="demo-strong", input="list the files") as s:
@@ -177,7 +180,9 @@ def test_anthropic_raw_stream_and_async(client) -> None:
             )
             async for _ in stream:
                 pass
-            await aclient.messages.create(model="demo-strong", max_tokens=512, messages=[{"role": "user", "content": "again"}])
+            await aclient.messages.create(
+                model="demo-strong", max_tokens=512, messages=[{"role": "user", "content": "again"}]
+            )
 
     asyncio.run(main())
     events = stored(client, rollout)

@@ -144,6 +144,17 @@ def test_top_level_await_and_run_cell_magic(ip) -> None:
 
 def test_help_documents_every_option(ip) -> None:
     doc = ip.find_cell_magic("rollout").__doc__
-    for option in ("--name", "--env", "--split", "--meta", "--task", "--as", "--no-capture", "--quiet", "--store", "run"):
+    for option in (
+        "--name",
+        "--env",
+        "--split",
+        "--meta",
+        "--task",
+        "--as",
+        "--no-capture",
+        "--quiet",
+        "--store",
+        "run",
+    ):
         assert option in doc
     assert "rollout_config" in ip.find_line_magic("rollout_config").__doc__

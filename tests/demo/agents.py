@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from openreward_nb.demo import DemoSession, ToolOutput
 
@@ -25,14 +25,14 @@ class Transcript:
     results: dict[str, ToolOutput] = field(default_factory=dict)
     responses: list[Any] = field(default_factory=list)
     stream_events: list[list[str]] = field(default_factory=list)
-    final_text: Optional[str] = None
+    final_text: str | None = None
 
     @property
     def finished(self) -> bool:
         return any(r.finished for r in self.results.values())
 
     @property
-    def reward(self) -> Optional[float]:
+    def reward(self) -> float | None:
         """The reward of the step that finished the episode."""
         return next((r.reward for r in self.results.values() if r.finished), None)
 
@@ -43,7 +43,7 @@ class Loop:
     def __init__(self, client: Any, session: DemoSession, model: str, mode: str = "create", **params: Any) -> None:
         self.client, self.session, self.model, self.mode, self.params = client, session, model, mode, params
         self.transcript = Transcript()
-        self.text: Optional[str] = None
+        self.text: str | None = None
 
     def receive(self, response: Any) -> list[Call]:
         """Keep the response in the history; return its tool calls (and set ``self.text``)."""

@@ -17,7 +17,11 @@ def test_demo_records_the_quickstart_agent_and_says_where_to_look(tmp_path) -> N
         env.pop(key, None)
     out = subprocess.run(
         [PYTHON, "-m", "openreward_nb", "--store", str(store), "demo", "--tasks", "2", "--run-name", "demo-run"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     assert "recorded 2 rollouts into run 'demo-run'" in out.stdout
@@ -33,6 +37,9 @@ def test_demo_records_the_quickstart_agent_and_says_where_to_look(tmp_path) -> N
 def test_demo_rejects_a_bad_task_count(tmp_path) -> None:
     out = subprocess.run(
         [PYTHON, "-m", "openreward_nb", "--store", str(tmp_path / "s.sqlite"), "demo", "--tasks", "0"],
-        capture_output=True, text=True, env=subprocess_env(), timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
     )
     assert out.returncode == 1 and "--tasks must be at least 1" in out.stderr

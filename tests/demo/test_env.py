@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Optional
 
 import pytest
 
@@ -47,7 +46,7 @@ def test_flags_are_hidden_in_the_sandbox_not_given_away() -> None:
 
 
 @pytest.mark.parametrize("fmt", [None, "openai", "openrouter", "anthropic", "google"])
-def test_tool_formats_match_the_openreward_sdk(environment: DemoEnvironment, fmt: Optional[str]) -> None:
+def test_tool_formats_match_the_openreward_sdk(environment: DemoEnvironment, fmt: str | None) -> None:
     from openreward.api.environments.client import convert_tool_response
 
     specs = environment.list_tools()

@@ -7,7 +7,8 @@ import dataclasses
 import socket
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from openreward.environments import Environment, Server, TextBlock, ToolOutput, tool

@@ -63,7 +63,9 @@ def test_the_driver_gives_the_same_frame(store: Path, monkeypatch: pytest.Monkey
 
 
 def test_a_page_too_big_for_one_batch_is_read_in_parts(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlite_arrow, "MAX_BATCH_BYTES", 6000)  # the 5,000-character results then fit one or two to a batch
+    monkeypatch.setattr(
+        sqlite_arrow, "MAX_BATCH_BYTES", 6000
+    )  # the 5,000-character results then fit one or two to a batch
     plain, fast, batches = _both(store, monkeypatch)
     assert batches >= 3  # no batch holds two of the three results
     pd.testing.assert_frame_equal(fast, plain)

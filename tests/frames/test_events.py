@@ -28,10 +28,19 @@ def test_one_row_per_event_in_rollout_then_index_order(recorded: Recorded) -> No
     joined = ev.merge(rollouts[["rollout_id", "run", "rollout_name"]], on="rollout_id", suffixes=("", "_r"))
     assert (joined["run"] == joined["run_r"]).all()
     a0 = joined[joined["rollout_name"] == "a0"].set_index("idx")
-    assert a0["type"].tolist() == ["system_message", "user_message", "reasoning", "assistant_message",
-                                   "tool_call", "tool_result", "assistant_message"]
+    assert a0["type"].tolist() == [
+        "system_message",
+        "user_message",
+        "reasoning",
+        "assistant_message",
+        "tool_call",
+        "tool_result",
+        "assistant_message",
+    ]
     assert a0.loc[1, "metadata.source"] == "env" and pd.isna(a0.loc[0, "metadata.source"])
-    assert a0.loc[4, "model"] == "claude-x" and a0.loc[4, "input_tokens"] == 10 and a0.loc[4, "stop_reason"] == "tool_use"
+    assert (
+        a0.loc[4, "model"] == "claude-x" and a0.loc[4, "input_tokens"] == 10 and a0.loc[4, "stop_reason"] == "tool_use"
+    )
     assert pd.isna(a0.loc[3, "input_tokens"]) and a0.loc[5, "is_error"] == True  # noqa: E712 - a nullable boolean
     assert a0.loc[6, "reward"] == 1.0 and a0.loc[6, "is_finished"] and pd.isna(a0.loc[0, "reward"])
     # the levels agree: event sums are the rollouts' aggregates
@@ -83,7 +92,13 @@ def test_tool_calls_are_joined_to_their_results(recorded: Recorded) -> None:
     calls = orn.tool_calls_df(store=recorded.client.store)
     assert list(calls.columns) == list(TOOL_CALL_COLUMNS)
     bash = calls.iloc[0]
-    assert (bash["run"], bash["name"], bash["call_id"], bash["idx"], bash["result_idx"]) == ("alpha", "bash", "tu1", 4, 5)
+    assert (bash["run"], bash["name"], bash["call_id"], bash["idx"], bash["result_idx"]) == (
+        "alpha",
+        "bash",
+        "tu1",
+        4,
+        5,
+    )
     assert bash["arguments"] == {"cmd": "ls"} and bash["output"] == "denied" and bash["is_error"] == True  # noqa: E712
     assert bash["reward"] == 0.0 and bash["model"] == "claude-x"
     beta = calls[calls["run"] == "beta"]

@@ -43,8 +43,12 @@ def test_csv_of_tool_calls_and_default_names(recorded: Recorded, tmp_path, monke
 
 def test_jsonl_chats_with_a_reward_floor(recorded: Recorded, tmp_path) -> None:
     path = tmp_path / "sft.jsonl"
-    assert _export(recorded, "alpha", "--format", "jsonl", "--min-reward", "1", "--chat-format", "anthropic",
-                   "-o", str(path)) == 0
+    assert (
+        _export(
+            recorded, "alpha", "--format", "jsonl", "--min-reward", "1", "--chat-format", "anthropic", "-o", str(path)
+        )
+        == 0
+    )
     (line,) = [json.loads(text) for text in path.read_text().splitlines()]
     assert line["system"] == "be brief" and line["messages"][0]["role"] == "user"
 

@@ -25,9 +25,16 @@ def test_one_row_per_rollout_with_declared_then_flattened_columns(recorded: Reco
     df = orn.rollouts_df(store=recorded.client.store)
     assert names(df) == ["a0", "a1", "a2", "b0", "b1"]
     assert list(df.columns) == DECLARED + [
-        "metadata.model", "metadata.temperature", "metadata.tags", "metadata.judge.name",
-        "task_spec.id", "task_spec.level", "run_info.model_name", "run_info.run_type",
-        "rollout_info.task_index", "rollout_info.current_step",
+        "metadata.model",
+        "metadata.temperature",
+        "metadata.tags",
+        "metadata.judge.name",
+        "task_spec.id",
+        "task_spec.level",
+        "run_info.model_name",
+        "run_info.run_type",
+        "rollout_info.task_index",
+        "rollout_info.current_step",
     ]
     dtypes = df.dtypes
     assert str(dtypes["created_at"]) == str(dtypes["ended_at"]) == "datetime64[us, UTC]"
@@ -91,8 +98,11 @@ def test_time_range_takes_datetimes_iso_text_and_epoch_seconds(recorded: Recorde
     store = recorded.client.store
     created = orn.rollouts_df(store=store).set_index("rollout_name")["created_at"]
     start, end = created["a1"], created["b0"]
-    for since, until in ((start.to_pydatetime(), end.to_pydatetime()), (start.isoformat(), end.isoformat()),
-                         (start.timestamp(), end.timestamp())):
+    for since, until in (
+        (start.to_pydatetime(), end.to_pydatetime()),
+        (start.isoformat(), end.isoformat()),
+        (start.timestamp(), end.timestamp()),
+    ):
         assert names(orn.rollouts_df(store=store, since=since, until=until)) == ["a1", "a2"]
     naive = start.tz_convert(None).to_pydatetime()  # a naive time is UTC
     assert names(orn.rollouts_df(store=store, since=naive))[0] == "a1"
@@ -148,7 +158,9 @@ def test_run_record_to_pandas_at_each_level(recorded: Recorded) -> None:
     store = recorded.client.store
     run = recorded.client.runs.get("beta")
     pd.testing.assert_frame_equal(run.to_pandas(), orn.rollouts_df("beta", store=store))
-    pd.testing.assert_frame_equal(run.to_pandas("events", split="train"), orn.events_df("beta", store=store, split="train"))
+    pd.testing.assert_frame_equal(
+        run.to_pandas("events", split="train"), orn.events_df("beta", store=store, split="train")
+    )
     assert run.to_pandas("tool_calls")["call_id"].tolist() == ["dup", "dup", "lost"]
     assert run.to_pandas("runs")["run"].tolist() == ["beta"]
     with pytest.raises(ValueError, match="levels: runs, rollouts, events, tool_calls"):

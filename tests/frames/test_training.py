@@ -20,26 +20,40 @@ def test_openai_messages_of_an_anthropic_tool_turn(recorded: Recorded) -> None:
     assert messages == [
         {"role": "system", "content": "be brief"},
         {"role": "user", "content": "find the flag"},
-        {"role": "assistant", "content": "listing", "tool_calls": [
-            {"id": "tu1", "type": "function", "function": {"name": "bash", "arguments": '{"cmd":"ls"}'}}]},
+        {
+            "role": "assistant",
+            "content": "listing",
+            "tool_calls": [
+                {"id": "tu1", "type": "function", "function": {"name": "bash", "arguments": '{"cmd":"ls"}'}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "tu1", "content": "denied"},
         {"role": "assistant", "content": "FLAG{x}"},
     ]
     calls_only = orn.to_chat_messages(recorded.ids["b0"][:8], store=recorded.client.store)  # an id prefix works
-    assert calls_only[0] == {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "dup", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}]}
+    assert calls_only[0] == {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "dup", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}],
+    }
 
 
 def test_anthropic_messages_keep_thinking_tool_use_and_errors(recorded: Recorded) -> None:
     messages = orn.to_chat_messages(recorded.ids["a0"], "anthropic", store=recorded.client.store)
     assert messages == [
         {"role": "user", "content": [{"type": "text", "text": "find the flag"}]},
-        {"role": "assistant", "content": [
-            {"type": "thinking", "thinking": "look around", "signature": "sig1"},
-            {"type": "text", "text": "listing"},
-            {"type": "tool_use", "id": "tu1", "name": "bash", "input": {"cmd": "ls"}},
-        ]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "tu1", "content": "denied", "is_error": True}]},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "thinking", "thinking": "look around", "signature": "sig1"},
+                {"type": "text", "text": "listing"},
+                {"type": "tool_use", "id": "tu1", "name": "bash", "input": {"cmd": "ls"}},
+            ],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "tu1", "content": "denied", "is_error": True}],
+        },
         {"role": "assistant", "content": [{"type": "text", "text": "FLAG{x}"}]},
     ]
     b0 = orn.to_chat_messages(recorded.ids["b0"], "anthropic", store=recorded.client.store)
@@ -48,10 +62,18 @@ def test_anthropic_messages_keep_thinking_tool_use_and_errors(recorded: Recorded
 
 def test_images_become_image_parts(client) -> None:
     rollout = client.rollout.create("img")
-    rollout.log_anthropic_message({"role": "user", "content": [
-        {"type": "text", "text": "what is this?"},
-        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()}},
-    ]})
+    rollout.log_anthropic_message(
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is this?"},
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()},
+                },
+            ],
+        }
+    )
     client.rollout.flush()
     data = base64.b64encode(PNG).decode()
     openai = orn.to_chat_messages(rollout.id, store=client.store)

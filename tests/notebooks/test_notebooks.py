@@ -16,7 +16,14 @@ from ..helpers import REPO
 
 NOTEBOOKS = REPO / "notebooks"
 WIDGET = "application/vnd.jupyter.widget-view+json"
-API_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY", "OPENREWARD_API_KEY")
+API_KEYS = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "OPENROUTER_API_KEY",
+    "OPENREWARD_API_KEY",
+)
 
 
 def execute(name: str, folder: Path, **env_extra: str) -> nbformat.NotebookNode:
@@ -24,7 +31,9 @@ def execute(name: str, folder: Path, **env_extra: str) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     env = {k: v for k, v in os.environ.items() if k not in API_KEYS and not k.startswith("OPENREWARD_NB_")}
     env.update(OPENREWARD_NB_STORE=str(folder / "store.sqlite"), OPENREWARD_DISABLE_UPDATE_CHECK="1", **env_extra)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute(env=env)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute(
+        env=env
+    )
     return nb
 
 
@@ -88,7 +97,10 @@ def test_comparing_runs(tmp_path: Path) -> None:
 def test_teams_and_platform(tmp_path: Path) -> None:
     nb = execute("04_teams_and_platform.ipynb", tmp_path)
     texts = "".join(
-        o.get("data", {}).get("text/plain", "") + o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        o.get("data", {}).get("text/plain", "") + o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
     )
     assert "SyncResult(sent=45, pending=0, failed=0, errors=[])" in texts
     assert "team-run" in texts
@@ -102,14 +114,33 @@ def test_binder_requirements_install_and_run_the_quickstart(tmp_path: Path) -> N
     venv = tmp_path / "binder-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-r", str(REPO / "binder" / "requirements.txt"), "nbclient", "ipykernel"], cwd=REPO, check=True, timeout=900)
+    subprocess.run(
+        [*pip, "-r", str(REPO / "binder" / "requirements.txt"), "nbclient", "ipykernel"],
+        cwd=REPO,
+        check=True,
+        timeout=900,
+    )
     work = tmp_path / "work"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in API_KEYS and not k.startswith(("OPENREWARD_NB_", "PYTHONPATH", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in API_KEYS and not k.startswith(("OPENREWARD_NB_", "PYTHONPATH", "VIRTUAL_ENV"))
+    }
     env["OPENREWARD_NB_STORE"] = str(work / "store.sqlite")
     out = subprocess.run(
-        [str(venv / "bin" / "jupyter"), "execute", "--output", str(work / "out.ipynb"), str(NOTEBOOKS / "01_quickstart.ipynb")],
-        cwd=work, env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(venv / "bin" / "jupyter"),
+            "execute",
+            "--output",
+            str(work / "out.ipynb"),
+            str(NOTEBOOKS / "01_quickstart.ipynb"),
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     nb = nbformat.read(work / "out.ipynb", as_version=4)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-from openreward_nb import EventRecord
-
 import httpx2
+
+from openreward_nb import EventRecord
 
 from ..helpers import FIXTURES
 
@@ -41,7 +41,9 @@ def recorded(provider: str, case: str) -> Recorded:
 
 def _http(body: Body | list[Body], content_type: str) -> httpx2.Client:
     """An httpx2 client answering each request with ``body`` (or with the next of a list of bodies)."""
-    bodies = [json.dumps(b).encode() if isinstance(b, dict) else b for b in (body if isinstance(body, list) else [body])]
+    bodies = [
+        json.dumps(b).encode() if isinstance(b, dict) else b for b in (body if isinstance(body, list) else [body])
+    ]
     calls = iter(range(1 << 30))
 
     def answer(request: httpx2.Request) -> httpx2.Response:

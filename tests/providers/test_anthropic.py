@@ -24,10 +24,20 @@ def test_whole_message_thinking_text_and_tool_use(rollout) -> None:
     assert (thinking.type, thinking.content) == ("reasoning", blocks[0]["thinking"])
     assert thinking.content_reference == f"anthropic:thinking:{blocks[0]['signature']}"
     assert (text.type, text.content) == ("assistant_message", blocks[1]["text"])
-    assert (call.type, call.name, call.call_id, call.content) == ("tool_call", "get_user_country", blocks[2]["id"], "{}")
+    assert (call.type, call.name, call.call_id, call.content) == (
+        "tool_call",
+        "get_user_country",
+        blocks[2]["id"],
+        "{}",
+    )
     assert {e.model for e in (thinking, text, call)} == {"claude-sonnet-4-20250514"}
     assert thinking.usage is None and text.usage is None
-    assert (call.usage.input_tokens, call.usage.output_tokens, call.stop_reason, call.reward) == (398, 155, "tool_use", 1.0)
+    assert (call.usage.input_tokens, call.usage.output_tokens, call.stop_reason, call.reward) == (
+        398,
+        155,
+        "tool_use",
+        1.0,
+    )
     assert call.raw()["response"]["id"] == rec.response["id"] and "content" not in call.raw()["response"]
     assert thinking.raw() == {"provider": "anthropic", "role": "assistant", "item": blocks[0]}
 
@@ -65,7 +75,9 @@ def test_tool_results_with_list_content_and_is_error(rollout) -> None:
     rollout.log_anthropic_message(messages)
     results = [e for e in stored(rollout) if e.type == "tool_result"]
     blocks = [b for m in messages if isinstance(m["content"], list) for b in m["content"] if b["type"] == "tool_result"]
-    assert [r.is_error for r in results] == [b.get("is_error") for b in blocks] and True in [r.is_error for r in results]
+    assert [r.is_error for r in results] == [b.get("is_error") for b in blocks] and True in [
+        r.is_error for r in results
+    ]
     assert [r.call_id for r in results] == [b["tool_use_id"] for b in blocks]
     first = blocks[0]["content"]
     assert isinstance(first, list) and results[0].content == "\n".join(p["text"] for p in first).strip()
@@ -83,7 +95,11 @@ def test_redacted_thinking_keeps_its_kind(rollout) -> None:
     rec = recorded("anthropic", "redacted_thinking")
     rollout.log_anthropic_message(anthropic_create(rec.body))
     redacted, text = stored(rollout)
-    assert (redacted.type, redacted.kind, redacted.content) == ("reasoning", "redacted_thinking", rec.response["content"][0]["data"])
+    assert (redacted.type, redacted.kind, redacted.content) == (
+        "reasoning",
+        "redacted_thinking",
+        rec.response["content"][0]["data"],
+    )
     assert text.type == "assistant_message"
 
 
@@ -107,7 +123,9 @@ def test_server_tool_use_and_results(rollout) -> None:
 def test_documents_search_results_and_image_urls(rollout) -> None:
     rollout.log_anthropic_message(P.ANTHROPIC_DOCUMENTS_USER)
     pdf, text_doc, url_doc, image, search, text = stored(rollout)
-    assert pdf.kind == "document" and pdf.attachment_bytes(0) == P.PDF and pdf.attachments[0]["mime"] == "application/pdf"
+    assert (
+        pdf.kind == "document" and pdf.attachment_bytes(0) == P.PDF and pdf.attachments[0]["mime"] == "application/pdf"
+    )
     assert (text_doc.kind, text_doc.content, text_doc.attachments) == ("document", "The flag is hidden.", [])
     assert url_doc.attachments == [{"mime": None, "url": "https://files.example.test/rules.pdf"}]
     assert image.attachments == [{"mime": None, "url": "https://files.example.test/board.png"}]
@@ -126,7 +144,9 @@ def test_parallel_tool_uses_and_results_pair_up(rollout) -> None:
 
 
 def test_string_content_and_system_role(rollout) -> None:
-    rollout.log_anthropic_message([{"role": "system", "content": "Be terse."}, {"role": "assistant", "content": "Sure."}])
+    rollout.log_anthropic_message(
+        [{"role": "system", "content": "Be terse."}, {"role": "assistant", "content": "Sure."}]
+    )
     system, assistant = stored(rollout)
     assert (system.type, system.content, assistant.type) == ("system_message", "Be terse.", "assistant_message")
     assert system.raw() == {"provider": "anthropic", "item": {"role": "system", "content": "Be terse."}}

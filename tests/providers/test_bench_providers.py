@@ -16,7 +16,10 @@ def test_provider_benchmark_quick_run(tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
     out = subprocess.run(
         [PYTHON, str(REPO / "benchmarks" / "bench_providers.py"), "--quick", "--json", str(out_json)],
-        capture_output=True, text=True, env=subprocess_env(), timeout=600,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     results = json.loads(out_json.read_text())

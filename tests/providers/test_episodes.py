@@ -3,7 +3,8 @@ counts, token totals, rewards, the end flag and the pairing of tool calls with t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -14,53 +15,117 @@ TURNS = 40
 
 def _responses_turn(k: int) -> dict:
     return {
-        "id": f"resp_{k}", "object": "response", "created_at": 1, "status": "completed", "model": "gpt-5",
+        "id": f"resp_{k}",
+        "object": "response",
+        "created_at": 1,
+        "status": "completed",
+        "model": "gpt-5",
         "output": [
             {"type": "reasoning", "id": f"rs_{k}", "summary": [{"type": "summary_text", "text": f"plan {k}"}]},
-            {"type": "message", "id": f"msg_{k}", "role": "assistant", "status": "completed",
-             "content": [{"type": "output_text", "text": f"step {k}", "annotations": []}]},
-            {"type": "function_call", "id": f"fc_{k}", "call_id": f"call_{k}", "name": "bash",
-             "arguments": f'{{"cmd":"echo {k}"}}', "status": "completed"},
+            {
+                "type": "message",
+                "id": f"msg_{k}",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": f"step {k}", "annotations": []}],
+            },
+            {
+                "type": "function_call",
+                "id": f"fc_{k}",
+                "call_id": f"call_{k}",
+                "name": "bash",
+                "arguments": f'{{"cmd":"echo {k}"}}',
+                "status": "completed",
+            },
         ],
-        "usage": {"input_tokens": 100 + k, "output_tokens": 10, "output_tokens_details": {"reasoning_tokens": 4},
-                  "input_tokens_details": {"cached_tokens": 50}, "total_tokens": 110 + k},
+        "usage": {
+            "input_tokens": 100 + k,
+            "output_tokens": 10,
+            "output_tokens_details": {"reasoning_tokens": 4},
+            "input_tokens_details": {"cached_tokens": 50},
+            "total_tokens": 110 + k,
+        },
     }
 
 
 def _chat_turn(k: int) -> dict:
     return {
-        "id": f"c{k}", "object": "chat.completion", "created": 1, "model": "gpt-4.1",
-        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-            "role": "assistant", "content": f"step {k}", "reasoning": f"plan {k}",
-            "tool_calls": [{"id": f"call_{k}", "type": "function", "function": {"name": "bash", "arguments": f'{{"cmd":"echo {k}"}}'}}]}}],
-        "usage": {"prompt_tokens": 100 + k, "completion_tokens": 10, "total_tokens": 110 + k,
-                  "completion_tokens_details": {"reasoning_tokens": 4}, "prompt_tokens_details": {"cached_tokens": 50}},
+        "id": f"c{k}",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4.1",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": f"step {k}",
+                    "reasoning": f"plan {k}",
+                    "tool_calls": [
+                        {
+                            "id": f"call_{k}",
+                            "type": "function",
+                            "function": {"name": "bash", "arguments": f'{{"cmd":"echo {k}"}}'},
+                        }
+                    ],
+                },
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 100 + k,
+            "completion_tokens": 10,
+            "total_tokens": 110 + k,
+            "completion_tokens_details": {"reasoning_tokens": 4},
+            "prompt_tokens_details": {"cached_tokens": 50},
+        },
     }
 
 
 def _anthropic_turn(k: int) -> dict:
     return {
-        "id": f"msg_{k}", "type": "message", "role": "assistant", "model": "claude-test", "stop_reason": "tool_use",
+        "id": f"msg_{k}",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-test",
+        "stop_reason": "tool_use",
         "content": [
             {"type": "thinking", "thinking": f"plan {k}", "signature": f"sig{k}"},
             {"type": "text", "text": f"step {k}"},
             {"type": "tool_use", "id": f"call_{k}", "name": "bash", "input": {"cmd": f"echo {k}"}},
         ],
-        "usage": {"input_tokens": 50 + k, "cache_read_input_tokens": 50, "output_tokens": 10,
-                  "output_tokens_details": {"thinking_tokens": 4}},
+        "usage": {
+            "input_tokens": 50 + k,
+            "cache_read_input_tokens": 50,
+            "output_tokens": 10,
+            "output_tokens_details": {"thinking_tokens": 4},
+        },
     }
 
 
 def _gemini_turn(k: int) -> dict:
     return {
-        "candidates": [{"index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": [
-            {"text": f"plan {k}", "thought": True},
-            {"text": f"step {k}"},
-            {"functionCall": {"id": f"call_{k}", "name": "bash", "args": {"cmd": f"echo {k}"}}},
-        ]}}],
+        "candidates": [
+            {
+                "index": 0,
+                "finishReason": "STOP",
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {"text": f"plan {k}", "thought": True},
+                        {"text": f"step {k}"},
+                        {"functionCall": {"id": f"call_{k}", "name": "bash", "args": {"cmd": f"echo {k}"}}},
+                    ],
+                },
+            }
+        ],
         "modelVersion": "gemini-2.5-pro",
-        "usageMetadata": {"promptTokenCount": 100 + k, "candidatesTokenCount": 6, "thoughtsTokenCount": 4,
-                          "cachedContentTokenCount": 50},
+        "usageMetadata": {
+            "promptTokenCount": 100 + k,
+            "candidatesTokenCount": 6,
+            "thoughtsTokenCount": 4,
+            "cachedContentTokenCount": 50,
+        },
     }
 
 
@@ -70,7 +135,10 @@ def _result(provider: str, k: int) -> Any:
         "openai_responses": {"type": "function_call_output", "call_id": f"call_{k}", "output": out},
         "openai_chat": {"role": "tool", "tool_call_id": f"call_{k}", "content": out},
         "anthropic": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"call_{k}", "content": out}]},
-        "gemini": {"role": "user", "parts": [{"functionResponse": {"id": f"call_{k}", "name": "bash", "response": {"result": out}}}]},
+        "gemini": {
+            "role": "user",
+            "parts": [{"functionResponse": {"id": f"call_{k}", "name": "bash", "response": {"result": out}}}],
+        },
     }[provider]
 
 
@@ -84,12 +152,19 @@ def _caller(provider: str, bodies: list[dict]) -> tuple[Callable[[], Any], str]:
         return lambda: client.chat.completions.create(model="gpt-4.1", messages=hello), "log_openai_completions"
     if provider == "anthropic":
         client = anthropic_client(bodies)
-        return lambda: client.messages.create(model="claude-test", max_tokens=512, messages=hello), "log_anthropic_message"
+        return lambda: client.messages.create(
+            model="claude-test", max_tokens=512, messages=hello
+        ), "log_anthropic_message"
     client = gemini_client(bodies)
     return lambda: client.models.generate_content(model="gemini-2.5-pro", contents="Find the flag."), "log_gdm_message"
 
 
-TURN_BODIES = {"openai_responses": _responses_turn, "openai_chat": _chat_turn, "anthropic": _anthropic_turn, "gemini": _gemini_turn}
+TURN_BODIES = {
+    "openai_responses": _responses_turn,
+    "openai_chat": _chat_turn,
+    "anthropic": _anthropic_turn,
+    "gemini": _gemini_turn,
+}
 USER_PROMPT = {
     "openai_responses": {"role": "user", "content": "Find the flag."},
     "openai_chat": {"role": "user", "content": "Find the flag."},

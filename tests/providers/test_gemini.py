@@ -51,7 +51,9 @@ def test_thought_then_signed_answer(rollout) -> None:
 def test_signature_on_a_thought_becomes_its_reference(rollout) -> None:
     from google.genai import types
 
-    rollout.log_gdm_message(types.Content(role="model", parts=[types.Part(text="hmm", thought=True, thought_signature=b"\x01\x02sig")]))
+    rollout.log_gdm_message(
+        types.Content(role="model", parts=[types.Part(text="hmm", thought=True, thought_signature=b"\x01\x02sig")])
+    )
     (thought,) = stored(rollout)
     assert thought.content_reference == "gemini:thought_signature:" + base64.b64encode(b"\x01\x02sig").decode()
 
@@ -114,7 +116,9 @@ def test_function_responses_of_any_shape(rollout) -> None:
     assert events[4].attachment_bytes(0) == P.PNG
     pdf = events[5]
     assert (pdf.type, pdf.kind) == ("user_message", "file_data")
-    assert pdf.attachments == [{"mime": "application/pdf", "url": "https://generativelanguage.googleapis.com/v1beta/files/abc"}]
+    assert pdf.attachments == [
+        {"mime": "application/pdf", "url": "https://generativelanguage.googleapis.com/v1beta/files/abc"}
+    ]
 
 
 def test_sdk_content_camel_case_and_snake_case_dicts_agree(client) -> None:

@@ -25,7 +25,8 @@ def test_completion_records_the_text_and_every_tool_call(rollout) -> None:
     message = P.CHAT_TEXT_AND_TWO_CALLS["choices"][0]["message"]
     assert (text.type, text.content) == ("assistant_message", message["content"])
     assert [(c.type, c.name, c.call_id, c.content) for c in (first, second)] == [
-        ("tool_call", tc["function"]["name"], tc["id"], tc["function"]["arguments"]) for tc in message["tool_calls"]]
+        ("tool_call", tc["function"]["name"], tc["id"], tc["function"]["arguments"]) for tc in message["tool_calls"]
+    ]
     assert {e.model for e in (text, first, second)} == {"gpt-4.1"}
     assert text.usage is None and first.usage is None and second.usage.input_tokens == 120
     assert second.usage.cached_tokens == 64 and second.stop_reason == "tool_calls"
@@ -57,7 +58,14 @@ def test_request_messages_with_tool_results(rollout) -> None:
     messages = recorded("openai_chat", "tool_role_messages_followup").request["messages"]
     rollout.log_openai_completions(messages)
     events = stored(rollout)
-    assert [e.type for e in events] == ["system_message", "user_message", "tool_call", "tool_call", "tool_result", "tool_result"]
+    assert [e.type for e in events] == [
+        "system_message",
+        "user_message",
+        "tool_call",
+        "tool_call",
+        "tool_result",
+        "tool_result",
+    ]
     assert [e.call_id for e in events[2:4]] == [e.call_id for e in events[4:]]
     assert [e.content for e in events[4:]] == [m["content"] for m in messages[3:]]
 
@@ -93,12 +101,16 @@ def test_openrouter_reasoning_and_reasoning_details(rollout) -> None:
 
 
 def test_reasoning_summary_and_encrypted_details(rollout) -> None:
-    rollout.log_openai_completions({
-        "role": "assistant", "content": "done",
-        "reasoning_details": [
-            {"type": "reasoning.summary", "summary": "Checked the files."},
-            {"type": "reasoning.encrypted", "data": "gAAAAenc"},
-        ]})
+    rollout.log_openai_completions(
+        {
+            "role": "assistant",
+            "content": "done",
+            "reasoning_details": [
+                {"type": "reasoning.summary", "summary": "Checked the files."},
+                {"type": "reasoning.encrypted", "data": "gAAAAenc"},
+            ],
+        }
+    )
     reasoning, _ = stored(rollout)
     assert reasoning.content is None and reasoning.summary == "Checked the files."
     assert reasoning.content_reference == "openrouter:reasoning.encrypted:gAAAAenc"
@@ -115,8 +127,11 @@ def test_images_audio_and_files_in_user_content(rollout) -> None:
     (user,) = stored(rollout)
     assert user.content == "What is in these?"
     assert [(a["mime"], a.get("url"), a.get("name")) for a in user.attachments] == [
-        ("image/png", None, None), (None, "https://files.example.test/board.png", None),
-        ("audio/wav", None, None), ("application/pdf", None, "task.pdf")]
+        ("image/png", None, None),
+        (None, "https://files.example.test/board.png", None),
+        ("audio/wav", None, None),
+        ("application/pdf", None, "task.pdf"),
+    ]
     assert user.attachment_bytes(0) == P.PNG and user.attachment_bytes(3) == P.PDF
     parts = user.raw()["item"]["content"]
     assert parts[1]["image_url"]["url"]["$blob"] == user.attachments[0]["sha256"]
@@ -124,15 +139,19 @@ def test_images_audio_and_files_in_user_content(rollout) -> None:
 
 
 def test_reasoning_content_custom_and_legacy_tool_calls(rollout) -> None:
-    rollout.log_openai_completions({
-        "role": "assistant", "content": None, "reasoning_content": "Need SQL.",
-        "tool_calls": [{"id": "call_sql", "type": "custom", "custom": {"name": "sql", "input": "SELECT 1"}}],
-        "function_call": {"name": "legacy", "arguments": "{\"a\":1}"},
-    })
+    rollout.log_openai_completions(
+        {
+            "role": "assistant",
+            "content": None,
+            "reasoning_content": "Need SQL.",
+            "tool_calls": [{"id": "call_sql", "type": "custom", "custom": {"name": "sql", "input": "SELECT 1"}}],
+            "function_call": {"name": "legacy", "arguments": '{"a":1}'},
+        }
+    )
     reasoning, custom, legacy = stored(rollout)
     assert (reasoning.type, reasoning.content) == ("reasoning", "Need SQL.")
     assert (custom.name, custom.content, custom.kind, custom.call_id) == ("sql", "SELECT 1", "custom", "call_sql")
-    assert (legacy.name, legacy.content, legacy.kind, legacy.call_id) == ("legacy", "{\"a\":1}", "function_call", None)
+    assert (legacy.name, legacy.content, legacy.kind, legacy.call_id) == ("legacy", '{"a":1}', "function_call", None)
 
 
 def test_empty_content_records_nothing_unless_something_comes_with_it(rollout) -> None:
@@ -147,7 +166,9 @@ def test_empty_content_records_nothing_unless_something_comes_with_it(rollout) -
 
 
 def test_developer_and_unknown_roles(rollout) -> None:
-    rollout.log_openai_completions([{"role": "developer", "content": "Be brief."}, {"role": "function", "name": "f", "content": "42"}])
+    rollout.log_openai_completions(
+        [{"role": "developer", "content": "Be brief."}, {"role": "function", "name": "f", "content": "42"}]
+    )
     developer, function = stored(rollout)
     assert (developer.type, developer.content) == ("system_message", "Be brief.")
     assert (function.type, function.kind, function.content) == ("tool_result", "function", "42")

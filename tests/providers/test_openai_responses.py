@@ -25,7 +25,12 @@ def test_whole_response_logs_every_output_item_with_model_everywhere_and_usage_o
     assert reasoning.type == "reasoning" and reasoning.content == ""
     assert reasoning.summary == "\n".join(s["text"] for s in out[0]["summary"]).strip()
     assert reasoning.content_reference == f"reasoning:{out[0]['id']}"
-    assert (call.type, call.name, call.call_id, call.content) == ("tool_call", "update_plan", out[1]["call_id"], out[1]["arguments"])
+    assert (call.type, call.name, call.call_id, call.content) == (
+        "tool_call",
+        "update_plan",
+        out[1]["call_id"],
+        out[1]["arguments"],
+    )
     assert {reasoning.model, call.model} == {"gpt-5-2025-08-07"}
     assert reasoning.usage is None and reasoning.reward is None
     usage = rec.response["usage"]
@@ -105,7 +110,11 @@ def test_web_search_calls_and_citations(rollout) -> None:
     rollout.log_openai_response(responses_create(rec.body))
     events = stored(rollout)
     searches = [e for e in events if e.kind == "web_search_call"]
-    assert len(searches) == 6 and {e.type for e in searches} == {"tool_call"} and {e.name for e in searches} == {"web_search"}
+    assert (
+        len(searches) == 6
+        and {e.type for e in searches} == {"tool_call"}
+        and {e.name for e in searches} == {"web_search"}
+    )
     assert json.loads(searches[0].content)["query"] == rec.response["output"][1]["action"]["query"]
     answer = events[-1]
     assert answer.type == "assistant_message" and answer.usage.cached_tokens == 92160
@@ -151,7 +160,10 @@ def test_built_in_tool_items(rollout) -> None:
     # the call and its embedded result split the item's raw payload between them
     assert "output" not in by[("tool_call", "mc_1")].raw()["item"]
     assert by[("tool_result", "mc_1")].raw()["item"] == {"output": "flag{mcp}"}
-    assert by[("tool_result", "ig_1")].raw()["item"]["result"]["$blob"] == by[("tool_result", "ig_1")].attachments[0]["sha256"]
+    assert (
+        by[("tool_result", "ig_1")].raw()["item"]["result"]["$blob"]
+        == by[("tool_result", "ig_1")].attachments[0]["sha256"]
+    )
     assert events[-1].stop_reason == "max_output_tokens" and events[-1].usage.cached_tokens == 100
 
 
@@ -175,9 +187,15 @@ def test_input_items_beyond_messages(rollout) -> None:
     assert system.content == "You solve CTF tasks."
     assert user.content == "Read this: "
     assert [(a["mime"], a.get("name")) for a in user.attachments] == [
-        ("application/pdf", "task.pdf"), ("audio/wav", None), (None, None)]
+        ("application/pdf", "task.pdf"),
+        ("audio/wav", None),
+        (None, None),
+    ]
     assert user.attachment_bytes(0) == P.PDF and user.attachments[2]["url"] == "https://files.example.test/board.png"
-    assert json.loads(shot.content) == [{"type": "input_text", "text": "captured"}, {"type": "input_image", "attachment": 0}]
+    assert json.loads(shot.content) == [
+        {"type": "input_text", "text": "captured"},
+        {"type": "input_image", "attachment": 0},
+    ]
     assert shot.attachment_bytes(0) == P.PNG and screen.attachment_bytes(0) == P.PNG and screen.content == ""
     assert (custom.call_id, custom.content) == ("call_ct", "flag{sql}")
     assert (local.call_id, local.content) == ("call_ls", "flag.txt\n")

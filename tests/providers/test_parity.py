@@ -36,18 +36,32 @@ def project(events) -> list[tuple]:
 # --- OpenAI Responses: the SDK takes one item at a time ---------------------------------------------
 def _responses_items() -> list:
     items = []
-    for case in ("function_call_output_followup", "function_call_stream_sse", "reasoning_summary_stream_sse",
-                 "reasoning_summary_then_function_call", "refusal_content_part", "web_search_calls_with_url_citations"):
+    for case in (
+        "function_call_output_followup",
+        "function_call_stream_sse",
+        "reasoning_summary_stream_sse",
+        "reasoning_summary_then_function_call",
+        "refusal_content_part",
+        "web_search_calls_with_url_citations",
+    ):
         items += recorded("openai_responses", case).request["input"]
-    for case in ("reasoning_summary_then_function_call", "refusal_content_part", "function_call_output_followup",
-                 "input_image_base64"):
+    for case in (
+        "reasoning_summary_then_function_call",
+        "refusal_content_part",
+        "function_call_output_followup",
+        "input_image_base64",
+    ):
         items += responses_create(recorded("openai_responses", case).body).output
     items += [
         {"type": "function_call_output", "call_id": "c1", "output": [{"type": "input_text", "text": "listed"}]},
         {"type": "function_call_output", "call_id": "c2", "output": {"files": ["a", "b"]}},
         {"type": "function_call", "call_id": "c3", "name": "f", "arguments": {"x": 1}},
-        {"type": "reasoning", "id": "rs_9", "summary": [{"type": "summary_text", "text": "s1"}, {"type": "summary_text", "text": "s2 "}],
-         "content": [{"type": "reasoning_text", "text": " thinking"}]},
+        {
+            "type": "reasoning",
+            "id": "rs_9",
+            "summary": [{"type": "summary_text", "text": "s1"}, {"type": "summary_text", "text": "s2 "}],
+            "content": [{"type": "reasoning_text", "text": " thinking"}],
+        },
         {"role": "assistant", "content": [{"type": "output_text", "text": "a"}, {"type": "refusal", "refusal": "b"}]},
         {"role": "system", "content": "sys"},
     ]
@@ -67,11 +81,19 @@ def _chat_messages() -> list[dict]:
     for case in ("parallel_tool_calls", "tool_call_stream_sse", "tool_role_messages_followup"):
         messages += recorded("openai_chat", case).request["messages"]
     messages += recorded("openrouter_chat", "anthropic_reasoning_details_signature").request["messages"]
-    for body in (recorded("openai_chat", "parallel_tool_calls").body, recorded("openai_chat", "tool_role_messages_followup").body,
-                 recorded("openrouter_chat", "anthropic_reasoning_details_signature").body, P.CHAT_TEXT_AND_TWO_CALLS):
+    for body in (
+        recorded("openai_chat", "parallel_tool_calls").body,
+        recorded("openai_chat", "tool_role_messages_followup").body,
+        recorded("openrouter_chat", "anthropic_reasoning_details_signature").body,
+        P.CHAT_TEXT_AND_TWO_CALLS,
+    ):
         messages.append(chat_create(body).choices[0].message.model_dump())
-    messages += [{"role": "user", "content": "  padded  "}, {"role": "tool", "tool_call_id": "c", "content": " out "},
-                 {"role": "assistant", "content": "", "tool_calls": []}, {"role": "system", "content": ""}]
+    messages += [
+        {"role": "user", "content": "  padded  "},
+        {"role": "tool", "tool_call_id": "c", "content": " out "},
+        {"role": "assistant", "content": "", "tool_calls": []},
+        {"role": "system", "content": ""},
+    ]
     return messages
 
 
@@ -95,8 +117,14 @@ def test_openai_chat_messages_match_the_sdk_but_for_order_and_reasoning() -> Non
 # --- Anthropic ---------------------------------------------------------------------------------------
 def test_anthropic_messages_match_the_sdk() -> None:
     messages = []
-    for case in ("parallel_tool_results_string_content", "redacted_thinking", "thinking_and_tool_result_followup",
-                 "thinking_and_tool_use_stream_sse", "thinking_signature_then_tool_use", "tool_result_list_content_and_is_error"):
+    for case in (
+        "parallel_tool_results_string_content",
+        "redacted_thinking",
+        "thinking_and_tool_result_followup",
+        "thinking_and_tool_use_stream_sse",
+        "thinking_signature_then_tool_use",
+        "tool_result_list_content_and_is_error",
+    ):
         messages += recorded("anthropic", case).request["messages"]
         body = recorded("anthropic", case).body
         if not case.endswith("_sse"):
@@ -110,13 +138,31 @@ def test_anthropic_messages_match_the_sdk() -> None:
 def test_gemini_contents_match_the_sdk_but_for_model_text_and_thought_references() -> None:
     from google.genai import types
 
-    contents = [types.Content.model_validate(c) for c in recorded("gemini", "thought_parts_echoed_in_history").request["contents"]]
-    for case in ("parallel_function_calls_thought_signature", "thought_parts_with_signature", "thought_parts_echoed_in_history",
-                 "user_inline_image"):
+    contents = [
+        types.Content.model_validate(c)
+        for c in recorded("gemini", "thought_parts_echoed_in_history").request["contents"]
+    ]
+    for case in (
+        "parallel_function_calls_thought_signature",
+        "thought_parts_with_signature",
+        "thought_parts_echoed_in_history",
+        "user_inline_image",
+    ):
         contents.append(gemini_generate(recorded("gemini", case).body).candidates[0].content)
-    contents.append(types.Content.model_validate({"role": "user", "parts": [
-        {"text": "hi"}, {"functionResponse": {"id": "c1", "name": "f", "response": {"result": "ok"}}}]}))
-    contents.append(types.Content(role="model", parts=[types.Part(text="hm", thought=True, thought_signature=b"\x01sig")]))
+    contents.append(
+        types.Content.model_validate(
+            {
+                "role": "user",
+                "parts": [
+                    {"text": "hi"},
+                    {"functionResponse": {"id": "c1", "name": "f", "response": {"result": "ok"}}},
+                ],
+            }
+        )
+    )
+    contents.append(
+        types.Content(role="model", parts=[types.Part(text="hm", thought=True, thought_signature=b"\x01sig")])
+    )
     dropped = 0
     for content in contents:
         ours = gemini.to_events(content)
@@ -126,10 +172,16 @@ def test_gemini_contents_match_the_sdk_but_for_model_text_and_thought_references
         strip = lambda rows: [row[:2] + (None,) + row[3:] for row in rows]  # noqa: E731
         assert strip(project(kept)) == strip(project(theirs)), content
         thoughts = [p for p in content.parts if p.text and p.thought]
-        pairs = list(zip([e for e in kept if e.type == "reasoning"], [e for e in theirs if e.type == "reasoning"], thoughts))
+        pairs = list(
+            zip([e for e in kept if e.type == "reasoning"], [e for e in theirs if e.type == "reasoning"], thoughts)
+        )
         assert len(pairs) == len(thoughts)
         for mine, sdk, part in pairs:
             assert sdk.content_reference == str(part.thought_signature)
-            expected = f"gemini:thought_signature:{base64.b64encode(part.thought_signature).decode()}" if part.thought_signature else None
+            expected = (
+                f"gemini:thought_signature:{base64.b64encode(part.thought_signature).decode()}"
+                if part.thought_signature
+                else None
+            )
             assert mine.content_reference == expected
     assert dropped == 4  # the model answers the SDK drops

@@ -17,10 +17,22 @@ from .harness import anthropic_create, chat_create, gemini_generate, recorded, r
 CASES = [
     ("log_openai_response", openai_responses, lambda: responses_create(P.RESPONSES_BUILTIN_TOOLS)),
     ("log_openai_response", openai_responses, lambda: P.RESPONSES_INPUT_ITEMS),
-    ("log_openai_completions", openai_chat, lambda: chat_create(recorded("openrouter_chat", "anthropic_reasoning_details_signature").body)),
-    ("log_openai_completions", openai_chat, lambda: [P.CHAT_MULTIMODAL_USER, P.CHAT_TEXT_AND_TWO_CALLS["choices"][0]["message"]]),
+    (
+        "log_openai_completions",
+        openai_chat,
+        lambda: chat_create(recorded("openrouter_chat", "anthropic_reasoning_details_signature").body),
+    ),
+    (
+        "log_openai_completions",
+        openai_chat,
+        lambda: [P.CHAT_MULTIMODAL_USER, P.CHAT_TEXT_AND_TWO_CALLS["choices"][0]["message"]],
+    ),
     ("log_anthropic_message", anthropic, lambda: anthropic_create(P.ANTHROPIC_SERVER_TOOLS)),
-    ("log_anthropic_message", anthropic, lambda: recorded("anthropic", "tool_result_with_image_block").request["messages"]),
+    (
+        "log_anthropic_message",
+        anthropic,
+        lambda: recorded("anthropic", "tool_result_with_image_block").request["messages"],
+    ),
     ("log_gdm_message", gemini, lambda: gemini_generate(P.GEMINI_CODE_EXECUTION)),
     ("log_gdm_message", gemini, lambda: P.GEMINI_FUNCTION_RESPONSES),
 ]
@@ -66,8 +78,12 @@ def test_changing_a_logged_dict_afterwards_changes_nothing_stored(client) -> Non
 
 def test_reward_and_end_flag_go_on_the_last_event_only(client) -> None:
     rollout = client.rollout.create("reward")
-    rollout.log_anthropic_message(anthropic_create(recorded("anthropic", "thinking_signature_then_tool_use").body),
-                                  reward=2.0, is_finished=True, metadata={"turn": 1})
+    rollout.log_anthropic_message(
+        anthropic_create(recorded("anthropic", "thinking_signature_then_tool_use").body),
+        reward=2.0,
+        is_finished=True,
+        metadata={"turn": 1},
+    )
     events = stored(rollout)
     assert [e.reward for e in events] == [None, None, 2.0] and [e.is_finished for e in events] == [False, False, True]
     assert rollout.record().total_reward == 2.0

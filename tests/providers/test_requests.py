@@ -47,7 +47,12 @@ def _request_events(provider: str, request: dict):
 
 @pytest.mark.parametrize("provider, answered, followup, replayed", REPLAYS)
 def test_a_replayed_turn_gives_the_events_of_its_response(provider, answered, followup, replayed) -> None:
-    module = {"openai_responses": openai_responses, "openai_chat": openai_chat, "anthropic": anthropic, "gemini": gemini}[provider]
+    module = {
+        "openai_responses": openai_responses,
+        "openai_chat": openai_chat,
+        "anthropic": anthropic,
+        "gemini": gemini,
+    }[provider]
     from_response = module.response_events(_response(provider, answered))
     from_request = _request_events(provider, recorded(provider, followup).request)[replayed]
     assert project(from_response) == project(from_request) and from_response
@@ -55,18 +60,30 @@ def test_a_replayed_turn_gives_the_events_of_its_response(provider, answered, fo
 
 def test_responses_instructions_and_string_input() -> None:
     events = openai_responses.request_events("Find the flag.", "You solve CTF tasks.")
-    assert project(events) == [("system_message", "You solve CTF tasks.", None, None, None, None),
-                               ("user_message", "Find the flag.", None, None, None, None)]
-    assert resolve_raw(events[0].raw).to_dict() == {"provider": "openai_responses", "item": {"instructions": "You solve CTF tasks."}}
+    assert project(events) == [
+        ("system_message", "You solve CTF tasks.", None, None, None, None),
+        ("user_message", "Find the flag.", None, None, None, None),
+    ]
+    assert resolve_raw(events[0].raw).to_dict() == {
+        "provider": "openai_responses",
+        "item": {"instructions": "You solve CTF tasks."},
+    }
     assert openai_responses.request_events(None) == []
 
 
 def test_anthropic_system_string_or_blocks() -> None:
     messages = [{"role": "user", "content": "go"}]
     assert [e.content for e in anthropic.request_events(messages, "sys")] == ["sys", "go"]
-    blocks = [{"type": "text", "text": "part one"}, {"type": "text", "text": "part two", "cache_control": {"type": "ephemeral"}}]
+    blocks = [
+        {"type": "text", "text": "part one"},
+        {"type": "text", "text": "part two", "cache_control": {"type": "ephemeral"}},
+    ]
     events = anthropic.request_events(messages, blocks)
-    assert [(e.type, e.content) for e in events] == [("system_message", "part one"), ("system_message", "part two"), ("user_message", "go")]
+    assert [(e.type, e.content) for e in events] == [
+        ("system_message", "part one"),
+        ("system_message", "part two"),
+        ("user_message", "go"),
+    ]
     assert resolve_raw(events[1].raw).to_dict()["item"]["cache_control"] == {"type": "ephemeral"}
 
 
@@ -75,9 +92,16 @@ def test_gemini_contents_in_every_form_google_genai_takes() -> None:
 
     user = ("user_message", "hi", None, None, None, None)
     assert project(gemini.request_events("hi")) == [user]
-    assert project(gemini.request_events(["hi", types.Part(text="there")])) == [user, ("user_message", "there", None, None, None, None)]
+    assert project(gemini.request_events(["hi", types.Part(text="there")])) == [
+        user,
+        ("user_message", "there", None, None, None, None),
+    ]
     assert project(gemini.request_events(types.Content(role="user", parts=[types.Part(text="hi")]))) == [user]
-    history = [types.Content(role="user", parts=[types.Part(text="hi")]), {"role": "model", "parts": [{"text": "hello"}]}, "again"]
+    history = [
+        types.Content(role="user", parts=[types.Part(text="hi")]),
+        {"role": "model", "parts": [{"text": "hello"}]},
+        "again",
+    ]
     assert [e.type for e in gemini.request_events(history)] == ["user_message", "assistant_message", "user_message"]
     system = gemini.request_events("hi", types.Content(parts=[types.Part(text="Be brief.")]))
     assert project(system)[0] == ("system_message", "Be brief.", None, None, None, None)

@@ -12,7 +12,6 @@ import socket
 import struct
 import threading
 import time
-from typing import Optional
 from urllib.parse import urlsplit
 
 from .pg import free_port
@@ -28,11 +27,11 @@ class Proxy:
         self.target = (parts.hostname or "127.0.0.1", parts.port or 5432)
         self._base = url
         self.port = free_port()
-        self.cut_at_commit: Optional[str] = None
+        self.cut_at_commit: str | None = None
         self.cuts = 0
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
-        self._listener: Optional[socket.socket] = None
+        self._listener: socket.socket | None = None
         self.up()
 
     def url(self) -> str:

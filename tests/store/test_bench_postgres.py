@@ -21,8 +21,14 @@ def test_postgres_benchmark_quick_run() -> None:
         timeout=600,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    for line in ("1 writer process", "4 writer processes", "floor (bare COPY)", "rollouts (store pages)",
-                 "events (store pages)", "ingest with 4 writers >= half the floor"):
+    for line in (
+        "1 writer process",
+        "4 writer processes",
+        "floor (bare COPY)",
+        "rollouts (store pages)",
+        "events (store pages)",
+        "ingest with 4 writers >= half the floor",
+    ):
         assert line in out.stdout
     with __import__("psycopg").connect(server_url()) as conn:  # the benchmark cleans up after itself
         left = conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ornb_bench_%'").fetchone()[0]

@@ -40,8 +40,17 @@ def _fill(url: str):
     client = OpenReward(store=url)
     with client.rollout.create("copy-a", rollout_name="done", metadata={"k": 1}, task_spec={"id": 3}) as r:
         r.log(UserMessage("find the flag"))
-        r._emit(Event("assistant_message", "look", model="m-1", usage=Usage(10, 5, 2, 1, 0), latency_ms=12.5,
-                      attachments=[Attachment("image/png", data=b"\x89PNG\x00bytes")], raw={"id": "resp_1"}))
+        r._emit(
+            Event(
+                "assistant_message",
+                "look",
+                model="m-1",
+                usage=Usage(10, 5, 2, 1, 0),
+                latency_ms=12.5,
+                attachments=[Attachment("image/png", data=b"\x89PNG\x00bytes")],
+                raw={"id": "resp_1"},
+            )
+        )
         r.log(ToolCall(name="bash", content='{"cmd": "ls"}', call_id="c1"))
         r.log(ToolResult(content="flag.txt", call_id="c1"), reward=1.0, is_finished=True, metadata={"s": 1})
     with pytest.raises(KeyError), client.rollout.create("copy-b", rollout_name="broken") as bad:

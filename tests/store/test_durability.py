@@ -20,6 +20,7 @@ import pytest
 
 from openreward_nb import AsyncOpenReward, OpenReward, StoreWriteError, ToolResult, UserMessage
 from openreward_nb.store import close_store, open_store
+
 from ..helpers import PYTHON, subprocess_env
 from .checks import contiguous_counts
 

@@ -40,7 +40,7 @@ def _with(url: str, **changes: str) -> str:
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        ({"password": "Wrong-Secret-4711"}, 'password authentication failed for user'),
+        ({"password": "Wrong-Secret-4711"}, "password authentication failed for user"),
         ({"database": "ornb_no_such_database"}, 'database "ornb_no_such_database" does not exist'),
         ({"port": "free"}, "Connection refused"),
         ({"port": "notaport"}, 'invalid integer value "notaport" for connection option "port"'),

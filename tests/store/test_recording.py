@@ -120,7 +120,14 @@ def test_bad_run_name(client, run_name) -> None:
 
 @pytest.mark.parametrize(
     "reward, error",
-    [(math.nan, ValueError), (math.inf, ValueError), (-math.inf, ValueError), ("1.0", TypeError), (True, TypeError), ([1], TypeError)],
+    [
+        (math.nan, ValueError),
+        (math.inf, ValueError),
+        (-math.inf, ValueError),
+        ("1.0", TypeError),
+        (True, TypeError),
+        ([1], TypeError),
+    ],
 )
 def test_bad_reward_raises_naming_the_value(client, reward, error) -> None:
     r = client.rollout.create("rewards")
@@ -182,7 +189,7 @@ def test_metadata_conversion(client, tmp_path) -> None:
         "np_scalar": np.float64(1.5),
         "np_int": np.int32(7),
         "array": np.arange(3),
-        "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+        "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
         "path": Path("/tmp/x"),
         "point": _Point(1, 2.0),
         "span": _Span(3, frozenset({"b", "a"})),
@@ -388,7 +395,7 @@ def test_events_are_streamed_in_pages(client, monkeypatch) -> None:
 
 
 def test_json_fields_read_the_same_on_every_backend(client) -> None:
-    meta = {"s": "text", "i": 7, "f": 1.5, "t": True, "no": False, "null": None, "nested": {"a": [1, 2]}, "quote\'": 1}
+    meta = {"s": "text", "i": 7, "f": 1.5, "t": True, "no": False, "null": None, "nested": {"a": [1, 2]}, "quote'": 1}
     client.rollout.create("json", metadata=meta)
     client.rollout.flush()
     store = client.store
@@ -397,8 +404,17 @@ def test_json_fields_read_the_same_on_every_backend(client) -> None:
         expr, params = store.json_field_sql("metadata", key)
         sql = store.translate(f"SELECT {expr} FROM rollouts WHERE run_name = ?")
         got[key] = store.query(sql, (*params, "json"))[0][0]
-    assert got == {"s": "text", "i": "7", "f": "1.5", "t": "true", "no": "false", "null": None,
-                   "nested": '{"a":[1,2]}', "quote\'": "1", "missing": None}
+    assert got == {
+        "s": "text",
+        "i": "7",
+        "f": "1.5",
+        "t": "true",
+        "no": "false",
+        "null": None,
+        "nested": '{"a":[1,2]}',
+        "quote'": "1",
+        "missing": None,
+    }
     with pytest.raises(ValueError, match="double quote"):
         store.json_field_sql("metadata", 'a"b')
 

@@ -54,7 +54,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    app = Faults(create_app(open_store(args.store), api_key=args.api_key), args.fail_rate, args.latency_ms / 1000, args.seed)
+    app = Faults(
+        create_app(open_store(args.store), api_key=args.api_key), args.fail_rate, args.latency_ms / 1000, args.seed
+    )
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
 
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import httpx2
 
@@ -32,33 +32,50 @@ FAULTY = Path(__file__).with_name("faulty_server.py")
 sys.path.insert(0, str(REPO / "benchmarks"))
 from _workload import Collector  # noqa: E402  (the shared loopback collector, run as a child process)
 
-__all__ = ["Collector", "KEY", "Server", "free_port", "record", "stored_events", "stored_rollouts"]
+__all__ = ["KEY", "Collector", "Server", "free_port", "record", "stored_events", "stored_rollouts"]
 
 
 class Server:
     """``openreward-nb serve`` in a child process (or its app behind faults); killable and restartable."""
 
     def __init__(
-        self, store: str, *, key: Optional[str] = KEY, fail_rate: float = 0.0, latency_ms: float = 0.0,
-        port: Optional[int] = None,
+        self,
+        store: str,
+        *,
+        key: str | None = KEY,
+        fail_rate: float = 0.0,
+        latency_ms: float = 0.0,
+        port: int | None = None,
     ) -> None:
         self.store = store
         self.key = key
         self.port = port or free_port()
         if fail_rate or latency_ms:
             assert key is not None
-            self.argv = [PYTHON, str(FAULTY), "--store", store, "--port", str(self.port), "--api-key", key,
-                         "--fail-rate", str(fail_rate), "--latency-ms", str(latency_ms)]
+            self.argv = [
+                PYTHON,
+                str(FAULTY),
+                "--store",
+                store,
+                "--port",
+                str(self.port),
+                "--api-key",
+                key,
+                "--fail-rate",
+                str(fail_rate),
+                "--latency-ms",
+                str(latency_ms),
+            ]
         else:
             auth = ["--api-key", key] if key is not None else ["--no-auth"]
             self.argv = [PYTHON, "-m", "openreward_nb", "--store", store, "serve", "--port", str(self.port), *auth]
-        self.proc: Optional[subprocess.Popen] = None
+        self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.proc = subprocess.Popen(self.argv, env=subprocess_env(), stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:
@@ -84,13 +101,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def post(self, body: Any, key: Optional[str] = KEY, **kw: Any) -> httpx2.Response:
+    def post(self, body: Any, key: str | None = KEY, **kw: Any) -> httpx2.Response:
         """POST /v1/rollouts: ``body`` bytes as they are, anything else as JSON."""
         headers = {"x-api-key": key} if key is not None else {}
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         return httpx2.post(f"{self.url}/v1/rollouts", content=content, headers=headers, timeout=60, **kw)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -103,7 +120,11 @@ def record(store: str, rollouts: int, events: int, run: str = "run", **client_op
     ids = []
     for r in range(rollouts):
         rollout = client.rollout.create(
-            run, rollout_name=f"ep-{r}", environment="acme/Maze", split="train", metadata={"seed": r, "tags": ["a"]},
+            run,
+            rollout_name=f"ep-{r}",
+            environment="acme/Maze",
+            split="train",
+            metadata={"seed": r, "tags": ["a"]},
             task_spec={"level": r % 3},
         )
         for i in range(events):
@@ -121,8 +142,9 @@ def record(store: str, rollouts: int, events: int, run: str = "run", **client_op
                 message = AssistantMessage(f"step {i}\nline two")
             reward = 0.25 * (i % 4) if kind == 3 or last else None
             info = RolloutInfo(task_index=r, current_step=i) if i in (1, events // 2) else None
-            rollout.log(message, reward=reward, is_finished=last, metadata={"i": i} if kind == 4 else None,
-                        rollout_info=info)
+            rollout.log(
+                message, reward=reward, is_finished=last, metadata={"i": i} if kind == 4 else None, rollout_info=info
+            )
         ids.append(rollout.id)
     client.close()
     return ids
@@ -135,7 +157,7 @@ _ROLLOUT_FIELDS = (
 )
 
 
-def stored_events(store: str, run: Optional[str] = None) -> dict[tuple[str, int], tuple]:
+def stored_events(store: str, run: str | None = None) -> dict[tuple[str, int], tuple]:
     """(rollout id, idx) -> the event's wire-carried fields, for every event in the store (or one run)."""
     s = open_store(store)
     where, params = ("WHERE rollout_id IN (SELECT id FROM rollouts WHERE run_name = ?)", (run,)) if run else ("", ())
@@ -143,7 +165,7 @@ def stored_events(store: str, run: Optional[str] = None) -> dict[tuple[str, int]
     return {(r[0], r[1]): tuple(r[2:]) for r in rows}
 
 
-def stored_rollouts(store: str, run: Optional[str] = None) -> dict[str, tuple]:
+def stored_rollouts(store: str, run: str | None = None) -> dict[str, tuple]:
     """rollout id -> its fields and aggregates, for every rollout in the store (or one run)."""
     s = open_store(store)
     where, params = ("WHERE run_name = ?", (run,)) if run else ("", ())

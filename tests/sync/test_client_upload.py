@@ -80,7 +80,11 @@ def test_offline_recording_is_kept_and_sent_later(tmp_path: Path, monkeypatch: p
     assert "120 events not uploaded" in capsys.readouterr().err
     client = OpenReward(store=local)
     offline = client.sync(give_up_after=1, progress=False)
-    assert (offline.sent, offline.pending, offline.failed) == (0, 120, 0) and "did not take the upload" in offline.errors[0]
+    assert (offline.sent, offline.pending, offline.failed) == (
+        0,
+        120,
+        0,
+    ) and "did not take the upload" in offline.errors[0]
     with Server(str(tmp_path / "remote.sqlite"), port=port) as server:  # back online, a day later
         online = client.sync(progress=False)
         assert (online.sent, online.pending, online.failed) == (120, 0, 0)
@@ -95,8 +99,10 @@ def test_a_refused_rollout_is_reported_and_the_rest_goes(api: Server, tmp_path: 
     client = OpenReward(store=local)
     result = client.sync(progress=False)
     assert (result.sent, result.pending, result.failed) == (20, 0, 7)
-    assert result.errors == [f"rollout {bad[0]}: the server refused it (422: events[0].runName: must be at most 1024 "
-                             "characters, got 2000); it stays in the store"]
+    assert result.errors == [
+        f"rollout {bad[0]}: the server refused it (422: events[0].runName: must be at most 1024 "
+        "characters, got 2000); it stays in the store"
+    ]
     assert set(stored_rollouts(api.store)) == set(good)
     again = client.sync(progress=False)
     assert (again.sent, again.pending, again.failed, again.errors) == (0, 0, 7, [])  # not retried forever
@@ -202,14 +208,34 @@ def test_remote_runs_and_rollouts_are_shaped_like_the_local_frames(api: Server, 
     remote = client.remote.rollouts("remote-a")
     mine = rollouts_df("remote-a", store=local)
     shared = [c for c in mine.columns if c in remote.columns]
-    assert {"run", "rollout_id", "rollout_name", "environment", "split", "status", "created_at", "n_events",
-            "n_tool_calls", "total_reward", "final_reward", "max_reward", "is_finished", "metadata.seed",
-            "task_spec.level", "rollout_info.task_index"} <= set(shared)
+    assert {
+        "run",
+        "rollout_id",
+        "rollout_name",
+        "environment",
+        "split",
+        "status",
+        "created_at",
+        "n_events",
+        "n_tool_calls",
+        "total_reward",
+        "final_reward",
+        "max_reward",
+        "is_finished",
+        "metadata.seed",
+        "task_spec.level",
+        "rollout_info.task_index",
+    } <= set(shared)
     assert (remote[shared].dtypes == mine[shared].dtypes).all()
     remote["created_at"] = remote["created_at"].dt.round("ms")  # the wire carries whole milliseconds
     mine["created_at"] = mine["created_at"].dt.floor("ms")
     key = "rollout_id"
-    assert remote[shared].sort_values(key).reset_index(drop=True).equals(mine[shared].sort_values(key).reset_index(drop=True))
+    assert (
+        remote[shared]
+        .sort_values(key)
+        .reset_index(drop=True)
+        .equals(mine[shared].sort_values(key).reset_index(drop=True))
+    )
     assert client.remote.rollouts("remote-a", limit=2).shape[0] == 2
     empty = client.remote.runs(search="nothing-like-this")
     assert len(empty) == 0 and "run" in empty.columns

@@ -29,8 +29,13 @@ def test_sdk_uploads_are_stored_once_and_in_order(tmp_path: Path, monkeypatch: p
         def work(t: int) -> None:
             for k in range(PER_THREAD):
                 rollout = client.rollout.create(
-                    run_name="sdk", rollout_name=f"t{t}-{k}", environment="acme/Maze", variant="easy",
-                    split="test", metadata={"thread": t}, task_spec={"k": k},
+                    run_name="sdk",
+                    rollout_name=f"t{t}-{k}",
+                    environment="acme/Maze",
+                    variant="easy",
+                    split="test",
+                    metadata={"thread": t},
+                    task_spec={"k": k},
                 )
                 mine = []
                 for i in range(EVENTS):
@@ -42,7 +47,10 @@ def test_sdk_uploads_are_stored_once_and_in_order(tmp_path: Path, monkeypatch: p
                         message = openreward.ToolResult(content=f"seen {i}", call_id=f"c{i - 1}")
                     reward = 1.0 if i % 3 == 2 else None
                     # two updates that merge to the same result in either order (SDK batches may overtake)
-                    info = {5: openreward.RolloutInfo(task_index=k), 40: openreward.RolloutInfo(task_index=k, temperature=0.5)}.get(i)
+                    info = {
+                        5: openreward.RolloutInfo(task_index=k),
+                        40: openreward.RolloutInfo(task_index=k, temperature=0.5),
+                    }.get(i)
                     rollout.log(message, reward=reward, is_finished=i == EVENTS - 1, rollout_info=info)
                     mine.append((message.type, message.content, reward, int(i == EVENTS - 1)))
                 with lock:
@@ -74,6 +82,8 @@ def test_sdk_uploads_are_stored_once_and_in_order(tmp_path: Path, monkeypatch: p
         k = int(row[1].split("-")[1])
         assert row[:5] == ("sdk", row[1], "acme/Maze", "easy", "test")
         assert (json.loads(row[5]), json.loads(row[6]), json.loads(row[8])) == (
-            {"thread": int(row[1][1:].split("-")[0])}, {"k": k}, {"task_index": k, "temperature": 0.5}
+            {"thread": int(row[1][1:].split("-")[0])},
+            {"k": k},
+            {"task_index": k, "temperature": 0.5},
         )
         assert row[9:] == ("finished", EVENTS, EVENTS // 3, EVENTS // 3, EVENTS / 3, 1.0, 1.0, 1)

@@ -30,8 +30,17 @@ def start(rid: str, run: str = "hostile") -> dict:
 
 
 def message(rid: str, idx: int, **fields) -> dict:
-    base = {"eventId": f"{rid}-{idx}", "timestamp": 1700000000000 + idx, "index": idx, "rolloutEventId": rid,
-            "type": "user_message", "content": f"m{idx}", "isFinished": False, "metadata": {}, "eventType": "message"}
+    base = {
+        "eventId": f"{rid}-{idx}",
+        "timestamp": 1700000000000 + idx,
+        "index": idx,
+        "rolloutEventId": rid,
+        "type": "user_message",
+        "content": f"m{idx}",
+        "isFinished": False,
+        "metadata": {},
+        "eventType": "message",
+    }
     return {**base, **fields}
 
 
@@ -89,7 +98,10 @@ def test_a_batch_with_one_bad_event_stores_nothing(server: Server) -> None:
     events = [start(rid), *(message(rid, i) for i in range(5)), message(rid, 5, reward="lots")]
     answer = server.post({"events": events})
     assert answer.status_code == 422
-    assert answer.json() == {"error": "invalid_event", "message": 'events[6].reward: must be a finite number, got "lots"'}
+    assert answer.json() == {
+        "error": "invalid_event",
+        "message": 'events[6].reward: must be a finite number, got "lots"',
+    }
     assert rid not in stored_rollouts(server.store) and count(server, rid) == 0
 
 
@@ -100,7 +112,9 @@ def test_unknown_rollout_ids_are_refused(server: Server) -> None:
     assert answer.status_code == 422
     assert answer.json()["message"].startswith(f"events[1].rolloutEventId: no rollout '{unknown}'")
     assert count(server, known) == 0  # the valid event in the same batch was not stored either
-    update = server.post({"events": [{"eventId": unknown, "timestamp": 1, "rollout_info": {"a": 1}, "eventType": "rollout_update"}]})
+    update = server.post(
+        {"events": [{"eventId": unknown, "timestamp": 1, "rollout_info": {"a": 1}, "eventType": "rollout_update"}]}
+    )
     assert update.status_code == 422 and update.json()["message"].startswith("events[0].eventId: no rollout")
 
 
@@ -121,8 +135,19 @@ def test_out_of_order_batches_give_the_same_aggregates(server: Server) -> None:
     kinds = ["user_message", "assistant_message", "tool_call", "tool_result"] * 5
 
     def batch(rid: str, lo: int, hi: int) -> dict:
-        return {"events": [message(rid, i, type=kinds[i], name="t" if kinds[i] == "tool_call" else None,
-                                   reward=float(i) if i % 3 == 0 else None, isFinished=i == 19) for i in range(lo, hi)]}
+        return {
+            "events": [
+                message(
+                    rid,
+                    i,
+                    type=kinds[i],
+                    name="t" if kinds[i] == "tool_call" else None,
+                    reward=float(i) if i % 3 == 0 else None,
+                    isFinished=i == 19,
+                )
+                for i in range(lo, hi)
+            ]
+        }
 
     for rid, order in ((in_order, [(0, 7), (7, 14), (14, 20)]), (shuffled, [(14, 20), (0, 7), (7, 14)])):
         assert server.post({"events": [start(rid)]}).status_code == 200
@@ -167,8 +192,21 @@ def test_environment_lookups_need_no_key(server: Server) -> None:
 def test_the_key_is_required_unless_no_auth_on_loopback(tmp_path: Path) -> None:
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
     refused = subprocess.run(
-        [PYTHON, "-m", "openreward_nb", "--store", str(tmp_path / "s.sqlite"), "serve", "--host", "0.0.0.0", "--no-auth"],
-        capture_output=True, text=True, env=subprocess_env(), timeout=60,
+        [
+            PYTHON,
+            "-m",
+            "openreward_nb",
+            "--store",
+            str(tmp_path / "s.sqlite"),
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--no-auth",
+        ],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
     )
     assert refused.returncode == 1 and "--no-auth is only allowed on a loopback host" in refused.stderr
     with Server(str(tmp_path / "open.sqlite"), key=None) as open_server:
@@ -185,8 +223,10 @@ def test_two_server_processes_on_one_store_store_each_event_once(tmp_path: Path)
             assert a.post({"events": [start(rid)]}).status_code == 200
         answers: list[int] = []
         posts = [(s, {"events": [message(rid, i) for i in range(300)]}) for rid in rids for s in (a, b, a, b)]
-        threads = [threading.Thread(target=lambda s=s, body=body: answers.append(s.post(body).status_code))
-                   for s, body in posts]
+        threads = [
+            threading.Thread(target=lambda s=s, body=body: answers.append(s.post(body).status_code))
+            for s, body in posts
+        ]
         for t in threads:
             t.start()
         for t in threads:

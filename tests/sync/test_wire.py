@@ -46,8 +46,14 @@ def test_start_event_is_the_sdks() -> None:
     ours = json.loads(encode(start_event(ROLLOUT, "env-id", None)))
     theirs = sdk(
         RolloutStartedEvent(
-            eventId=ROLLOUT["id"], timestamp=1700000000123, runName="run-a", environment="acme/Maze",
-            environment_id="env-id", rolloutName="ep-1", split="train", metadata=json.loads(ROLLOUT["metadata"]),
+            eventId=ROLLOUT["id"],
+            timestamp=1700000000123,
+            runName="run-a",
+            environment="acme/Maze",
+            environment_id="env-id",
+            rolloutName="ep-1",
+            split="train",
+            metadata=json.loads(ROLLOUT["metadata"]),
             run_info={"model_name": "m"},
         )
     )
@@ -60,7 +66,19 @@ def test_start_event_is_the_sdks() -> None:
     [
         (0, 1700000000.5, "user_message", "hi ü", None, None, None, None, None, 0, None),
         (7, 1700000001.0, "tool_call", '{"a": 1}', None, None, "bash", "c1", None, 0, None),
-        (8, 1700000001.0, "tool_result", 'ok "quoted" \\ \n\t\x01', None, None, None, "c1", 0.5, 1, json.dumps({"k": {"x": None}})),
+        (
+            8,
+            1700000001.0,
+            "tool_result",
+            'ok "quoted" \\ \n\t\x01',
+            None,
+            None,
+            None,
+            "c1",
+            0.5,
+            1,
+            json.dumps({"k": {"x": None}}),
+        ),
         (10, 1700000002.5, "assistant_message", "ü ✓ 😀", None, None, None, None, 1e-7, 1, None),
         (9, 1700000002.0, "reasoning", None, "ref-1", "summary", None, None, -1.0, 0, json.dumps({"n": 2})),
     ],
@@ -71,10 +89,19 @@ def test_message_event_is_the_sdks(row: tuple) -> None:
     metadata = json.loads(values["metadata"]) if values["metadata"] else None
     theirs = sdk(
         LogMessageEvent(
-            eventId=message_event_id("r-1", values["idx"]), timestamp=int(values["ts"] * 1000), index=values["idx"],
-            rolloutEventId="r-1", environment_id="env-id", type=values["type"], content=values["content"],
-            contentReference=values["content_reference"], summary=values["summary"], name=values["name"],
-            callId=values["call_id"], reward=values["reward"], isFinished=bool(values["is_finished"]),
+            eventId=message_event_id("r-1", values["idx"]),
+            timestamp=int(values["ts"] * 1000),
+            index=values["idx"],
+            rolloutEventId="r-1",
+            environment_id="env-id",
+            type=values["type"],
+            content=values["content"],
+            contentReference=values["content_reference"],
+            summary=values["summary"],
+            name=values["name"],
+            callId=values["call_id"],
+            reward=values["reward"],
+            isFinished=bool(values["is_finished"]),
             metadata=metadata or {},
         )
     )
@@ -84,7 +111,11 @@ def test_message_event_is_the_sdks(row: tuple) -> None:
 
 def test_update_event_is_the_sdks() -> None:
     ours = json.loads(encode(update_event("r-1", json.dumps({"task_index": 2, "temperature": 0.5}))))
-    theirs = sdk(RolloutUpdateEvent(eventId="r-1", timestamp=ours["timestamp"], rollout_info={"task_index": 2, "temperature": 0.5}))
+    theirs = sdk(
+        RolloutUpdateEvent(
+            eventId="r-1", timestamp=ours["timestamp"], rollout_info={"task_index": 2, "temperature": 0.5}
+        )
+    )
     assert ours == theirs
 
 
@@ -97,20 +128,47 @@ def test_event_ids_are_uuid5_of_rollout_and_index() -> None:
 
 def test_what_the_sdk_sends_parses_to_the_same_values() -> None:
     event = LogMessageEvent(
-        eventId="e1", timestamp=1700000000123, index=4, rolloutEventId="r-1", type="tool_call", content="{}",
-        name="bash", callId="c9", reward=2, isFinished=True, metadata={"a": {"b": 1}},
+        eventId="e1",
+        timestamp=1700000000123,
+        index=4,
+        rolloutEventId="r-1",
+        type="tool_call",
+        content="{}",
+        name="bash",
+        callId="c9",
+        reward=2,
+        isFinished=True,
+        metadata={"a": {"b": 1}},
     )
     start = RolloutStartedEvent(eventId="r-1", timestamp=1700000000000, runName="run", rolloutName="x")
     update = RolloutUpdateEvent(eventId="r-1", timestamp=1, rollout_info={"task_index": 1})
-    batch = parse_body(json.dumps({"events": [dataclasses.asdict(start), dataclasses.asdict(event), dataclasses.asdict(update)]}).encode())
+    batch = parse_body(
+        json.dumps(
+            {"events": [dataclasses.asdict(start), dataclasses.asdict(event), dataclasses.asdict(update)]}
+        ).encode()
+    )
     (m,) = batch.messages
-    assert (m.rollout_id, m.idx, m.ts, m.reward, m.is_finished, m.metadata) == ("r-1", 4, 1700000000.123, 2.0, True, {"a": {"b": 1}})
+    assert (m.rollout_id, m.idx, m.ts, m.reward, m.is_finished, m.metadata) == (
+        "r-1",
+        4,
+        1700000000.123,
+        2.0,
+        True,
+        {"a": {"b": 1}},
+    )
     assert (m.event.type, m.event.content, m.event.name, m.event.call_id) == ("tool_call", "{}", "bash", "c9")
     assert batch.starts[0].run_name == "run" and batch.starts[0].rollout_name == "x"
     assert batch.updates[0].rollout_info == {"task_index": 1}
 
 
-GOOD = {"eventId": "e1", "timestamp": 1, "index": 0, "rolloutEventId": "r-1", "type": "user_message", "eventType": "message"}
+GOOD = {
+    "eventId": "e1",
+    "timestamp": 1,
+    "index": 0,
+    "rolloutEventId": "r-1",
+    "type": "user_message",
+    "eventType": "message",
+}
 
 
 @pytest.mark.parametrize(
@@ -203,9 +261,20 @@ def test_the_fast_message_check_agrees_with_the_full_one(event: dict) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"eventId": "\x00"}, {"eventId": "\x00a"}, {"rolloutEventId": "ü"}, {"rolloutEventId": " "}, {"reward": True},
-     {"reward": 10**400}, {"type": ["x"]}, {"content": 1}, {"index": 2**31}, {"type": "tool_call"}, {"summary": "s"},
-     {"environment_id": 3}],
+    [
+        {"eventId": "\x00"},
+        {"eventId": "\x00a"},
+        {"rolloutEventId": "ü"},
+        {"rolloutEventId": " "},
+        {"reward": True},
+        {"reward": 10**400},
+        {"type": ["x"]},
+        {"content": 1},
+        {"index": 2**31},
+        {"type": "tool_call"},
+        {"summary": "s"},
+        {"environment_id": 3},
+    ],
 )
 def test_the_fast_message_check_leaves_odd_events_to_the_full_one(change: dict) -> None:
     from openreward_nb.sync.decode import _plain_message

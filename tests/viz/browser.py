@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -39,7 +39,7 @@ _SETTINGS = {
 }
 
 
-def chromium_path() -> Optional[str]:
+def chromium_path() -> str | None:
     """Debian's chromium (``$OPENREWARD_NB_CHROMIUM`` first), or None."""
     for candidate in (os.environ.get("OPENREWARD_NB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
         if candidate and Path(candidate).exists():
@@ -60,10 +60,10 @@ class JupyterServer:
         self.root, self.app = root, app
         self.port, self.token = _free_port(), secrets.token_hex(12)
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: Optional[subprocess.Popen] = None
+        self.proc: subprocess.Popen | None = None
         self.log = root / f"{app}-server.log"
 
-    def __enter__(self) -> "JupyterServer":
+    def __enter__(self) -> JupyterServer:
         home = self.root / ".jupyter-home"
         settings = home / "settings"
         for plugin, values in _SETTINGS.items():
@@ -81,10 +81,17 @@ class JupyterServer:
         )
         module, app_class = ("jupyterlab", "LabApp") if self.app == "lab" else ("notebook", "JupyterNotebookApp")
         cmd = [
-            sys.executable, "-m", module, "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-            f"--{app_class}.expose_app_in_browser=True", "--ServerApp.terminals_enabled=False",
+            sys.executable,
+            "-m",
+            module,
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--{app_class}.expose_app_in_browser=True",
+            "--ServerApp.terminals_enabled=False",
         ]
         if self.app == "lab":
             cmd += ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
@@ -127,7 +134,7 @@ class JupyterServer:
             req = urllib.request.Request(f"{self.base}/api/shutdown?token={self.token}", method="POST", data=b"")
             urllib.request.urlopen(req, timeout=5).close()
             proc.wait(timeout=10)
-        except Exception:  # noqa: BLE001 - fall back to signals below
+        except Exception:
             proc.terminate()
             try:
                 proc.wait(timeout=5)

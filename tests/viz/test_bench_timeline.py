@@ -13,8 +13,16 @@ from ..helpers import PYTHON, REPO, subprocess_env
 def test_timeline_benchmark_quick_run() -> None:
     out = subprocess.run(
         [PYTHON, str(REPO / "benchmarks" / "bench_timeline.py"), "--quick", "--check"],
-        capture_output=True, text=True, env=subprocess_env(), timeout=300,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    for line in ("first screen, Python time", "sent to the browser", "naive: all events as HTML", "[ok] first screen <= 300 ms"):
+    for line in (
+        "first screen, Python time",
+        "sent to the browser",
+        "naive: all events as HTML",
+        "[ok] first screen <= 300 ms",
+    ):
         assert line in out.stdout

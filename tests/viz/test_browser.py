@@ -52,7 +52,9 @@ def app(request) -> str:
 
 def test_views_in_browser(app: str, tmp_path: Path) -> None:
     chromium = chromium_path()
-    _need(chromium is not None, "no chromium at $OPENREWARD_NB_CHROMIUM or /usr/bin/chromium (apt-get install chromium)")
+    _need(
+        chromium is not None, "no chromium at $OPENREWARD_NB_CHROMIUM or /usr/bin/chromium (apt-get install chromium)"
+    )
     from playwright.sync_api import sync_playwright
 
     shutil.copy(HERE / NOTEBOOK, tmp_path / NOTEBOOK)
@@ -146,7 +148,9 @@ def check_run_view(page, run) -> None:
     run.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # histogram and reward curve
     run.locator(".orw-run-table th", has_text="reward").first.click()  # sort by reward, highest first
     first = run.locator(".orw-run-table tr.orw-row").first.locator("td").nth(2).inner_text()
-    assert float(first) == max(float(t) for t in run.locator(".orw-run-table tr.orw-row td:nth-child(3)").all_inner_texts())
+    assert float(first) == max(
+        float(t) for t in run.locator(".orw-run-table tr.orw-row td:nth-child(3)").all_inner_texts()
+    )
     run.locator(".orw-run-table tr.orw-row").nth(3).click()
     run.locator(".orw-timeline .orw-ev").first.wait_for(timeout=15_000)
 
@@ -165,10 +169,14 @@ def check_compare_and_dashboard(cmp, dash) -> None:
     # scrolling one side scrolls the other to the same model turn (anchors linked in the browser);
     # the left list may stop short of #6 when it cannot scroll further, so compare the turns at the top
     left, right = (cmp.locator(".orw-timeline").nth(k).locator(".orw-list") for k in (0, 1))
-    left.evaluate("l => { const e = l.querySelector('.orw-ev[data-i=\"6\"]'); l.scrollTop = e.offsetTop - l.querySelector('.orw-items').offsetTop; }")
+    left.evaluate(
+        "l => { const e = l.querySelector('.orw-ev[data-i=\"6\"]'); l.scrollTop = e.offsetTop - l.querySelector('.orw-items').offsetTop; }"
+    )
     right.page.wait_for_function(
         f"([l, r]) => r.scrollTop > 0 && ({TOP_TURN})(l) === ({TOP_TURN})(r) && ({TOP_TURN})(r) !== '0'",
-        arg=[left.element_handle(), right.element_handle()], timeout=10_000)
+        arg=[left.element_handle(), right.element_handle()],
+        timeout=10_000,
+    )
     runs = dash.locator(".orw-runs-table tr.orw-row")
     runs.first.wait_for(timeout=15_000)
     assert runs.count() == 4

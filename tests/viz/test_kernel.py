@@ -44,8 +44,14 @@ class Kernel:
     def execute(self, code: str, timeout: float = 60) -> list[dict]:
         """Run ``code``; every iopub message until the kernel is idle again (raises on an error)."""
         msg_id = self.kc.execute(textwrap.dedent(code))
-        return self.collect(lambda m: m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status"
-                            and m["content"]["execution_state"] == "idle", timeout)
+        return self.collect(
+            lambda m: (
+                m["parent_header"].get("msg_id") == msg_id
+                and m["msg_type"] == "status"
+                and m["content"]["execution_state"] == "idle"
+            ),
+            timeout,
+        )
 
     def collect(self, until, timeout: float) -> list[dict]:
         out, deadline = [], time.monotonic() + timeout
@@ -78,21 +84,33 @@ def appended(msgs: list[dict], comm_id: str) -> list[int]:
     return [
         ev["i"]
         for m in msgs
-        if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id
-        and m["content"]["data"].get("method") == "custom" and m["content"]["data"]["content"].get("kind") == "append"
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == comm_id
+        and m["content"]["data"].get("method") == "custom"
+        and m["content"]["data"]["content"].get("kind") == "append"
         for ev in m["content"]["data"]["content"]["events"]
     ]
 
 
 def state_updates(msgs: list[dict], comm_id: str) -> list[dict]:
-    return [m["content"]["data"]["state"] for m in msgs if m["msg_type"] == "comm_msg"
-            and m["content"]["comm_id"] == comm_id and m["content"]["data"].get("method") == "update"]
+    return [
+        m["content"]["data"]["state"]
+        for m in msgs
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == comm_id
+        and m["content"]["data"].get("method") == "update"
+    ]
 
 
 def test_live_from_another_process_and_page_requests(kernel: Kernel, tmp_path: Path) -> None:
     store = tmp_path / "live.sqlite"
-    writer = subprocess.Popen([PYTHON, "-c", WRITER, str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True, env=subprocess_env())
+    writer = subprocess.Popen(
+        [PYTHON, "-c", WRITER, str(store)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
     try:
         rollout_id = writer.stdout.readline().strip()
         msgs = kernel.execute(f"""
@@ -115,9 +133,17 @@ def test_live_from_another_process_and_page_requests(kernel: Kernel, tmp_path: P
         assert totals[-1] == 6 and totals == sorted(totals)
 
         # the browser asks for a page: the kernel answers on the same comm
-        kernel.kc.session.send(kernel.kc.shell_channel.socket, "comm_msg", {
-            "comm_id": comm_id, "data": {"method": "custom", "content": {"kind": "page", "req": 7, "start": 2, "limit": 3}}})
-        reply = kernel.collect(lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("content", {}).get("req") == 7, 15)[-1]
+        kernel.kc.session.send(
+            kernel.kc.shell_channel.socket,
+            "comm_msg",
+            {
+                "comm_id": comm_id,
+                "data": {"method": "custom", "content": {"kind": "page", "req": 7, "start": 2, "limit": 3}},
+            },
+        )
+        reply = kernel.collect(
+            lambda m: m["msg_type"] == "comm_msg" and m["content"]["data"].get("content", {}).get("req") == 7, 15
+        )[-1]
         page = reply["content"]["data"]["content"]
         assert [e["i"] for e in page["events"]] == [2, 3, 4] and (page["start"], page["end"]) == (2, 5)
     finally:
@@ -128,7 +154,7 @@ def test_live_while_this_kernel_records_in_a_busy_cell(kernel: Kernel, tmp_path:
     msgs = kernel.execute(f"""
         import time
         from openreward_nb import OpenReward, AssistantMessage, UserMessage
-        client = OpenReward(store={str(tmp_path / 'busy.sqlite')!r})
+        client = OpenReward(store={str(tmp_path / "busy.sqlite")!r})
         rollout = client.rollout.create(run_name="busy")
         rollout.log(UserMessage("go"))
         rollout.show()

@@ -30,8 +30,13 @@ r.record()
 """
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     # as JupyterLab saves by default: outputs kept, widget state not
-    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        store_widget_state=False,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     data = nb.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in data
     body, _ = HTMLExporter().from_notebook_node(nb)
@@ -40,7 +45,9 @@ r.record()
 
 
 def test_import_stays_light() -> None:
-    code = ("import sys, openreward_nb; heavy = [m for m in ('ipywidgets', 'anywidget', 'markdown_it', 'plotly', "
-            "'openreward_nb.viz') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, openreward_nb; heavy = [m for m in ('ipywidgets', 'anywidget', 'markdown_it', 'plotly', "
+        "'openreward_nb.viz') if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=subprocess_env(), timeout=60)
     assert out.stdout.strip() == "[]", out.stderr

@@ -15,7 +15,16 @@ def test_esc_escapes_markup_and_quotes() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,<script>", "vbscript:x", "file:///etc/passwd", ""]
+    "url",
+    [
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "",
+    ],
 )
 def test_unsafe_urls_are_refused(url: str) -> None:
     assert safe_url(url) is None
@@ -38,7 +47,9 @@ def test_markdown_keeps_raw_html_as_text() -> None:
 
 
 def test_markdown_links_only_safe_schemes_and_no_images() -> None:
-    html = markdown_html("[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](https://ok.example) ![i](https://x.example/p.png)")
+    html = markdown_html(
+        "[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](https://ok.example) ![i](https://x.example/p.png)"
+    )
     assert 'href="javascript' not in html.lower() and "[a](javascript:alert(1))" in html
     assert html.count("<a ") == 2  # the https link and the image turned into a plain link
     assert 'href="https://ok.example" target="_blank" rel="noopener noreferrer nofollow"' in html
@@ -47,7 +58,20 @@ def test_markdown_links_only_safe_schemes_and_no_images() -> None:
 
 def test_pretty_json_lays_out_multiline_strings_as_blocks() -> None:
     text = pretty_json(json.dumps({"stdout": "a\nb", "code": 0, "xs": [1, {"y": "z"}]}))
-    assert text.splitlines() == ["{", '  "stdout": |', "    a", "    b", '  "code": 0,', '  "xs": [', "    1,", "    {", '      "y": "z"', "    }", "  ]", "}"]
+    assert text.splitlines() == [
+        "{",
+        '  "stdout": |',
+        "    a",
+        "    b",
+        '  "code": 0,',
+        '  "xs": [',
+        "    1,",
+        "    {",
+        '      "y": "z"',
+        "    }",
+        "  ]",
+        "}",
+    ]
 
 
 def test_pretty_json_leaves_other_text_alone() -> None:

@@ -20,7 +20,9 @@ def test_payload_markdown_only_for_assistant_and_attachment_urls_checked(episode
     assert event_payload(episode.event(6))["md"].startswith("<p>Found <strong>two</strong>")
     assert "md" not in event_payload(episode.event(1))
     result = event_payload(hostile.event(5))
-    assert result["att"] == [{"mime": "image/png", "name": hostile.event(5).attachments[0]["name"]}]  # javascript: URL dropped
+    assert result["att"] == [
+        {"mime": "image/png", "name": hostile.event(5).attachments[0]["name"]}
+    ]  # javascript: URL dropped
     assert result["e"] is True and "<" in result["text"]  # plain text: the browser sets it with textContent
 
 
@@ -47,8 +49,15 @@ def test_window_forward_backward_and_bounds(client) -> None:
 
 def test_turns_and_window_by_turn(client) -> None:
     r = client.rollout.create(run_name="turns")
-    for msg in [UserMessage("q"), AssistantMessage("a"), ToolCall(name="t", content="{}", call_id="1"),
-                ToolResult(content="r", call_id="1"), AssistantMessage("b"), UserMessage("q2"), AssistantMessage("c")]:
+    for msg in [
+        UserMessage("q"),
+        AssistantMessage("a"),
+        ToolCall(name="t", content="{}", call_id="1"),
+        ToolResult(content="r", call_id="1"),
+        AssistantMessage("b"),
+        UserMessage("q2"),
+        AssistantMessage("c"),
+    ]:
         r.log(msg)
     src = TimelineSource(r.record())
     assert [src.turn_of(i) for i in range(7)] == [0, 1, 1, 1, 2, 2, 3]

@@ -11,7 +11,7 @@ from openreward_nb import UserMessage
 from openreward_nb.viz import static, text
 from openreward_nb.viz.views import WIDGET_MIME, RolloutView, RunView, compare, dashboard
 
-from .conftest import HOSTILE, record_episode
+from .conftest import record_episode
 
 
 def test_static_timeline_is_bounded_with_a_note(client) -> None:
@@ -25,8 +25,12 @@ def test_static_timeline_is_bounded_with_a_note(client) -> None:
 
 def test_static_views_escape_hostile_content_everywhere(client, hostile) -> None:
     run = client.runs.get(hostile.run_name)
-    for html in (static.timeline_html(hostile), RunView(run).static_html(), dashboard(client).static_html(),
-                 compare(hostile, hostile).static_html()):
+    for html in (
+        static.timeline_html(hostile),
+        RunView(run).static_html(),
+        dashboard(client).static_html(),
+        compare(hostile, hostile).static_html(),
+    ):
         assert "<script" not in html and "<img" not in html
         assert re.search(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", html) is None  # no tag carries an event handler
         assert "</style><b" not in html and 'href="javascript' not in html
@@ -57,7 +61,9 @@ def test_text_summary_timeline_and_tables(episode) -> None:
     plain = text.timeline_text(episode, limit=6)
     assert "#4    tool call bash c1" in plain and "… 3 more events" in plain and "\033[" not in plain
     assert "\033[" in text.timeline_text(episode, color=True)
-    table = text.table_text([{"a": "x", "n": 5}, {"a": "long", "n": 1234}], (("a", "name", "text"), ("n", "count", "int")))
+    table = text.table_text(
+        [{"a": "x", "n": 5}, {"a": "long", "n": 1234}], (("a", "name", "text"), ("n", "count", "int"))
+    )
     assert table.splitlines() == ["name  count", "x         5", "long  1,234"]
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from . import anthropic, gemini, openai_chat, openai_responses
 from .common import RequestError, Turn, json_body
@@ -35,13 +36,13 @@ _SSE = "text/event-stream; charset=utf-8"
 class OfflineProviders:
     """The handler: call it with an ``httpx2.Request``, get the provider's ``httpx2.Response``."""
 
-    def __init__(self, seed: int = 0, errors: Optional[Mapping[int, int]] = None) -> None:
+    def __init__(self, seed: int = 0, errors: Mapping[int, int] | None = None) -> None:
         self.seed = seed
         self.errors = dict(errors or {})
         self.requests = 0
         self._lock = threading.Lock()
 
-    def __call__(self, request: "httpx2.Request") -> "httpx2.Response":
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         import httpx2
 
         provider = _HOSTS.get(request.url.host, "openai")
@@ -65,11 +66,11 @@ class OfflineProviders:
 
 class _Endpoint(NamedTuple):
     api: Any  # parse(body), respond(turn, body), stream(turn, body)
-    model: Optional[str] = None  # when the URL names it (Gemini)
-    streaming: Optional[bool] = None
+    model: str | None = None  # when the URL names it (Gemini)
+    streaming: bool | None = None
 
 
-def _endpoint(provider: Provider, request: "httpx2.Request") -> _Endpoint:
+def _endpoint(provider: Provider, request: httpx2.Request) -> _Endpoint:
     """The API answering this URL; a 404 for anything the provider does not serve."""
     path = request.url.path
     if request.method == "POST":
@@ -85,8 +86,8 @@ def _endpoint(provider: Provider, request: "httpx2.Request") -> _Endpoint:
 
 
 def _error(
-    provider: Provider, status: int, message: Optional[str] = None, param: Optional[str] = None
-) -> "httpx2.Response":
+    provider: Provider, status: int, message: str | None = None, param: str | None = None
+) -> httpx2.Response:
     import httpx2
 
     return httpx2.Response(
@@ -94,7 +95,7 @@ def _error(
     )
 
 
-def mock_transport(seed: int = 0, errors: Optional[Mapping[int, int]] = None) -> "httpx2.MockTransport":
+def mock_transport(seed: int = 0, errors: Mapping[int, int] | None = None) -> httpx2.MockTransport:
     """An ``httpx2.MockTransport`` serving all four providers offline (for sync and async clients)."""
     import httpx2
 

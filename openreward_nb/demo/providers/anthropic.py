@@ -7,7 +7,8 @@ as a short ``text`` preamble before the tool calls, the way Claude writes one.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..episode import Action, Episode
 from .common import Replay, RequestError, Turn, opaque, pieces, require, result_text, sse, tokens

@@ -6,8 +6,9 @@ import base64
 import hashlib
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from ..episode import Action, Episode, Observation, Step
 from ..policy import next_step
@@ -19,14 +20,14 @@ HEX = "0123456789abcdef"
 class RequestError(Exception):
     """A request the real API would refuse: HTTP ``status`` with a provider-shaped error body."""
 
-    def __init__(self, message: str, status: int = 400, param: Optional[str] = None) -> None:
+    def __init__(self, message: str, status: int = 400, param: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.param = param
 
 
-def require(condition: Any, message: str, param: Optional[str] = None) -> None:
+def require(condition: Any, message: str, param: str | None = None) -> None:
     """Raise a 400 :class:`RequestError` unless ``condition`` holds."""
     if not condition:
         raise RequestError(message, 400, param)
@@ -106,7 +107,7 @@ def arguments(value: Any, where: str) -> dict[str, Any]:
 class Replay:
     """The conversation a request replays, read message by message: the prompt, tool calls and their results."""
 
-    prompt: Optional[str] = None
+    prompt: str | None = None
     turns: int = 0
     calls: dict[str, Action] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
@@ -144,7 +145,7 @@ class Turn:
     seed: int
 
     @classmethod
-    def answer(cls, model: str, episode: Episode, body: bytes, seed: int) -> "Turn":
+    def answer(cls, model: str, episode: Episode, body: bytes, seed: int) -> Turn:
         return cls(model, episode, next_step(model, episode, seed), tokens(body.decode("utf-8", "replace")), seed)
 
     def id(self, prefix: str, *extra: Any, length: int = 24, alphabet: str = ALPHANUMERIC) -> str:
@@ -177,7 +178,7 @@ def pieces(text: str, size: int = 12) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def sse(events: Iterable[tuple[Optional[str], Any]], newline: str = "\n", compact: bool = True) -> bytes:
+def sse(events: Iterable[tuple[str | None, Any]], newline: str = "\n", compact: bool = True) -> bytes:
     """A ``text/event-stream`` body: ``(event name or None, data)`` pairs; dict data goes out as JSON."""
     separators = (",", ":") if compact else (", ", ": ")
     out = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from .common import ident
 
@@ -47,7 +47,7 @@ _GEMINI = {
 
 
 def error_body(
-    provider: Provider, status: int, message: Optional[str] = None, param: Optional[str] = None
+    provider: Provider, status: int, message: str | None = None, param: str | None = None
 ) -> dict[str, Any]:
     """The JSON error body ``provider`` answers with for HTTP ``status``."""
     if provider == "anthropic":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..episode import Action, Episode
 from .common import HEX, Replay, RequestError, Turn, arguments, content_text, now, pieces, require, result_text, sse
@@ -147,40 +148,55 @@ def _item_events(turn: Turn, index: int, item: dict[str, Any]) -> Iterator[tuple
             at = {**where, "summary_index": s}
             yield "response.reasoning_summary_part.added", {**at, "part": {"type": "summary_text", "text": ""}}
             for k, delta in enumerate(pieces(part["text"])):
-                yield "response.reasoning_summary_text.delta", {
-                    **at,
-                    "delta": delta,
-                    "obfuscation": turn.id("", index, s, k, length=8),
-                }
+                yield (
+                    "response.reasoning_summary_text.delta",
+                    {
+                        **at,
+                        "delta": delta,
+                        "obfuscation": turn.id("", index, s, k, length=8),
+                    },
+                )
             yield "response.reasoning_summary_text.done", {**at, "text": part["text"]}
             yield "response.reasoning_summary_part.done", {**at, "part": part}
     elif item["type"] == "function_call":
-        yield "response.output_item.added", {
-            "output_index": index,
-            "item": {**item, "arguments": "", "status": "in_progress"},
-        }
+        yield (
+            "response.output_item.added",
+            {
+                "output_index": index,
+                "item": {**item, "arguments": "", "status": "in_progress"},
+            },
+        )
         for k, delta in enumerate(pieces(item["arguments"], 8)):
-            yield "response.function_call_arguments.delta", {
-                **where,
-                "delta": delta,
-                "obfuscation": turn.id("", index, k, length=8),
-            }
+            yield (
+                "response.function_call_arguments.delta",
+                {
+                    **where,
+                    "delta": delta,
+                    "obfuscation": turn.id("", index, k, length=8),
+                },
+            )
         yield "response.function_call_arguments.done", {**where, "arguments": item["arguments"]}
     else:
         part = item["content"][0]
         at = {**where, "content_index": 0}
-        yield "response.output_item.added", {
-            "output_index": index,
-            "item": {**item, "content": [], "status": "in_progress"},
-        }
+        yield (
+            "response.output_item.added",
+            {
+                "output_index": index,
+                "item": {**item, "content": [], "status": "in_progress"},
+            },
+        )
         yield "response.content_part.added", {**at, "part": {**part, "text": ""}}
         for k, delta in enumerate(pieces(part["text"])):
-            yield "response.output_text.delta", {
-                **at,
-                "delta": delta,
-                "logprobs": [],
-                "obfuscation": turn.id("", index, k, length=8),
-            }
+            yield (
+                "response.output_text.delta",
+                {
+                    **at,
+                    "delta": delta,
+                    "logprobs": [],
+                    "obfuscation": turn.id("", index, k, length=8),
+                },
+            )
         yield "response.output_text.done", {**at, "text": part["text"], "logprobs": []}
         yield "response.content_part.done", {**at, "part": part}
     yield "response.output_item.done", {"output_index": index, "item": item}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence, Union
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -19,7 +20,7 @@ from ..pages import EventReads, plan_event_reads
 from .columns import EVENT_COLUMNS
 
 
-def check_types(types: Union[str, Sequence[str], None]) -> tuple[str, ...]:
+def check_types(types: str | Sequence[str] | None) -> tuple[str, ...]:
     """Event types to keep (empty for all); ValueError lists the types there are."""
     if types is None:
         return ()
@@ -62,7 +63,7 @@ def _pages(source: Store, reads: EventReads, types: Sequence[pa.DataType]) -> It
 def events_df(
     runs: Runs = None,
     *,
-    types: Union[str, Sequence[str], None] = None,
+    types: str | Sequence[str] | None = None,
     store: StoreSpec = None,
     **filters: Any,
 ) -> pd.DataFrame:

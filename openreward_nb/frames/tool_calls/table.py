@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 import pandas as pd
 
@@ -15,7 +15,7 @@ from .columns import SOURCE, TOOL_CALL_COLUMNS
 _KEY = ["rollout_id", "call_id"]
 
 
-def parse_arguments(text: Optional[str]) -> Any:
+def parse_arguments(text: str | None) -> Any:
     """Tool arguments parsed from JSON text, or None when they are not JSON."""
     if not isinstance(text, str):
         return None
