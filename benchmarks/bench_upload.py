@@ -34,8 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _workload import Collector, finish, free_port, make_pool, workload
 
 import openreward_nb
-from openreward_nb.sync.foreground import upload_now
-from openreward_nb.sync.target import Target
+from openreward_nb.upload.foreground import upload_now
+from openreward_nb.upload.target import Target
 
 KEY = "bench-key"
 REPO = Path(__file__).resolve().parent.parent

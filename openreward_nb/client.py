@@ -230,7 +230,7 @@ class OpenReward:
         self._rollout_api: RolloutAPI | None = None
         self._sdk_client: Any = None
         self._lock = threading.Lock()
-        from .sync.target import upload_enabled
+        from .upload.target import upload_enabled
 
         self.upload = upload_enabled(upload)
 
@@ -280,7 +280,7 @@ class OpenReward:
             api._writer.flush()
 
     def _target(self) -> Any:
-        from .sync.target import Target
+        from .upload.target import Target
 
         return Target.resolve(api_key=self.api_key, base_url=self.base_url)
 
@@ -289,7 +289,7 @@ class OpenReward:
         if not self.upload:
             return None
         try:
-            from .sync.background import BackgroundUpload
+            from .upload.background import BackgroundUpload
         except ImportError as exc:
             raise ImportError(f"upload=True needs httpx2: pip install 'openreward-nb[sync]' ({exc})") from exc
         return BackgroundUpload(self.store, self._target())
@@ -312,7 +312,7 @@ class OpenReward:
         Stops after ``give_up_after`` seconds without progress; the rest stays queued.
         ``retry_failed`` gives rollouts the server refused another try.
         """
-        from .sync.foreground import upload_now
+        from .upload.foreground import upload_now
 
         self._flush_for_read()
         return upload_now(
@@ -328,7 +328,7 @@ class OpenReward:
     @property
     def remote(self) -> Any:
         """Runs and rollouts on the OpenReward API as DataFrames: ``.runs(search=...)``, ``.rollouts(run_id)``."""
-        from .sync.remote import RemoteAPI
+        from .upload.remote import RemoteAPI
 
         return RemoteAPI(self._target())
 

@@ -39,8 +39,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..server.app import serve
     from ..store.location import open_store, redact
-    from ..sync.server import serve
 
     if args.no_auth and not _is_loopback(args.host):
         raise ValueError(f"--no-auth is only allowed on a loopback host, not {args.host!r}")

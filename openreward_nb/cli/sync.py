@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _sync(args: argparse.Namespace) -> int:
     from ..store.location import open_store
-    from ..sync.foreground import upload_now
-    from ..sync.target import Target
+    from ..upload.foreground import upload_now
+    from ..upload.target import Target
 
     target = Target.resolve(api_url=args.api_url, api_key=args.api_key)
     result = upload_now(

@@ -122,7 +122,7 @@ _V1 = [
     "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, mime TEXT, size {bigint} NOT NULL, data {blob} NOT NULL)",
 ]
 
-# What has been uploaded where (openreward_nb.sync): one row per rollout queued for upload to one
+# What has been uploaded where (openreward_nb.upload): one row per rollout queued for upload to one
 # API (``target``). Events are sent in index order: ``next_idx`` is where the next read starts and
 # ``n_sent`` counts the events sent so far, so ``n_sent < rollouts.n_events`` means work is left.
 # ``error`` holds the server's answer when it refused the rollout (4xx); such rows wait for a retry.

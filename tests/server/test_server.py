@@ -16,7 +16,7 @@ from openreward_nb.cli import build_parser
 from openreward_nb.store.location import open_store
 
 from ..helpers import PYTHON, subprocess_env
-from .support import KEY, Server, stored_events, stored_rollouts
+from ..upload.support import KEY, Server, stored_events, stored_rollouts
 
 
 @pytest.fixture(scope="module")
@@ -239,8 +239,8 @@ def test_two_server_processes_on_one_store_store_each_event_once(tmp_path: Path)
 
 def test_a_batch_another_process_stored_first_is_counted_once(tmp_path: Path) -> None:
     """The race the two processes above can run into, made certain: the other writer commits between our look and our write."""
-    from openreward_nb.sync.decode import parse_body
-    from openreward_nb.sync.ingest import Ingestor
+    from openreward_nb.server.decode import parse_body
+    from openreward_nb.server.ingest import Ingestor
 
     store = open_store(str(tmp_path / "race.sqlite"))
     rid = new_id()

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from openreward_nb.sync.decode import BadRequest, parse_body
-from openreward_nb.sync.wire import (
+from openreward_nb.server.decode import BadRequest, parse_body
+from openreward_nb.upload.wire import (
     EVENT_ID_NAMESPACE,
     MESSAGE_COLUMNS,
     encode,
@@ -253,7 +253,7 @@ def test_integers_too_wide_for_64_bits_are_kept_exactly() -> None:
     ],
 )
 def test_the_fast_message_check_agrees_with_the_full_one(event: dict) -> None:
-    from openreward_nb.sync.decode import MESSAGE_FIELDS, _checked, _message, _plain_message
+    from openreward_nb.server.decode import MESSAGE_FIELDS, _checked, _message, _plain_message
 
     fast = _plain_message(0, event)
     assert fast is not None and fast == _message(0, _checked(event, MESSAGE_FIELDS, "events[0]"), "events[0]")
@@ -277,6 +277,6 @@ def test_the_fast_message_check_agrees_with_the_full_one(event: dict) -> None:
     ],
 )
 def test_the_fast_message_check_leaves_odd_events_to_the_full_one(change: dict) -> None:
-    from openreward_nb.sync.decode import _plain_message
+    from openreward_nb.server.decode import _plain_message
 
     assert _plain_message(0, {**GOOD, **change}) is None

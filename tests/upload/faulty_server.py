@@ -14,8 +14,8 @@ import random
 
 import uvicorn
 
+from openreward_nb.server.app import create_app
 from openreward_nb.store.location import open_store
-from openreward_nb.sync.server import create_app
 
 
 class Faults:

@@ -21,7 +21,7 @@ from ..store.ops import ASSISTANT_SIDE, OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan
 from .decode import BadRequest, Batch, Message, Start, json_text
 
 _IN_CHUNK = 500
-log = logging.getLogger("openreward_nb.sync")
+log = logging.getLogger("openreward_nb.server")
 
 _KNOWN = "SELECT id, rollout_info FROM rollouts WHERE id IN ({marks})"
 _LAST = "SELECT idx, type FROM events WHERE rollout_id = ? ORDER BY idx DESC LIMIT 1"

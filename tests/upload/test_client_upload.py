@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from openreward_nb.upload import background
 
 from openreward_nb import AsyncOpenReward, OpenReward, UserMessage
 from openreward_nb.store.location import open_store
-from openreward_nb.sync import background
-from openreward_nb.sync.target import Target
-from openreward_nb.sync.uploader import Uploader
+from openreward_nb.upload.target import Target
+from openreward_nb.upload.uploader import Uploader
 
 from ..helpers import PYTHON, REPO, subprocess_env
 from .support import KEY, Server, free_port, record, stored_events, stored_rollouts
@@ -242,7 +242,7 @@ def test_remote_runs_and_rollouts_are_shaped_like_the_local_frames(api: Server, 
 
 
 def test_remote_errors_are_clear(api: Server, tmp_path: Path) -> None:
-    from openreward_nb.sync.remote import RemoteAPIError
+    from openreward_nb.upload.remote import RemoteAPIError
 
     client = OpenReward(store=str(tmp_path / "local.sqlite"))
     with pytest.raises(RemoteAPIError, match="404: no run 'missing'"):

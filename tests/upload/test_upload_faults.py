@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from openreward_nb.store.location import open_store
-from openreward_nb.sync.foreground import upload_now
-from openreward_nb.sync.model import SyncResult, UploadOptions
-from openreward_nb.sync.target import Target
+from openreward_nb.upload.foreground import upload_now
+from openreward_nb.upload.model import SyncResult, UploadOptions
+from openreward_nb.upload.target import Target
 
 from ..helpers import PYTHON, subprocess_env
 from ..store.pg import fresh_schema, server_url
@@ -91,9 +91,9 @@ def test_server_killed_and_restarted_mid_run(tmp_path: Path) -> None:
 CHILD = """
 import sys
 from openreward_nb.store.location import open_store
-from openreward_nb.sync.foreground import upload_now
-from openreward_nb.sync.target import Target
-from openreward_nb.sync.model import UploadOptions
+from openreward_nb.upload.foreground import upload_now
+from openreward_nb.upload.target import Target
+from openreward_nb.upload.model import UploadOptions
 upload_now(open_store(sys.argv[1]), Target(sys.argv[2], sys.argv[3]), progress=False,
            options=UploadOptions(batch_events=60, concurrency=3))
 """
