@@ -23,6 +23,14 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
 
+#: the event types a model writes; a *model turn* is a run of them after any other event (or at the start)
+MODEL_SIDE_TYPES: frozenset[str] = frozenset({"assistant_message", "reasoning", "tool_call"})
+
+
+def model_side_sql() -> str:
+    """:data:`MODEL_SIDE_TYPES` as an SQL list literal, for queries that count model turns."""
+    return "(" + ", ".join(f"'{t}'" for t in sorted(MODEL_SIDE_TYPES)) + ")"
+
 
 def clean_text(text: str) -> str:
     """Strip NUL bytes and escape lone surrogates, as the OpenReward SDK does."""

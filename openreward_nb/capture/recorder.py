@@ -79,9 +79,7 @@ class Recorder:
             )
 
     # --- streams -------------------------------------------------------------------------
-    def stream_finisher(
-        self, endpoint: Endpoint, request: Any, started: float
-    ) -> tuple[Callable[[Any], None], OnEnd]:
+    def stream_finisher(self, endpoint: Endpoint, request: Any, started: float) -> tuple[Callable[[Any], None], OnEnd]:
         """(on_item, finish) for a streamed call: items accumulate; the end records the call."""
         accumulator = endpoint.stream_accumulator(request)
         key = id(accumulator)

@@ -86,9 +86,7 @@ def message(
     return Event(etype, content, kind=kind, attachments=attachments)
 
 
-def reasoning(
-    content: str | None, reference: str | None, summary: str | None = None, kind: str | None = None
-) -> Event:
+def reasoning(content: str | None, reference: str | None, summary: str | None = None, kind: str | None = None) -> Event:
     """A reasoning event."""
     return Event("reasoning", content, reference, summary, kind=kind)
 

@@ -68,9 +68,7 @@ def url_part(url: str, blobs: Blobs | None, path: Path) -> Attachment:
     return att
 
 
-def file_part(
-    f: Mapping[str, Any], blobs: Blobs | None, path: Path, provider: str = "openai"
-) -> Attachment | None:
+def file_part(f: Mapping[str, Any], blobs: Blobs | None, path: Path, provider: str = "openai") -> Attachment | None:
     """An OpenAI file part: ``file_data`` (a data URL or base64), ``file_url`` or ``file_id``, named by ``filename``."""
     name = f.get("filename")
     mime = guess_mime(name)

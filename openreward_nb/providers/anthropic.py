@@ -78,9 +78,7 @@ def _text_of(content: Any) -> str:
     return "\n".join(get(b, "text") or "" for b in content or () if get(b, "type") == "text")
 
 
-def _media(
-    b: Mapping[str, Any], btype: str, blobs: Blobs | None, path: tuple
-) -> tuple[Attachment | None, str | None]:
+def _media(b: Mapping[str, Any], btype: str, blobs: Blobs | None, path: tuple) -> tuple[Attachment | None, str | None]:
     """(attachment, text) of an image, document, search result or container upload block."""
     if btype in ("image", "document"):
         return _source(b.get("source"), blobs, path + ("source",))

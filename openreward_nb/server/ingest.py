@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..events import MODEL_SIDE_TYPES
 from ..store.base import Store
 from ..store.dbapi import close_quietly, fetch
-from ..store.ops import ASSISTANT_SIDE, OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
+from ..store.ops import OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
 from .decode import BadRequest, Batch, Message, Start, json_text
 
 _IN_CHUNK = 500
@@ -116,7 +117,7 @@ class Ingestor:
                     fresh.append((OP_EVENT, rid, m.idx, m.ts, m.event, m.reward, m.is_finished, m.metadata))
             if fresh and fresh[0][2] <= last_idx:
                 stale.append(rid)
-            last_side[rid] = last_type in ASSISTANT_SIDE
+            last_side[rid] = last_type in MODEL_SIDE_TYPES
             ops.extend(fresh)
             new_events += len(fresh)
         ops.extend(self._infos(batch, known, starts))

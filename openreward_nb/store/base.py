@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from ..events import model_side_sql
 from . import schema
 from .dbapi import fetch
 from .ops import BatchPlan
@@ -89,8 +90,8 @@ _SQL = {
         n_errors = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id AND e.is_error = 1),
         n_turns = (SELECT COUNT(*) FROM (
             SELECT e.type AS t, LAG(e.type) OVER (ORDER BY e.idx) AS p FROM events e WHERE e.rollout_id = rollouts.id
-        ) w WHERE w.t IN ('assistant_message', 'reasoning', 'tool_call')
-              AND (w.p IS NULL OR w.p NOT IN ('assistant_message', 'reasoning', 'tool_call'))),
+        ) w WHERE w.t IN {model_side}
+              AND (w.p IS NULL OR w.p NOT IN {model_side})),
         total_reward = (SELECT SUM(e.reward) FROM events e WHERE e.rollout_id = rollouts.id),
         max_reward = (SELECT MAX(e.reward) FROM events e WHERE e.rollout_id = rollouts.id),
         final_reward = (SELECT e.reward FROM events e WHERE e.rollout_id = rollouts.id AND e.reward IS NOT NULL
@@ -108,7 +109,7 @@ _SQL = {
         cached_tokens = COALESCE((SELECT SUM(e.cached_tokens) FROM events e WHERE e.rollout_id = rollouts.id), 0),
         cache_write_tokens = COALESCE((SELECT SUM(e.cache_write_tokens) FROM events e
                                        WHERE e.rollout_id = rollouts.id), 0)
-        WHERE id = ?""",
+        WHERE id = ?""".format(model_side=model_side_sql()),
     "list_runs": """SELECT r.name, r.created_at, COUNT(o.id),
         COALESCE(SUM(CASE WHEN o.status = 'running' THEN 1 ELSE 0 END), 0),
         COALESCE(SUM(CASE WHEN o.status = 'finished' THEN 1 ELSE 0 END), 0),

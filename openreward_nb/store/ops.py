@@ -13,7 +13,7 @@ from typing import Any
 
 from .._future import Future
 from .._jsonable import to_jsonable
-from ..events import Event, clean_text, resolve_raw
+from ..events import MODEL_SIDE_TYPES, Event, clean_text, resolve_raw
 
 # Op codes: the first element of every queued tuple.
 OP_EVENT = 0  # (OP_EVENT, rollout_id, idx, ts, Event, reward, is_finished, metadata)
@@ -21,8 +21,6 @@ OP_ROLLOUT = 1  # (OP_ROLLOUT, run_name, row tuple in ROLLOUT_INSERT_COLUMNS ord
 OP_INFO = 2  # (OP_INFO, rollout_id, rollout_info_json)
 OP_END = 3  # (OP_END, rollout_id, status, error, ended_at)
 OP_PATCH = 4  # (OP_PATCH, rollout_id, idx, reward, is_finished, metadata) -- set fields of a stored event
-
-ASSISTANT_SIDE = frozenset({"assistant_message", "reasoning", "tool_call"})
 
 
 def dumps(value: Any) -> str | None:
@@ -211,7 +209,7 @@ def plan_batch(ops: Iterable[Any], last_side: dict[str, bool]) -> BatchPlan:
                 d = deltas[rid] = _Delta()
             d.n += 1
             etype = ev.type
-            model_side = etype in ASSISTANT_SIDE
+            model_side = etype in MODEL_SIDE_TYPES
             prev = side.get(rid)
             if prev is None:
                 prev = last_side.get(rid, False)

@@ -93,9 +93,7 @@ class Drain:
         self.seen[rid] = cursor.state()
         return True
 
-    async def environment_ids(
-        self, environment: str | None, variant: str | None
-    ) -> tuple[str | None, str | None]:
+    async def environment_ids(self, environment: str | None, variant: str | None) -> tuple[str | None, str | None]:
         """The API's ids of an ``owner/name`` environment and its variant, looked up once, as the SDK does."""
         if not environment or "/" not in environment:
             return None, None

@@ -34,9 +34,7 @@ class Target:
     api_key: str = ""
 
     @classmethod
-    def resolve(
-        cls, api_url: str | None = None, api_key: str | None = None, base_url: str | None = None
-    ) -> Target:
+    def resolve(cls, api_url: str | None = None, api_key: str | None = None, base_url: str | None = None) -> Target:
         """Explicit values win; otherwise the SDK's environment variables."""
         url = (api_url or api_url_for(base_url)).rstrip("/")
         if not urlparse(url).scheme.startswith("http"):

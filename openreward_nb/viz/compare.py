@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import ipywidgets as widgets
 
+from ..events import MODEL_SIDE_TYPES
 from ..records import EventRecord, RolloutRecord
-from .queries import ASSISTANT_SIDE
 from .timeline import TimelineWidget
 
 #: model turns in the static side-by-side rendering
@@ -19,7 +19,7 @@ def by_turn(events: Iterable[EventRecord], turns: int) -> dict[int, list[EventRe
     groups: dict[int, list[EventRecord]] = {}
     turn, model_side = 0, False
     for ev in events:
-        is_model = ev.type in ASSISTANT_SIDE
+        is_model = ev.type in MODEL_SIDE_TYPES
         if is_model and not model_side:
             turn += 1
             if turn > turns:

@@ -5,9 +5,8 @@ They read only small columns, so a rollout with megabyte tool outputs stays chea
 
 from __future__ import annotations
 
+from ..events import MODEL_SIDE_TYPES
 from ..store.base import Store
-
-ASSISTANT_SIDE = frozenset({"assistant_message", "reasoning", "tool_call"})
 
 
 def type_counts(store: Store, rollout_id: str) -> dict[str, int]:
@@ -43,7 +42,7 @@ def turn_starts(
     starts: list[int] = []
     last = previous_type
     for idx, etype in store.query(store.translate(sql), (rollout_id, start, stop)):
-        if etype in ASSISTANT_SIDE and last not in ASSISTANT_SIDE:
+        if etype in MODEL_SIDE_TYPES and last not in MODEL_SIDE_TYPES:
             starts.append(int(idx))
         last = etype
     return starts, last

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from openreward_nb.upload import background
 
 from openreward_nb import AsyncOpenReward, OpenReward, UserMessage
 from openreward_nb.store.location import open_store
+from openreward_nb.upload import background
 from openreward_nb.upload.target import Target
 from openreward_nb.upload.uploader import Uploader
 

@@ -85,9 +85,7 @@ def _endpoint(provider: Provider, request: httpx2.Request) -> _Endpoint:
     raise RequestError(f"Invalid URL ({request.method} {path})", status=404)
 
 
-def _error(
-    provider: Provider, status: int, message: str | None = None, param: str | None = None
-) -> httpx2.Response:
+def _error(provider: Provider, status: int, message: str | None = None, param: str | None = None) -> httpx2.Response:
     import httpx2
 
     return httpx2.Response(

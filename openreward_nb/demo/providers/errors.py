@@ -46,9 +46,7 @@ _GEMINI = {
 }
 
 
-def error_body(
-    provider: Provider, status: int, message: str | None = None, param: str | None = None
-) -> dict[str, Any]:
+def error_body(provider: Provider, status: int, message: str | None = None, param: str | None = None) -> dict[str, Any]:
     """The JSON error body ``provider`` answers with for HTTP ``status``."""
     if provider == "anthropic":
         kind, default = _ANTHROPIC.get(status, _ANTHROPIC[500 if status >= 500 else 400])
