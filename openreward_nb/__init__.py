@@ -14,10 +14,15 @@ from __future__ import annotations
 from ._version import __version__
 from .client import AsyncOpenReward, OpenReward
 from .errors import (
+    AmbiguousIdError,
     ClientClosedError,
+    DetachedRecordError,
     NotFoundError,
+    OpenRewardNBError,
+    RemoteAPIError,
     RolloutClosedError,
     StoreOpenError,
+    StoreUnavailable,
     StoreWriteError,
 )
 from .events import Attachment, Event, Usage
@@ -73,15 +78,19 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AmbiguousIdError",
     "AssistantMessage",
     "AsyncOpenReward",
     "Attachment",
     "ClientClosedError",
+    "DetachedRecordError",
     "Event",
     "EventRecord",
     "NotFoundError",
     "OpenReward",
+    "OpenRewardNBError",
     "ReasoningItem",
+    "RemoteAPIError",
     "Rollout",
     "RolloutClosedError",
     "RolloutInfo",
@@ -89,6 +98,7 @@ __all__ = [
     "RunInfo",
     "RunRecord",
     "StoreOpenError",
+    "StoreUnavailable",
     "StoreWriteError",
     "SystemMessage",
     "ToolCall",

@@ -1,4 +1,9 @@
-"""Exceptions raised by openreward_nb."""
+"""Every error this package raises on purpose, under one base: :class:`OpenRewardNBError`.
+
+Each also derives from the built-in it refines (``LookupError``, ``RuntimeError``...), so
+code written against the built-ins keeps working. The CLI reports these, and only these,
+as user errors; anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,10 @@ class StoreOpenError(OpenRewardNBError, RuntimeError):
     """The store could not be opened (bad URL, unreachable server, wrong credentials)."""
 
 
+class StoreUnavailable(OpenRewardNBError, RuntimeError):
+    """The store could not take a batch just now (locked, disk full, connection lost): retry later."""
+
+
 class RolloutClosedError(OpenRewardNBError, RuntimeError):
     """Something was logged to a rollout that has already ended."""
 
@@ -25,3 +34,15 @@ class ClientClosedError(OpenRewardNBError, RuntimeError):
 
 class NotFoundError(OpenRewardNBError, LookupError):
     """A run or rollout asked for by name or id does not exist."""
+
+
+class AmbiguousIdError(OpenRewardNBError, LookupError):
+    """A rollout id prefix (or name) matches more than one rollout."""
+
+
+class DetachedRecordError(OpenRewardNBError, RuntimeError):
+    """A record built without a store was asked for something only the store holds."""
+
+
+class RemoteAPIError(OpenRewardNBError, RuntimeError):
+    """The OpenReward API could not answer a read (network trouble, bad key, not found)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import NotFoundError
+from .errors import DetachedRecordError, NotFoundError
 from .events import Usage
 from .store.base import Store
 from .store.schema import TOKEN_COLUMNS
@@ -236,7 +236,7 @@ class RunRecord:
 
 def _attached(store: Store | None) -> Store:
     if store is None:
-        raise RuntimeError("this record is detached from its store")
+        raise DetachedRecordError("this record is detached from its store")
     return store
 
 

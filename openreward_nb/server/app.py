@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..errors import StoreUnavailable
 from ..store.base import Store
 from . import listing
 from .decode import BadRequest, parse_body
-from .ingest import Ingestor, Outcome, StoreUnavailable
+from .ingest import Ingestor, Outcome
 
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
 

@@ -20,11 +20,8 @@ from typing import Any
 import orjson
 
 from ..events import EVENT_TYPES, Event, clean_text
+from ..limits import MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS
 
-MAX_ID_CHARS = 256
-MAX_NAME_CHARS = 1024
-MAX_INDEX = 2**31 - 1
-MAX_TIMESTAMP_MS = 2**53
 _MAX_FLOAT = sys.float_info.max
 #: orjson reads an integer literal too wide for 64 bits as a float at least this large
 _WIDE = 2.0**63
@@ -128,7 +125,7 @@ _step = _integer(-(2**53), 2**53)
 
 def _timestamp(value: Any) -> float:
     if type(value) not in (int, float) or not 0 <= value <= MAX_TIMESTAMP_MS:
-        raise ValueError(f"must be epoch milliseconds (a number from 0 to 2**53), got {_kind(value)}")
+        raise ValueError(f"must be epoch milliseconds (a number from 0 to {MAX_TIMESTAMP_MS}), got {_kind(value)}")
     return value / 1000.0
 
 

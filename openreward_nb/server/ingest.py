@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import StoreUnavailable
 from ..events import MODEL_SIDE_TYPES
 from ..store.base import Store
 from ..store.dbapi import close_quietly, fetch
@@ -27,10 +28,6 @@ log = logging.getLogger("openreward_nb.server")
 _KNOWN = "SELECT id, rollout_info FROM rollouts WHERE id IN ({marks})"
 _LAST = "SELECT idx, type FROM events WHERE rollout_id = ? ORDER BY idx DESC LIMIT 1"
 _EXISTING = "SELECT idx FROM events WHERE rollout_id = ? AND idx >= ? AND idx <= ?"
-
-
-class StoreUnavailable(RuntimeError):
-    """The store could not take the batch just now (locked, disk full, connection lost): retry later."""
 
 
 class _Race(StoreUnavailable):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from ..errors import AmbiguousIdError
 from ..events import model_side_sql
 from . import schema
 from .dbapi import fetch
@@ -376,7 +377,9 @@ class Store(ABC):
         if not rows and len(rollout_id) >= 6 and "%" not in rollout_id and "_" not in rollout_id:
             rows = self.query(self._sql["rollout_by_prefix"], (rollout_id + "%",))
             if len(rows) > 1:
-                raise LookupError(f"rollout id prefix {rollout_id!r} matches more than one rollout; give more of it")
+                raise AmbiguousIdError(
+                    f"rollout id prefix {rollout_id!r} matches more than one rollout; give more of it"
+                )
         return dict(zip(ROLLOUT_COLUMNS, rows[0])) if rows else None
 
     def events_page(

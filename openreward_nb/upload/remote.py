@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx2
 
-from ..errors import OpenRewardNBError
+from ..errors import RemoteAPIError
 from . import transport
 from .target import Target
 
@@ -40,10 +40,6 @@ _RUN_RENAMES = {
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NULLABLE = {"int": "Int", "bool": "boolean"}
-
-
-class RemoteAPIError(OpenRewardNBError, RuntimeError):
-    """The OpenReward API could not answer a read (network trouble, bad key, not found)."""
 
 
 def column_name(field: str, renames: dict[str, str]) -> str:

@@ -242,7 +242,7 @@ def test_remote_runs_and_rollouts_are_shaped_like_the_local_frames(api: Server, 
 
 
 def test_remote_errors_are_clear(api: Server, tmp_path: Path) -> None:
-    from openreward_nb.upload.remote import RemoteAPIError
+    from openreward_nb import RemoteAPIError
 
     client = OpenReward(store=str(tmp_path / "local.sqlite"))
     with pytest.raises(RemoteAPIError, match="404: no run 'missing'"):
