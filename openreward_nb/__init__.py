@@ -25,6 +25,7 @@ from .errors import (
     StoreUnavailable,
     StoreWriteError,
 )
+from .errors import InvalidArgumentError, MissingExtraError, StoreNotFoundError
 from .events import Attachment, Event, Usage
 from .messages import (
     AssistantMessage,
@@ -107,5 +108,8 @@ __all__ = [
     "Usage",
     "UserMessage",
     "__version__",
+    "InvalidArgumentError",
+    "MissingExtraError",
+    "StoreNotFoundError",
     *_LAZY,
 ]

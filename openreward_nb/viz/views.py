@@ -12,6 +12,7 @@ import warnings
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from ..extras import needs_extra
 from ..records import RolloutRecord, RunRecord
 from . import static, text
 from .render import esc
@@ -63,7 +64,8 @@ class View(ABC):
             _warn("the static HTML view", exc)
         if in_kernel():
             try:
-                bundle = self.widget()._repr_mimebundle_()
+                with needs_extra(None, "The interactive view"):
+                    bundle = self.widget()._repr_mimebundle_()
                 bundle = bundle[0] if isinstance(bundle, tuple) else bundle
                 data[WIDGET_MIME] = bundle[WIDGET_MIME]
             except Exception as exc:
