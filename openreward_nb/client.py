@@ -265,14 +265,18 @@ class OpenReward:
         """Read recorded runs: ``.list()``, ``.get(name)``."""
         from .records import RunsAPI
 
-        return RunsAPI(self.store, self._flush_for_read)
+        return RunsAPI(self._read_store(), self._flush_for_read)
 
     @property
     def rollouts(self):
         """Read recorded rollouts: ``.get(rollout_id)``, ``.iter(...)``."""
         from .records import RolloutsAPI
 
-        return RolloutsAPI(self.store, self._flush_for_read)
+        return RolloutsAPI(self._read_store(), self._flush_for_read)
+
+    def _read_store(self) -> Any:
+        """The store reads go to: the one this client records into once open, else the existing one, read-only."""
+        return self._store if self._store is not None else open_store(self._store_spec, read_only=True)
 
     def _flush_for_read(self) -> None:
         api = self._rollout_api
