@@ -58,8 +58,11 @@ class CopyCounts:
 
     def summary(self) -> str:
         """One line per copy: what was read and what was new, per table."""
-        names = {"runs": "runs", "rollouts": "rollouts", "events": "events", "blobs": "attachments"}
-        return ", ".join(f"{self.read[t]:,} {names[t]} ({self.written[t]:,} new or updated)" for t in TABLES)
+        names = {"runs": "run", "rollouts": "rollout", "events": "event", "blobs": "attachment"}
+        return ", ".join(
+            f"{self.read[t]:,} {names[t]}{'' if self.read[t] == 1 else 's'} ({self.written[t]:,} new or updated)"
+            for t in TABLES
+        )
 
 
 class _Copy:
