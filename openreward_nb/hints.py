@@ -28,11 +28,14 @@ def _folder(path: str) -> str:
     return os.path.realpath(os.path.dirname(os.path.abspath(path)))
 
 
-def program(name: str) -> str | None:
-    """How to run ``name`` from this environment's ``bin/`` (None when the environment has no such program)."""
+def installed(name: str) -> bool:
+    """True when this environment's ``bin/`` has the program ``name``."""
+    return os.path.isfile(os.path.join(os.path.dirname(sys.executable), name))
+
+
+def program(name: str) -> str:
+    """How to run ``name`` from this environment's ``bin/`` (where pip puts it, when it is not there yet)."""
     mine = os.path.join(os.path.dirname(sys.executable), name)
-    if not os.path.isfile(mine):
-        return None
     found = shutil.which(name)
     # the same folder, not just the same file: a venv's python is a link to the base one, and
     # only run through the venv's link does it use the venv
@@ -43,15 +46,16 @@ def program(name: str) -> str | None:
 
 def python_module(module: str) -> str:
     """``python -m module`` with the running Python, as typed here."""
-    return f"{program('python') or _shown(sys.executable)} -m {module}"
+    python = program("python") if installed("python") else _shown(sys.executable)
+    return f"{python} -m {module}"
 
 
 def openreward_nb_command() -> str:
     """The ``openreward-nb`` command as typed here."""
-    return program("openreward-nb") or python_module("openreward_nb")
+    return program("openreward-nb") if installed("openreward-nb") else python_module("openreward_nb")
 
 
 def pip_install(*requirements: str) -> str:
     """A ``pip install`` into this environment, as typed here."""
-    pip = program("pip") or python_module("pip")
+    pip = program("pip") if installed("pip") else python_module("pip")
     return " ".join([pip, "install", *(shlex.quote(r) for r in requirements)])

@@ -74,6 +74,8 @@ def project_search_path(start: str | None = None) -> list[str]:
     except OSError:
         return [here]
     folders = [here]
+    if here in stops:
+        return folders
     while True:
         parent = os.path.dirname(folders[-1])
         if parent == folders[-1] or parent in stops:
