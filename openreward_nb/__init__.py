@@ -11,21 +11,25 @@ The recording API is a drop-in for the rollout API of the OpenReward SDK::
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._version import __version__
 from .client import AsyncOpenReward, OpenReward
 from .errors import (
     AmbiguousIdError,
     ClientClosedError,
     DetachedRecordError,
+    InvalidArgumentError,
+    MissingExtraError,
     NotFoundError,
     OpenRewardNBError,
     RemoteAPIError,
     RolloutClosedError,
+    StoreNotFoundError,
     StoreOpenError,
     StoreUnavailable,
     StoreWriteError,
 )
-from .errors import InvalidArgumentError, MissingExtraError, StoreNotFoundError
 from .events import Attachment, Event, Usage
 from .messages import (
     AssistantMessage,
@@ -56,7 +60,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'openreward_nb' has no attribute {name!r}")
