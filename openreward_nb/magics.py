@@ -11,14 +11,20 @@ from __future__ import annotations
 import json
 import os
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .client import OpenReward
+from .rollout import Rollout
+
+if TYPE_CHECKING:
+    from .capture import Capture
+    from .records import RolloutRecord
 
 _CLIENTS: dict[str, OpenReward] = {}
 
@@ -69,10 +75,11 @@ def notebook_name(shell: Any) -> str | None:
 
 @dataclass
 class _Cell:
-    """The rollout a running %%rollout cell records into."""
+    """The rollout a running %%rollout cell records into, and the client that records it."""
 
-    rollout: Any
-    capture: Any
+    client: OpenReward
+    rollout: Rollout
+    capture: Capture | None
     quiet: bool
 
 
@@ -150,11 +157,9 @@ class RolloutMagics(Magics):
         self.shell.user_ns[args.var or cfg.get("as") or "rollout"] = rollout
         capture = None
         if not (args.no_capture or cfg.get("capture") is False):
-            from .capture import Capture
-
-            capture = Capture(rollout)
+            capture = client.rollout.capture(rollout)
             capture.__enter__()
-        self._cell = _Cell(rollout, capture, bool(args.quiet or cfg.get("quiet")))
+        self._cell = _Cell(client, rollout, capture, bool(args.quiet or cfg.get("quiet")))
 
     @staticmethod
     def _count(client: OpenReward, run: str) -> int:
@@ -172,7 +177,7 @@ class RolloutMagics(Magics):
                 cell.capture.__exit__(None, None, None)
         finally:
             cell.rollout.finish(error)
-        cell.rollout._api.flush()
+        cell.client.rollout.flush()
         from IPython.display import display
 
         if cell.quiet:
@@ -220,7 +225,7 @@ class RolloutMagics(Magics):
                 raise UsageError(f"unknown %rollout_config key {key!r}; known: {', '.join(sorted(known))}, meta.KEY")
 
 
-def _summary(record: Any) -> str:
+def _summary(record: RolloutRecord) -> str:
     reward = "-" if record.total_reward is None else f"{record.total_reward:g}"
     return (
         f"rollout {record.rollout_name or record.id} ({record.id[:8]}, run {record.run_name!r}): {record.status}, "
@@ -228,7 +233,7 @@ def _summary(record: Any) -> str:
     )
 
 
-def _cell_transformer():
+def _cell_transformer() -> Callable[[list[str]], list[str]]:
     """Rewrite a ``%%rollout`` cell so its body runs as the cell itself (top-level await works)."""
 
     def transform(lines: list[str]) -> list[str]:
