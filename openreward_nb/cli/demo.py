@@ -17,6 +17,8 @@ from ._text import count, emit, header
 
 DEMO_NOTEBOOK = "openreward_nb_demo.ipynb"
 QUICKSTART = Path("notebooks", "01_quickstart.ipynb")
+#: JupyterLab refuses to start as root without it (containers, CI): the hint must work where printed
+ROOT_FLAG = " --allow-root" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,7 +66,7 @@ def notebook_hints(command: str) -> list[str]:
     from ..hints import program
 
     notebook = quickstart_notebook()
-    lab = f"{program('jupyter')} lab {notebook}" if notebook else f"{command} demo --open"
+    lab = f"{program('jupyter')} lab{ROOT_FLAG} {notebook}" if notebook else f"{command} demo --open"
     what = "the same agent in a notebook, with the timeline widget" if notebook else "this run in a notebook"
     hints = []
     if importlib.util.find_spec("jupyterlab") is None or importlib.util.find_spec("ipykernel") is None:
@@ -108,5 +110,5 @@ def _run_demo(args: argparse.Namespace) -> int:
         with open(path, "w") as f:
             json.dump(_notebook(client.store.url, args.run_name, last.id), f, indent=1)
         emit(f"\nopening {terminal_line(path)} in JupyterLab")
-        return subprocess.call([sys.executable, "-m", "jupyterlab", path])
+        return subprocess.call([sys.executable, "-m", "jupyterlab", *ROOT_FLAG.split(), path])
     return 0

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
+import time
+import urllib.request
 
 from openreward_nb import OpenReward
 
@@ -58,11 +62,34 @@ def test_every_hint_works_where_it_was_printed(tmp_path) -> None:
         ran = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True)
         assert ran.returncode == 0 and expected in ran.stdout, (command, ran.stderr)
     assert " lab " in lab and lab.endswith("01_quickstart.ipynb")
-    # JupyterLab is not started here: asked for its version, the printed program answers
-    ran = subprocess.run(
-        ["bash", "-c", f"{lab} --version"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
-    )
-    assert ran.returncode == 0 and ran.stdout.strip()[0].isdigit(), (lab, ran.stderr)
+    assert_jupyterlab_serves(lab, tmp_path)
+
+
+def assert_jupyterlab_serves(lab: str, folder) -> None:
+    """The printed ``jupyter lab NOTEBOOK`` starts JupyterLab (loopback, no browser) and serves the notebook."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    serve = f"exec {lab} --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --ServerApp.token=t"
+    server = subprocess.Popen(["bash", "-c", serve], cwd=folder, env=_env(folder), stderr=subprocess.PIPE, text=True)
+    notebook = lab.rsplit(" ", 1)[1]
+    # JupyterLab serves the folder of the notebook it was given
+    url = f"http://127.0.0.1:{port}/api/contents/{os.path.basename(notebook)}?token=t&content=0"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    assert json.load(answer)["type"] == "notebook"
+                    return
+            except OSError:
+                time.sleep(0.5)
+        server.terminate()
+        raise AssertionError(f"JupyterLab did not serve {notebook}: {server.communicate(timeout=30)[1][-3000:]}")
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def test_without_jupyterlab_the_hint_says_how_to_install_it(tmp_path) -> None:
