@@ -71,7 +71,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's hook
+def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext openreward_nb``: the %%rollout and %rollout_config magics."""
     from .magics import load
 

@@ -13,11 +13,11 @@ import os
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from IPython.core import magic_arguments as _magic_arguments
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .client import OpenReward
 from .rollout import Rollout
@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from .records import RolloutRecord
 
 _CLIENTS: dict[str, OpenReward] = {}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Decorator(Protocol):
+    def __call__(self, function: _F, /) -> _F: ...
+
+
+# IPython's argument helpers carry no type hints: these say what they are
+argument = cast("Callable[..., _Decorator]", _magic_arguments.argument)
+magic_arguments = cast("Callable[[], _Decorator]", _magic_arguments.magic_arguments)
+parse_argstring = cast("Callable[[Callable[..., Any], str], Any]", _magic_arguments.parse_argstring)
 
 
 def _client(store: str | None) -> OpenReward:
@@ -93,6 +105,12 @@ class RolloutMagics(Magics):
         self.defaults: dict[str, Any] = {}
         self._cell: _Cell | None = None
 
+    def _shell(self) -> Any:
+        """The IPython shell these magics were registered on."""
+        if self.shell is None:
+            raise RuntimeError("the %%rollout magics are not registered on an IPython shell")
+        return self.shell
+
     # --- %%rollout -----------------------------------------------------------------------
     @magic_arguments()
     @argument("run", nargs="?", help="run name (default: %%rollout_config run=..., else the notebook's name)")
@@ -126,13 +144,13 @@ class RolloutMagics(Magics):
         raised), flushed, and its timeline is shown below the cell.
         """
         self.begin(line)
-        self.shell.run_cell(cell)
+        self._shell().run_cell(cell)
 
     def begin(self, line: str) -> None:
         """Start the rollout (and capture) for the cell about to run."""
         if self._cell is not None:
             self.end(None)
-        args = parse_argstring(self.rollout, line)  # bad options raise UsageError with argparse's message
+        args = parse_argstring(RolloutMagics.rollout, line)  # bad options raise UsageError with argparse's message
         cfg = self.defaults
         run = args.run or cfg.get("run") or notebook_name(self.shell) or "notebook"
         task = None
@@ -154,7 +172,7 @@ class RolloutMagics(Magics):
             metadata=metadata or None,
             task_spec=task,
         )
-        self.shell.user_ns[args.var or cfg.get("as") or "rollout"] = rollout
+        self._shell().user_ns[args.var or cfg.get("as") or "rollout"] = rollout
         capture = None
         if not (args.no_capture or cfg.get("capture") is False):
             capture = client.rollout.capture(rollout)
@@ -183,7 +201,7 @@ class RolloutMagics(Magics):
         if cell.quiet:
             print(_summary(cell.rollout.record()))
         else:
-            display(cell.rollout)
+            display(cell.rollout)  # type: ignore[no-untyped-call]  # IPython declares no types here
 
     def post_run_cell(self, result: Any) -> None:
         """IPython event: the cell finished (or raised)."""
@@ -255,7 +273,7 @@ def _cell_transformer() -> Callable[[list[str]], list[str]]:
 def load(shell: Any) -> RolloutMagics:
     """Register the magics, the cell transformer and the end-of-cell hook on ``shell`` (idempotent)."""
     existing = shell.magics_manager.registry.get("RolloutMagics")
-    if existing is not None:
+    if isinstance(existing, RolloutMagics):
         return existing
     magics = RolloutMagics(shell)
     shell.register_magics(magics)

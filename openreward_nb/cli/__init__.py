@@ -45,7 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except InvalidArgumentError as exc:
-        args.command_parsers[args.command].error(terminal_block(exc))  # exits 2, as argparse does
+        parser: argparse.ArgumentParser = args.command_parsers[args.command]
+        parser.error(terminal_block(exc))  # exits 2, as argparse does
     except OpenRewardNBError as exc:
         print(f"openreward-nb {args.command}: {terminal_block(exc)}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from typing import Any
 from ._text import count, emit, where
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "copy",
         help="copy every run, rollout, event and attachment from one store into another",

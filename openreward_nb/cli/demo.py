@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import json
 import os
@@ -21,7 +22,7 @@ QUICKSTART = Path("notebooks", "01_quickstart.ipynb")
 ROOT_FLAG = " --allow-root" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="run the quickstart agent (offline unless OPENAI_API_KEY is set) and record it",
@@ -105,7 +106,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     emit("\nwhere to look:\n" + "\n".join(f"  {line}" for line in hints))
     if args.open:
         with needs_extra("jupyter", "Opening the demo in JupyterLab"):
-            import jupyterlab  # noqa: F401
+            importlib.import_module("jupyterlab")
         path = os.path.abspath(DEMO_NOTEBOOK)
         with open(path, "w") as f:
             json.dump(_notebook(client.store.url, args.run_name, last.id), f, indent=1)

@@ -12,7 +12,7 @@ _FILTERS = ("environment", "split")
 STATUSES = ("running", "finished", "failed")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="write runs as Parquet / CSV (a frame) or JSONL (one chat per line)",

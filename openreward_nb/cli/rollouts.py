@@ -9,7 +9,7 @@ from ._text import count, emit, header
 from ._views import add_color_flag, reader_store, use_color
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rollouts", help="list a run's rollouts")
     p.add_argument("run", help="run name")
     p.add_argument("--status", choices=("running", "finished", "failed"), help="only rollouts with this status")

@@ -8,7 +8,7 @@ from ._text import emit, header
 from ._views import add_color_flag, reader_store, use_color
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("runs", help="list the runs in the store")
     add_color_flag(p)
     p.set_defaults(handler=_runs)

@@ -39,10 +39,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..errors import InvalidArgumentError
     from ..server.app import serve
     from ..store.location import open_store, redact
-
-    from ..errors import InvalidArgumentError
 
     if args.no_auth and not _is_loopback(args.host):
         raise InvalidArgumentError(f"--no-auth is only allowed on a loopback host, not {args.host!r}")

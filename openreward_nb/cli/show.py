@@ -9,7 +9,7 @@ from ._text import emit, header
 from ._views import add_color_flag, reader_store, use_color
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ..references import FORMS
 
     p = sub.add_parser("show", help="print a rollout's timeline")
