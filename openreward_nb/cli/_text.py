@@ -1,4 +1,4 @@
-"""What every command prints through: store content made inert, counts in words, the store's header line."""
+"""What every command prints through: store content made inert, and the store's header line."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from ..store.sqlite import SQLiteStore, cannot_write
 
 #: our own colours (SGR sequences): the only escape sequences a command prints on purpose
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 run``, ``2 runs``, ``1,024 events``."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def inert(text: str, *, color: bool = False) -> str:

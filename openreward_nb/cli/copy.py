@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ._text import count, emit, where
+from ..counts import count
+from ._text import emit, where
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..counts import count
 from ._args import at_least
-from ._text import count, emit, header
+from ._text import emit, header
 
 DEMO_NOTEBOOK = "openreward_nb_demo.ipynb"
 QUICKSTART = Path("notebooks", "01_quickstart.ipynb")

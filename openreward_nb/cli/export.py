@@ -6,7 +6,8 @@ import argparse
 import re
 from typing import Any
 
-from ._text import count, emit, header
+from ..counts import count
+from ._text import emit, header
 
 _FILTERS = ("environment", "split")
 STATUSES = ("running", "finished", "failed")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..counts import count
 from ._args import at_least
-from ._text import count, emit, header
+from ._text import emit, header
 from ._views import add_color_flag, reader_store, use_color
 
 

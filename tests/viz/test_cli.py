@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from openreward_nb import OpenReward, UserMessage
+from openreward_nb import OpenReward, ToolCall, ToolResult, UserMessage
 from openreward_nb.cli import main
 from openreward_nb.cli import runs as runs_command
 from openreward_nb.cli._text import inert
@@ -49,6 +49,14 @@ def test_counts_are_singular_for_one(client, store_path, capsys) -> None:
     assert "run ctf: 1 rollout\n" in capsys.readouterr().out
     assert main(["--store", str(store_path), "rollouts", "ctf", "--status", "finished"]) == 0
     assert "run ctf: 1 finished rollout\n" in capsys.readouterr().out
+    with client.rollout.create("small", rollout_name="one-call") as r:
+        r.log(UserMessage("go"))
+        r.log(ToolCall(name="bash", content="{}", call_id="c"))
+        r.log(ToolResult(content="ok", call_id="c"), reward=1.0, is_finished=True)
+    client.rollout.flush()
+    assert main(["--store", str(store_path), "show", "small/one-call", "--limit", "2", "--no-color"]) == 0
+    out = capsys.readouterr().out
+    assert "3 events · 1 turn · 1 tool call · " in out and "… 1 more event (--limit" in out
 
 
 def test_show_takes_run_slash_name_the_latest_of_that_name(client, store_path, capsys) -> None:
