@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..counts import count
 from . import schema
 from .base import ROLLOUT_COLUMNS, Store
 
@@ -59,10 +60,7 @@ class CopyCounts:
     def summary(self) -> str:
         """One line per copy: what was read and what was new, per table."""
         names = {"runs": "run", "rollouts": "rollout", "events": "event", "blobs": "attachment"}
-        return ", ".join(
-            f"{self.read[t]:,} {names[t]}{'' if self.read[t] == 1 else 's'} ({self.written[t]:,} new or updated)"
-            for t in TABLES
-        )
+        return ", ".join(f"{count(self.read[t], names[t])} ({self.written[t]:,} new or updated)" for t in TABLES)
 
 
 class _Copy:
