@@ -11,16 +11,21 @@ The recording API is a drop-in for the rollout API of the OpenReward SDK::
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._version import __version__
 from .client import AsyncOpenReward, OpenReward
 from .errors import (
     AmbiguousIdError,
     ClientClosedError,
     DetachedRecordError,
+    InvalidArgumentError,
+    MissingExtraError,
     NotFoundError,
     OpenRewardNBError,
     RemoteAPIError,
     RolloutClosedError,
+    StoreNotFoundError,
     StoreOpenError,
     StoreUnavailable,
     StoreWriteError,
@@ -55,7 +60,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'openreward_nb' has no attribute {name!r}")
@@ -66,7 +71,7 @@ def __getattr__(name: str):
     return value
 
 
-def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's hook
+def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext openreward_nb``: the %%rollout and %rollout_config magics."""
     from .magics import load
 
@@ -107,5 +112,8 @@ __all__ = [
     "Usage",
     "UserMessage",
     "__version__",
+    "InvalidArgumentError",
+    "MissingExtraError",
+    "StoreNotFoundError",
     *_LAZY,
 ]

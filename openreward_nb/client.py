@@ -8,7 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._future import Future
 from .errors import ClientClosedError
@@ -17,6 +17,12 @@ from .rollout import Rollout, RolloutConfig, check_metadata, info_dict
 from .store.location import StoreSpec, open_store
 from .store.ops import OP_END, OP_ROLLOUT, dumps
 from .store.writer import Writer
+
+if TYPE_CHECKING:
+    from .records import RolloutsAPI, RunsAPI
+    from .store.base import Store
+    from .upload.model import SyncResult
+    from .upload.remote import RemoteAPI
 
 _LIVE_APIS: weakref.WeakSet[RolloutAPI] = weakref.WeakSet()
 EXIT_FLUSH_TIMEOUT_S = 30.0
@@ -224,7 +230,7 @@ class OpenReward:
         self.base_url = base_url or os.getenv("OPENREWARD_URL", "https://openreward.ai")
         self._store_spec = store
         self.keep_raw = bool(keep_raw)  # store each provider event's raw payload (log_openai_response & co.)
-        self._store = None
+        self._store: Store | None = None
         self._run_info = run_info
         info_dict(run_info, "run_info")  # validate early
         self._rollout_api: RolloutAPI | None = None
@@ -235,7 +241,7 @@ class OpenReward:
         self.upload = upload_enabled(upload)
 
     @property
-    def store(self):
+    def store(self) -> Store:
         """The :class:`~openreward_nb.store.Store` this client records into (opened on first use)."""
         if self._store is None:
             self._store = open_store(self._store_spec)
@@ -261,18 +267,22 @@ class OpenReward:
         return self._rollout_api
 
     @property
-    def runs(self):
+    def runs(self) -> RunsAPI:
         """Read recorded runs: ``.list()``, ``.get(name)``."""
         from .records import RunsAPI
 
-        return RunsAPI(self.store, self._flush_for_read)
+        return RunsAPI(self._read_store(), self._flush_for_read)
 
     @property
-    def rollouts(self):
+    def rollouts(self) -> RolloutsAPI:
         """Read recorded rollouts: ``.get(rollout_id)``, ``.iter(...)``."""
         from .records import RolloutsAPI
 
-        return RolloutsAPI(self.store, self._flush_for_read)
+        return RolloutsAPI(self._read_store(), self._flush_for_read)
+
+    def _read_store(self) -> Store:
+        """The store reads go to: the one this client records into once open, else the existing one, read-only."""
+        return self._store if self._store is not None else open_store(self._store_spec, read_only=True)
 
     def _flush_for_read(self) -> None:
         api = self._rollout_api
@@ -302,7 +312,7 @@ class OpenReward:
         retry_failed: bool = False,
         give_up_after: float | None = 30.0,
         progress: bool | None = None,
-    ) -> Any:
+    ) -> SyncResult:
         """Upload recorded rollouts (all, one ``run``, or these ``rollout_ids``) to the OpenReward API now.
 
         Sends what has not been sent yet, as the OpenReward SDK would have (``POST /v1/rollouts``
@@ -326,7 +336,7 @@ class OpenReward:
         )
 
     @property
-    def remote(self) -> Any:
+    def remote(self) -> RemoteAPI:
         """Runs and rollouts on the OpenReward API as DataFrames: ``.runs(search=...)``, ``.rollouts(run_id)``."""
         from .upload.remote import RemoteAPI
 

@@ -46,3 +46,15 @@ class DetachedRecordError(OpenRewardNBError, RuntimeError):
 
 class RemoteAPIError(OpenRewardNBError, RuntimeError):
     """The OpenReward API could not answer a read (network trouble, bad key, not found)."""
+
+
+class StoreNotFoundError(NotFoundError):
+    """A store was asked for by a reader (a view, a frame, a read command) and none exists there."""
+
+
+class MissingExtraError(OpenRewardNBError, ImportError):
+    """A part of the package needs a library this environment lacks; the message says what to install."""
+
+
+class InvalidArgumentError(OpenRewardNBError, ValueError):
+    """A command or call was given something it cannot use; the message says what and why."""

@@ -11,16 +11,34 @@ from __future__ import annotations
 import json
 import os
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from IPython.core import magic_arguments as _magic_arguments
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .client import OpenReward
+from .rollout import Rollout
+
+if TYPE_CHECKING:
+    from .capture import Capture
+    from .records import RolloutRecord
 
 _CLIENTS: dict[str, OpenReward] = {}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class _Decorator(Protocol):
+    def __call__(self, function: _F, /) -> _F: ...
+
+
+# IPython's argument helpers carry no type hints: these say what they are
+argument = cast("Callable[..., _Decorator]", _magic_arguments.argument)
+magic_arguments = cast("Callable[[], _Decorator]", _magic_arguments.magic_arguments)
+parse_argstring = cast("Callable[[Callable[..., Any], str], Any]", _magic_arguments.parse_argstring)
 
 
 def _client(store: str | None) -> OpenReward:
@@ -69,10 +87,11 @@ def notebook_name(shell: Any) -> str | None:
 
 @dataclass
 class _Cell:
-    """The rollout a running %%rollout cell records into."""
+    """The rollout a running %%rollout cell records into, and the client that records it."""
 
-    rollout: Any
-    capture: Any
+    client: OpenReward
+    rollout: Rollout
+    capture: Capture | None
     quiet: bool
 
 
@@ -85,6 +104,12 @@ class RolloutMagics(Magics):
         #: session defaults set by %rollout_config
         self.defaults: dict[str, Any] = {}
         self._cell: _Cell | None = None
+
+    def _shell(self) -> Any:
+        """The IPython shell these magics were registered on."""
+        if self.shell is None:
+            raise RuntimeError("the %%rollout magics are not registered on an IPython shell")
+        return self.shell
 
     # --- %%rollout -----------------------------------------------------------------------
     @magic_arguments()
@@ -119,13 +144,13 @@ class RolloutMagics(Magics):
         raised), flushed, and its timeline is shown below the cell.
         """
         self.begin(line)
-        self.shell.run_cell(cell)
+        self._shell().run_cell(cell)
 
     def begin(self, line: str) -> None:
         """Start the rollout (and capture) for the cell about to run."""
         if self._cell is not None:
             self.end(None)
-        args = parse_argstring(self.rollout, line)  # bad options raise UsageError with argparse's message
+        args = parse_argstring(RolloutMagics.rollout, line)  # bad options raise UsageError with argparse's message
         cfg = self.defaults
         run = args.run or cfg.get("run") or notebook_name(self.shell) or "notebook"
         task = None
@@ -147,14 +172,12 @@ class RolloutMagics(Magics):
             metadata=metadata or None,
             task_spec=task,
         )
-        self.shell.user_ns[args.var or cfg.get("as") or "rollout"] = rollout
+        self._shell().user_ns[args.var or cfg.get("as") or "rollout"] = rollout
         capture = None
         if not (args.no_capture or cfg.get("capture") is False):
-            from .capture import Capture
-
-            capture = Capture(rollout)
+            capture = client.rollout.capture(rollout)
             capture.__enter__()
-        self._cell = _Cell(rollout, capture, bool(args.quiet or cfg.get("quiet")))
+        self._cell = _Cell(client, rollout, capture, bool(args.quiet or cfg.get("quiet")))
 
     @staticmethod
     def _count(client: OpenReward, run: str) -> int:
@@ -172,13 +195,13 @@ class RolloutMagics(Magics):
                 cell.capture.__exit__(None, None, None)
         finally:
             cell.rollout.finish(error)
-        cell.rollout._api.flush()
+        cell.client.rollout.flush()
         from IPython.display import display
 
         if cell.quiet:
             print(_summary(cell.rollout.record()))
         else:
-            display(cell.rollout)
+            display(cell.rollout)  # type: ignore[no-untyped-call]  # IPython declares no types here
 
     def post_run_cell(self, result: Any) -> None:
         """IPython event: the cell finished (or raised)."""
@@ -220,7 +243,7 @@ class RolloutMagics(Magics):
                 raise UsageError(f"unknown %rollout_config key {key!r}; known: {', '.join(sorted(known))}, meta.KEY")
 
 
-def _summary(record: Any) -> str:
+def _summary(record: RolloutRecord) -> str:
     reward = "-" if record.total_reward is None else f"{record.total_reward:g}"
     return (
         f"rollout {record.rollout_name or record.id} ({record.id[:8]}, run {record.run_name!r}): {record.status}, "
@@ -228,7 +251,7 @@ def _summary(record: Any) -> str:
     )
 
 
-def _cell_transformer():
+def _cell_transformer() -> Callable[[list[str]], list[str]]:
     """Rewrite a ``%%rollout`` cell so its body runs as the cell itself (top-level await works)."""
 
     def transform(lines: list[str]) -> list[str]:
@@ -250,7 +273,7 @@ def _cell_transformer():
 def load(shell: Any) -> RolloutMagics:
     """Register the magics, the cell transformer and the end-of-cell hook on ``shell`` (idempotent)."""
     existing = shell.magics_manager.registry.get("RolloutMagics")
-    if existing is not None:
+    if isinstance(existing, RolloutMagics):
         return existing
     magics = RolloutMagics(shell)
     shell.register_magics(magics)

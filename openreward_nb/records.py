@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import DetachedRecordError, NotFoundError
 from .events import Usage
+from .references import find_rollout
 from .store.base import Store
 from .store.schema import TOKEN_COLUMNS
 
@@ -305,13 +306,10 @@ class RolloutsAPI:
         self._store = store
         self._before_read = before_read
 
-    def get(self, rollout_id: str) -> RolloutRecord:
-        """A rollout by id (or a unique prefix of it)."""
+    def get(self, rollout: str) -> RolloutRecord:
+        """A rollout by id, unique id prefix, or ``RUN/ROLLOUT_NAME`` (the latest of that name)."""
         self._before_read()
-        row = self._store.get_rollout(str(rollout_id))
-        if row is None:
-            raise NotFoundError(f"no rollout with id {rollout_id!r} in {self._store.url}")
-        return RolloutRecord.from_row(row, self._store)
+        return RolloutRecord.from_row(find_rollout(self._store, rollout), self._store)
 
     def iter(
         self, *, run: str | None = None, status: str | None = None, page_size: int = 500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -37,7 +38,7 @@ import json
 from openreward_nb import OpenReward
 from openreward_nb.demo import environments, is_offline, openai_client
 
-or_client = OpenReward()          # records into .openreward_nb/store.sqlite (or $OPENREWARD_NB_STORE)
+or_client = OpenReward()          # records into the project's .openreward_nb/ (or $OPENREWARD_NB_STORE)
 oai_client = openai_client()      # the real OpenAI client; offline unless OPENAI_API_KEY is set
 MODEL_NAME = "demo-strong" if is_offline("openai") else "gpt-5.4"
 """),
@@ -194,8 +195,9 @@ with environment.session(task=task) as session:
             out = session.call_tool(block.name, block.input)
             results.append({"type": "tool_result", "tool_use_id": block.id, "content": out.blocks[0].text})
             if out.finished:
+                # the environment's reward, on the tool result that ended the episode
                 rollout.log({"type": "tool_result", "content": out.blocks[0].text, "call_id": block.id},
-                            reward=out.reward)
+                            reward=out.reward, is_finished=True)
         messages.append({"role": "user", "content": results})
 """),
     md("""
@@ -217,8 +219,13 @@ with environment.session(task=task) as session:
         parts = []
         for call in reply.function_calls:
             out = session.call_tool(call.name, dict(call.args))
-            parts.append(types.Part(function_response=types.FunctionResponse(
-                id=call.id, name=call.name, response={"result": out.blocks[0].text})))
+            part = types.Part(function_response=types.FunctionResponse(
+                id=call.id, name=call.name, response={"result": out.blocks[0].text}))
+            parts.append(part)
+            if out.finished:
+                # the environment's reward, on the tool result that ended the episode
+                rollout.log_gdm_message(types.Content(role="user", parts=[part]),
+                                        reward=out.reward, is_finished=True)
         reply = chat.send_message(parts)
 """),
     md("""
@@ -244,7 +251,11 @@ with environment.session(task=task) as session:
             break
         for call in message.tool_calls:
             out = session.call_tool(call.function.name, json.loads(call.function.arguments))
-            messages.append({"role": "tool", "tool_call_id": call.id, "content": out.blocks[0].text})
+            tool_message = {"role": "tool", "tool_call_id": call.id, "content": out.blocks[0].text}
+            messages.append(tool_message)
+            if out.finished:
+                # the environment's reward, on the tool result that ended the episode
+                rollout.log_openai_completions(tool_message, reward=out.reward, is_finished=True)
 """),
     md("""
 ## The run
@@ -343,14 +354,19 @@ client.runs.get("ctf-demo-weak")
 ## Training data
 
 The solved episodes, rebuilt as chat conversations, one per line: ready for fine-tuning.
+Written to a temporary folder here; give your own path.
 """),
     code("""
 import json
+import tempfile
+from pathlib import Path
 
-n = orn.export_jsonl(["ctf-demo-strong", "ctf-demo-weak"], "solved.jsonl", min_reward=1.0, format="openai")
-with open("solved.jsonl") as f:
+solved = Path(tempfile.mkdtemp(prefix="openreward-nb-")) / "solved.jsonl"
+n = orn.export_jsonl(["ctf-demo-strong", "ctf-demo-weak"], solved, min_reward=1.0, format="openai")
+with open(solved) as f:
     first = json.loads(f.readline())
-n, [m["role"] for m in first["messages"]][:6]
+print(f"{n} chats in {solved}")
+[m["role"] for m in first["messages"]][:6]
 """),
 ]
 
@@ -462,19 +478,29 @@ if not live_platform:
 ]
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for name, cells in [
-        ("01_quickstart.ipynb", QUICKSTART),
-        ("02_rollout_magic.ipynb", MAGIC),
-        ("03_comparing_runs.ipynb", COMPARE),
-        ("04_teams_and_platform.ipynb", TEAMS),
-    ]:
-        nb = new_notebook(cells=cells, metadata=KERNEL)
-        nbformat.validate(nb)
-        nbformat.write(nb, OUT / name)
-        print("wrote", OUT / name)
+def build(cells: list) -> nbformat.NotebookNode:
+    """A notebook of ``cells`` with ids by position, so writing it again changes nothing."""
+    nb = new_notebook(cells=cells, metadata=KERNEL)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    nbformat.validate(nb)
+    return nb
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": QUICKSTART,
+    "02_rollout_magic.ipynb": MAGIC,
+    "03_comparing_runs.ipynb": COMPARE,
+    "04_teams_and_platform.ipynb": TEAMS,
+}
+
+
+def main(out: Path = OUT) -> None:
+    out.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nbformat.write(build(cells), out / name)
+        print("wrote", out / name)
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)

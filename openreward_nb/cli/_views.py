@@ -1,4 +1,4 @@
-"""What the view subcommands share: opening the store and deciding on colour."""
+"""What the view subcommands share: the store they read (never created) and deciding on colour."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import argparse
 import os
 import sys
 
-from ..client import OpenReward
+from ..store.base import Store
+from ..store.location import open_store
 
 
-def client_for(args: argparse.Namespace) -> OpenReward:
-    """A client on the store named by ``--store`` (or the default)."""
-    return OpenReward(store=args.store)
+def reader_store(args: argparse.Namespace) -> Store:
+    """The existing store named by ``--store`` (or found for the working directory), opened read-only."""
+    return open_store(args.store, read_only=True)
 
 
 def use_color(args: argparse.Namespace) -> bool:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
+
+from ..counts import count
+from ._text import emit, where
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "copy",
         help="copy every run, rollout, event and attachment from one store into another",
@@ -20,17 +24,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_copy(args: argparse.Namespace) -> int:
+    from ..errors import InvalidArgumentError
     from ..store import open_store
+    from ..store.location import resolve_store_url
     from ..store.transfer import copy_store
 
-    src = open_store(args.src)
+    if resolve_store_url(args.src) == resolve_store_url(args.dst):
+        raise InvalidArgumentError(f"SRC and DST are the same store ({resolve_store_url(args.src)})")
+    src = open_store(args.src, read_only=True)
     dst = open_store(args.dst)
     progress = None if args.quiet or not sys.stderr.isatty() else _show_progress
     counts = copy_store(src, dst, progress=progress)
     if not args.quiet:
-        print(f"copied {src.url} -> {dst.url}: {counts.summary()}")
+        emit(f"copied {where(src)} -> {where(dst)}: {counts.summary()}")
     return 0
 
 
-def _show_progress(counts) -> None:
-    print(f"\r  {counts.read['rollouts']:,} rollouts, {counts.read['events']:,} events", end="", file=sys.stderr)
+def _show_progress(counts: Any) -> None:
+    read = counts.read
+    line = f"\r  {count(read['rollouts'], 'rollout')}, {count(read['events'], 'event')}"
+    print(line, end="", file=sys.stderr)

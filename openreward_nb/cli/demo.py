@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import json
 import os
+import shlex
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+from ..counts import count
+from ._args import at_least
+from ._text import emit, header
 
 DEMO_NOTEBOOK = "openreward_nb_demo.ipynb"
+QUICKSTART = Path("notebooks", "01_quickstart.ipynb")
+#: JupyterLab refuses to start as root without it (containers, CI): the hint must work where printed
+ROOT_FLAG = " --allow-root" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="run the quickstart agent (offline unless OPENAI_API_KEY is set) and record it",
@@ -20,14 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "the offline demo environment, recording every step into the store.",
     )
     p.add_argument("--run-name", default="quickstart", help="run name (default: quickstart)")
-    p.add_argument("--tasks", type=int, default=3, help="episodes to record (default: 3)")
+    p.add_argument("--tasks", type=at_least(1), default=3, help="episodes to record (default: 3)")
     p.add_argument("--model", help="model name (default: demo-strong offline, gpt-5.4 with OPENAI_API_KEY)")
     p.add_argument("--open", action="store_true", help=f"then write {DEMO_NOTEBOOK} and open it in JupyterLab")
     p.set_defaults(handler=_run_demo)
 
 
-def _notebook(store_url: str, run_name: str, rollout_id: str) -> dict:
-    def cell(source: str) -> dict:
+def _notebook(store_url: str, run_name: str, rollout_id: str) -> dict[str, Any]:
+    def cell(source: str) -> dict[str, Any]:
         return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
 
     return {
@@ -42,34 +53,64 @@ def _notebook(store_url: str, run_name: str, rollout_id: str) -> dict:
     }
 
 
+def quickstart_notebook() -> str | None:
+    """The quickstart notebook as a path to type here: in the working directory, or this checkout's."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        found = root / QUICKSTART
+        if found.is_file():
+            return shlex.quote(os.path.relpath(found) if found.is_relative_to(Path.cwd()) else str(found))
+    return None
+
+
+def notebook_hints(command: str) -> list[str]:
+    """How to see the run in JupyterLab from here, each hint a command that works as printed."""
+    from ..extras import install_hint
+    from ..hints import program
+
+    notebook = quickstart_notebook()
+    lab = f"{program('jupyter')} lab{ROOT_FLAG} {notebook}" if notebook else f"{command} demo --open"
+    what = "the same agent in a notebook, with the timeline widget" if notebook else "this run in a notebook"
+    hints = []
+    if importlib.util.find_spec("jupyterlab") is None or importlib.util.find_spec("ipykernel") is None:
+        hints.append(f"{install_hint('jupyter')}   # JupyterLab and a kernel, then:")
+    return [*hints, f"{lab}   # {what}"]
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     from .. import OpenReward
     from ..demo.quickstart import run_quickstart
+    from ..extras import needs_extra
+    from ..hints import openreward_nb_command
+    from ..safe_text import terminal_line
 
-    if args.tasks < 1:
-        raise ValueError(f"--tasks must be at least 1, got {args.tasks}")
     client = OpenReward(store=args.store)
     rollouts = run_quickstart(client, run_name=args.run_name, tasks=args.tasks, model=args.model)
     client.close()
-    print(f"recorded {len(rollouts)} rollouts into run {args.run_name!r} of {client.store.url}\n")
+    emit(f"recorded {count(len(rollouts), 'rollout')} into run {terminal_line(args.run_name)!r}")
+    emit(header(client.store) + "\n")
     for rollout in rollouts:
         rec = client.rollouts.get(rollout.id)
         reward = "-" if rec.total_reward is None else f"{rec.total_reward:g}"
-        print(
-            f"  {rec.rollout_name:<10} {rec.id}  {rec.n_events:>3} events  {rec.n_tool_calls:>2} tool calls  reward {reward}"
+        emit(
+            f"  {terminal_line(rec.rollout_name):<10} {terminal_line(rec.id)}  {count(rec.n_events, 'event'):>10}"
+            f"  {count(rec.n_tool_calls, 'tool call'):>13}  reward {reward}"
         )
-    first = rollouts[0].id
-    store = ["--store", args.store] if args.store else []
-    print("\nwhere to look:")
-    print(f"  openreward-nb {' '.join(store + ['show', first[:8]])}        # one rollout as a timeline")
-    print(f"  openreward-nb {' '.join(store + ['rollouts', args.run_name])}   # the run's rollouts")
-    print("  jupyter lab notebooks/01_quickstart.ipynb   # the same agent in a notebook, with the timeline widget")
+    last = client.rollouts.get(rollouts[0].id)
+    command = openreward_nb_command()
+    store = f" --store {shlex.quote(args.store)}" if args.store else ""
+    reference = shlex.quote(f"{last.run_name}/{last.rollout_name}")
+    hints = [
+        f"{command}{store} show {reference}   # one rollout as a timeline",
+        f"{command}{store} rollouts {shlex.quote(args.run_name)}   # the run's rollouts",
+        *notebook_hints(command),
+    ]
+    emit("\nwhere to look:\n" + "\n".join(f"  {line}" for line in hints))
     if args.open:
-        if importlib.util.find_spec("jupyterlab") is None:
-            raise LookupError("--open needs JupyterLab: pip install jupyterlab")
+        with needs_extra("jupyter", "Opening the demo in JupyterLab"):
+            importlib.import_module("jupyterlab")
         path = os.path.abspath(DEMO_NOTEBOOK)
         with open(path, "w") as f:
-            json.dump(_notebook(client.store.url, args.run_name, first), f, indent=1)
-        print(f"\nopening {path} in JupyterLab")
-        return subprocess.call([sys.executable, "-m", "jupyterlab", path])
+            json.dump(_notebook(client.store.url, args.run_name, last.id), f, indent=1)
+        emit(f"\nopening {terminal_line(path)} in JupyterLab")
+        return subprocess.call([sys.executable, "-m", "jupyterlab", *ROOT_FLAG.split(), path])
     return 0

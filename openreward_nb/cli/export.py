@@ -6,12 +6,14 @@ import argparse
 import re
 from typing import Any
 
-from ..errors import OpenRewardNBError
+from ..counts import count
+from ._text import emit, header
 
-_FILTERS = ("environment", "split", "status")
+_FILTERS = ("environment", "split")
+STATUSES = ("running", "finished", "failed")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="write runs as Parquet / CSV (a frame) or JSONL (one chat per line)",
@@ -28,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", help="file to write (default: RUN.LEVEL.parquet / .csv, RUN.jsonl)")
     p.add_argument("--min-reward", type=float, help="only rollouts with at least this total reward")
     p.add_argument("--chat-format", default="openai", help="jsonl messages: openai (default) or anthropic")
+    p.add_argument("--status", choices=STATUSES, help="only rollouts with this status")
     for name in _FILTERS:
         p.add_argument(f"--{name}", help=f"only rollouts with this {name}")
     p.set_defaults(handler=_export)
@@ -41,22 +44,27 @@ def default_output(runs: list[str], level: str, format: str) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
-    try:
-        from ..frames import export_jsonl, frame_at
-        from ..frames.files import write_frame
-    except ImportError as exc:
-        raise OpenRewardNBError(
-            f"export needs pandas and pyarrow: pip install 'openreward-nb[pandas]' ({exc})"
-        ) from exc
+    from ..errors import InvalidArgumentError
+    from ..frames import LEVELS, export_jsonl, frame_at
+    from ..frames.chat import FORMATS
+    from ..frames.files import write_frame
+    from ..safe_text import terminal_line
+    from ._views import reader_store
+
+    # checked here, where the frames are loaded (the parser is built without pandas)
+    for option, value, known in (("--level", args.level, LEVELS), ("--chat-format", args.chat_format, FORMATS)):
+        if value not in known:
+            raise InvalidArgumentError(f"{option}: unknown {value!r}; choose from {', '.join(known)}")
+    store = reader_store(args)
     output = args.output or default_output(args.runs, args.level, args.format)
-    filters: dict[str, Any] = {name: getattr(args, name) for name in _FILTERS}
+    filters: dict[str, Any] = {name: getattr(args, name) for name in (*_FILTERS, "status")}
+    emit(header(store))
     if args.format == "jsonl":
-        n = export_jsonl(
-            args.runs, output, min_reward=args.min_reward, format=args.chat_format, store=args.store, **filters
-        )
-        print(f"wrote {n:,} chats to {output}")
+        n = export_jsonl(args.runs, output, min_reward=args.min_reward, format=args.chat_format, store=store, **filters)
+        emit(f"wrote {count(n, 'chat')} to {terminal_line(output)}")
         return 0
-    frame = frame_at(args.level, args.runs, store=args.store, min_reward=args.min_reward, **filters)
+    frame = frame_at(args.level, args.runs, store=store, min_reward=args.min_reward, **filters)
     write_frame(frame, output, args.format)
-    print(f"wrote {len(frame):,} {args.level} rows to {output}")
+    noun = {"runs": "run", "rollouts": "rollout", "events": "event", "tool_calls": "tool call"}[args.level]
+    emit(f"wrote {count(len(frame), noun + ' row')} to {terminal_line(output)}")
     return 0

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 import argparse
 
-from ._views import add_color_flag, client_for, use_color
+from ..counts import count
+from ._args import at_least
+from ._text import emit, header
+from ._views import add_color_flag, reader_store, use_color
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rollouts", help="list a run's rollouts")
     p.add_argument("run", help="run name")
     p.add_argument("--status", choices=("running", "finished", "failed"), help="only rollouts with this status")
-    p.add_argument("--limit", type=int, default=200, help="most rollouts to list (default 200)")
+    p.add_argument("--limit", type=at_least(1), default=200, help="most rollouts to list (default 200)")
     add_color_flag(p)
     p.set_defaults(handler=_rollouts)
 
 
 def _rollouts(args: argparse.Namespace) -> int:
-    from ..viz.rows import BRIEF_ROLLOUT_COLUMNS, count_label, rollout_rows
+    from ..records import RunsAPI
+    from ..safe_text import terminal_line
+    from ..viz.rows import BRIEF_ROLLOUT_COLUMNS, rollout_rows
     from ..viz.text import table_text
 
     columns = (("id", "id", "text"), *BRIEF_ROLLOUT_COLUMNS)
-    run = client_for(args).runs.get(args.run)
-    rows = rollout_rows(run.rollouts(status=args.status), max(0, args.limit))
-    total = None if args.status else run.n_rollouts
-    print(f"run {run.name}: {count_label(len(rows), total)}")
+    store = reader_store(args)
+    run = RunsAPI(store).get(args.run)
+    rows = [
+        {**row, "id": terminal_line(row["id"]), "rollout": terminal_line(row["rollout"])}
+        for row in rollout_rows(run.rollouts(status=args.status), args.limit)
+    ]
+    total = run.n_rollouts if args.status is None else None
+    what = count(len(rows), f"{args.status} rollout") if args.status else count(run.n_rollouts, "rollout")
+    shown = f", the first {len(rows):,} shown (--limit)" if total is not None and total > len(rows) else ""
+    emit(header(store))
+    emit(f"run {terminal_line(run.name)}: {what}{shown}")
     if rows:
-        print(table_text(rows, columns, color=use_color(args)))
+        color = use_color(args)
+        emit(table_text(rows, columns, color=color), color=color)
     return 0

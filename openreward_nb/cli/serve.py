@@ -39,13 +39,14 @@ def _is_loopback(host: str) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..errors import InvalidArgumentError
     from ..server.app import serve
     from ..store.location import open_store, redact
 
     if args.no_auth and not _is_loopback(args.host):
-        raise ValueError(f"--no-auth is only allowed on a loopback host, not {args.host!r}")
+        raise InvalidArgumentError(f"--no-auth is only allowed on a loopback host, not {args.host!r}")
     if args.max_body_mb <= 0:
-        raise ValueError("--max-body-mb must be more than 0")
+        raise InvalidArgumentError("--max-body-mb must be more than 0")
     given = args.api_key or os.getenv(SERVER_KEY_ENV)
     key = None if args.no_auth else (given or secrets.token_urlsafe(24))
     store = open_store(args.store)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..extras import needs_extra
 from .providers import mock_transport
 from .providers.errors import Provider
 
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     import anthropic
     import openai
     from google import genai
+
+#: every client below needs the provider SDKs (and httpx2 offline): one message naming the extra when missing
+_NEEDS_SDKS = needs_extra("providers", "The demo's provider clients")
 
 OFFLINE_API_KEY = "demo-offline-key"
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -67,6 +71,7 @@ def _sdk_client(
     return sdk_class(api_key=OFFLINE_API_KEY, base_url=base_url, http_client=http_client, **kwargs)
 
 
+@_NEEDS_SDKS
 def openai_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> openai.OpenAI:
@@ -76,6 +81,7 @@ def openai_client(
     return _sdk_client(openai.OpenAI, "openai", OPENAI_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def async_openai_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> openai.AsyncOpenAI:
@@ -85,6 +91,7 @@ def async_openai_client(
     return _sdk_client(openai.AsyncOpenAI, "openai", OPENAI_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def openrouter_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> openai.OpenAI:
@@ -94,6 +101,7 @@ def openrouter_client(
     return _sdk_client(openai.OpenAI, "openrouter", OPENROUTER_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def async_openrouter_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> openai.AsyncOpenAI:
@@ -103,6 +111,7 @@ def async_openrouter_client(
     return _sdk_client(openai.AsyncOpenAI, "openrouter", OPENROUTER_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def anthropic_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> anthropic.Anthropic:
@@ -112,6 +121,7 @@ def anthropic_client(
     return _sdk_client(anthropic.Anthropic, "anthropic", ANTHROPIC_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def async_anthropic_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> anthropic.AsyncAnthropic:
@@ -121,6 +131,7 @@ def async_anthropic_client(
     return _sdk_client(anthropic.AsyncAnthropic, "anthropic", ANTHROPIC_BASE_URL, offline, seed, errors, kwargs)
 
 
+@_NEEDS_SDKS
 def gemini_client(
     *, offline: bool = False, seed: int = 0, errors: Mapping[int, int] | None = None, **kwargs: Any
 ) -> genai.Client:

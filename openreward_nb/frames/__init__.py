@@ -1,18 +1,21 @@
 """DataFrames of a store: runs, rollouts, events and tool calls, run comparison and training data.
 
-Needs pandas and pyarrow (``pip install 'openreward-nb[pandas]'``); plotly for
-:func:`plot_compare`. The join keys between the frames are ``run``, ``rollout_id``,
-``idx`` (an event's index in its rollout) and ``call_id``.
+Needs pandas and pyarrow, and plotly for :func:`plot_compare` (all installed with the package).
+The join keys between the frames are ``run``, ``rollout_id``, ``idx`` (an event's index in
+its rollout) and ``call_id``.
 """
 
-from .compare import compare_runs
-from .events import events_df
-from .levels import LEVELS, frame_at
-from .plot import plot_compare
-from .rollouts import rollouts_df
-from .runs import runs_df
-from .tool_calls import tool_calls_df
-from .training import export_jsonl, to_chat_messages
+from ..extras import needs_extra
+
+with needs_extra(None, "DataFrames"):
+    from .compare import compare_runs
+    from .events import events_df
+    from .levels import LEVELS, frame_at
+    from .plot import plot_compare
+    from .rollouts import rollouts_df
+    from .runs import runs_df
+    from .tool_calls import tool_calls_df
+    from .training import export_jsonl, to_chat_messages
 
 __all__ = [
     "LEVELS",

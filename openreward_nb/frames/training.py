@@ -6,8 +6,8 @@ import json
 import os
 from typing import Any
 
-from ..errors import NotFoundError
 from ..records import RolloutRecord
+from ..references import find_rollout
 from ..store.base import Store
 from ..store.location import StoreSpec, open_store
 from .chat import anthropic_messages, check_format, openai_messages
@@ -17,10 +17,7 @@ from .pages import rollout_pages
 
 def _chat(store: Store, rollout_id: str, format: str) -> dict[str, Any]:
     """One training record: ``{"messages": [...]}``, with ``"system"`` in the Anthropic format."""
-    row = store.get_rollout(rollout_id)
-    if row is None:
-        raise NotFoundError(f"no rollout with id {rollout_id!r} in {store.url}")
-    events = RolloutRecord.from_row(row, store).events()
+    events = RolloutRecord.from_row(find_rollout(store, rollout_id), store).events()
     if format == "openai":
         return {"messages": openai_messages(events)}
     system, messages = anthropic_messages(events)
@@ -30,13 +27,13 @@ def _chat(store: Store, rollout_id: str, format: str) -> dict[str, Any]:
 def to_chat_messages(rollout_id: str, format: str = "openai", *, store: StoreSpec = None) -> list[dict[str, Any]]:
     """The conversation of a rollout as chat messages, rebuilt from its events.
 
-    ``format="openai"``: Chat Completions messages (system, user, assistant with
+    ``rollout_id``: an id, a unique id prefix or ``RUN/ROLLOUT_NAME``. ``format="openai"``: Chat Completions messages (system, user, assistant with
     ``tool_calls``, tool); reasoning is left out. ``format="anthropic"``: Messages API
     messages (user and assistant content blocks: text, image, thinking, tool_use,
     tool_result); that API takes system prompts apart, so they are not in this list
     (:func:`export_jsonl` writes them as the line's ``system``).
     """
-    return _chat(open_store(store), str(rollout_id), check_format(format))["messages"]
+    return _chat(open_store(store, read_only=True), str(rollout_id), check_format(format))["messages"]
 
 
 def export_jsonl(
@@ -57,7 +54,7 @@ def export_jsonl(
     without messages are skipped. Returns the number of lines written.
     """
     check_format(format)
-    source = open_store(store)
+    source = open_store(store, read_only=True)
     where = rollout_where(source, runs, {**filters, "min_reward": min_reward}, reward)
     written = 0
     with open(path, "w", encoding="utf-8") as out:

@@ -12,13 +12,16 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
 from ..errors import StoreUnavailable
+from ..extras import needs_extra
+
+with needs_extra("server", "The ingest server"):
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
 from ..store.base import Store
 from . import listing
 from .decode import BadRequest, parse_body
@@ -156,7 +159,8 @@ def create_app(store: Store, *, api_key: str | None, max_body: int = DEFAULT_MAX
 
 def serve(store: Store, *, host: str, port: int, api_key: str | None, max_body: int = DEFAULT_MAX_BODY) -> None:
     """Run the server until interrupted (SIGINT / SIGTERM)."""
-    import uvicorn
+    with needs_extra("server", "The ingest server"):
+        import uvicorn
 
     config = uvicorn.Config(
         create_app(store, api_key=api_key, max_body=max_body),

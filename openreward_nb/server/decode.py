@@ -17,7 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+from ..extras import needs_extra
+
+with needs_extra("server", "The ingest server"):
+    import orjson
 
 from ..events import EVENT_TYPES, Event, clean_text
 from ..limits import MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from ..errors import StoreOpenError
+from ..errors import InvalidArgumentError, StoreOpenError
 from . import schema
 from .base import BatchToken, Store
 from .location import redact, url_passwords
@@ -73,7 +73,7 @@ def _seconds(value: Any) -> float:
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
-        raise ValueError(f"retry_deadline must be a number of seconds, got {value!r}")
+        raise InvalidArgumentError(f"retry_deadline must be a number of seconds, got {value!r}")
     return seconds
 
 

@@ -6,6 +6,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..errors import StoreOpenError
+from . import schema
 from .base import Store
 
 BUSY_TIMEOUT_S = 5.0
@@ -17,10 +19,28 @@ class SQLiteStore(Store):
     ddl_markers = {"real": "REAL", "blob": "BLOB", "bigint": "INTEGER", "serial_pk": "INTEGER PRIMARY KEY"}
     begin_sql = "BEGIN IMMEDIATE"  # take the write lock now: no deadlock upgrading a read lock later
 
-    def __init__(self, path: str | os.PathLike[str], busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], busy_timeout: float = BUSY_TIMEOUT_S, *, read_only: bool = False
+    ) -> None:
         self.path = Path(path).expanduser().resolve()
         super().__init__(f"sqlite:///{self.path}")
         self.busy_timeout = busy_timeout
+        #: opened for reading only (``mode=ro``): nothing is created, migrated or written
+        self.read_only = read_only
+        #: opened ``immutable=1`` as well: on a read-only mount (or a file nobody may write) no
+        #: writer can exist, and SQLite then needs no lock files beside the store
+        self.immutable = False
+        if read_only:
+            self._open_for_reading()
+        else:
+            self._open_for_writing()
+
+    def _open_for_writing(self) -> None:
+        # asked first: where it cannot write, SQLite may still open a WAL store (read-only, silently)
+        cause = cannot_write(self.path)
+        if cause is not None:
+            readable = " (reading it works)" if self.path.is_file() else ""
+            raise StoreOpenError(f"cannot record into {self.path}: {cause}{readable}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self.connect()
         try:
@@ -28,7 +48,53 @@ class SQLiteStore(Store):
         finally:
             conn.close()
 
+    def _open_for_reading(self) -> None:
+        try:
+            version = self._schema_version()
+        except sqlite3.DatabaseError as exc:
+            if not no_writer_can_exist(self.path):
+                cause = cannot_write(self.path)
+                raise StoreOpenError(f"cannot read {self.path}: {cause or exc}") from exc
+            self.immutable = True
+            version = self._schema_version()
+        if version == schema.SCHEMA_VERSION:
+            return
+        if version == 0:
+            raise StoreOpenError(f"{self.path} is not an openreward-nb store (it has no schema version)")
+        cause = cannot_write(self.path)
+        if version > schema.SCHEMA_VERSION or cause is not None:
+            raise StoreOpenError(
+                f"{self.path} has schema version {version}; this openreward-nb reads version "
+                f"{schema.SCHEMA_VERSION}"
+                + (f", and cannot upgrade it: {cause}" if cause else "; upgrade openreward-nb")
+            )
+        self.read_only = False  # an older store this process may write: upgrade it, as a writer would
+        try:
+            self._open_for_writing()
+        finally:
+            self.read_only = True
+
+    def _schema_version(self) -> int:
+        conn = self.connect()
+        try:
+            tables = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchall()
+            if not tables:
+                return 0
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+
+    @property
+    def read_uri(self) -> str:
+        """The URI a reader opens the file with: read-only, and immutable when no writer can exist."""
+        return f"{self.path.as_uri()}?mode=ro" + ("&immutable=1" if self.immutable else "")
+
     def connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return sqlite3.connect(
+                self.read_uri, uri=True, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() != "wal":  # e.g. a network file system without shared memory
@@ -47,3 +113,33 @@ class SQLiteStore(Store):
     def integrity_check(self) -> str:
         """SQLite's own consistency check ('ok' when the file is sound)."""
         return self.query("PRAGMA integrity_check")[0][0]
+
+
+def _mount_is_read_only(path: Path) -> bool:
+    """True when the file system holding ``path`` (or its nearest existing folder) is mounted read-only."""
+    for folder in (path, *path.parents):
+        try:
+            return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
+    return False
+
+
+def cannot_write(path: Path) -> str | None:
+    """Why this process cannot write a store at ``path`` (None when nothing says it cannot)."""
+    if _mount_is_read_only(path):
+        return "it is on a read-only file system"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is not writable by this user"
+    folder = next((p for p in path.parents if p.exists()), None)
+    if folder is not None and not os.access(folder, os.W_OK):
+        return f"its folder {folder} is not writable by this user (SQLite writes its journal beside the store)"
+    return None
+
+
+def no_writer_can_exist(path: Path) -> bool:
+    """True when nobody can write ``path`` while it is read: a read-only mount, or no write permission for anyone."""
+    try:
+        return _mount_is_read_only(path) or not path.stat().st_mode & 0o222
+    except OSError:
+        return False

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..counts import count
 from . import schema
 from .base import ROLLOUT_COLUMNS, Store
 
@@ -58,8 +59,8 @@ class CopyCounts:
 
     def summary(self) -> str:
         """One line per copy: what was read and what was new, per table."""
-        names = {"runs": "runs", "rollouts": "rollouts", "events": "events", "blobs": "attachments"}
-        return ", ".join(f"{self.read[t]:,} {names[t]} ({self.written[t]:,} new or updated)" for t in TABLES)
+        names = {"runs": "run", "rollouts": "rollout", "events": "event", "blobs": "attachment"}
+        return ", ".join(f"{count(self.read[t], names[t])} ({self.written[t]:,} new or updated)" for t in TABLES)
 
 
 class _Copy:

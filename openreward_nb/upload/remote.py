@@ -18,9 +18,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx2
-
 from ..errors import RemoteAPIError
+from ..extras import needs_extra
+
+with needs_extra("sync", "Reading runs from OpenReward"):
+    import httpx2
+
 from . import transport
 from .target import Target
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlparse, urlunparse
 
+from ..errors import InvalidArgumentError
+
 DEFAULT_WEB_URL = "https://openreward.ai"
 UPLOAD_ENV = "OPENREWARD_NB_UPLOAD"
 
@@ -38,7 +40,7 @@ class Target:
         """Explicit values win; otherwise the SDK's environment variables."""
         url = (api_url or api_url_for(base_url)).rstrip("/")
         if not urlparse(url).scheme.startswith("http"):
-            raise ValueError(f"the OpenReward API URL must start with http:// or https://, got {url!r}")
+            raise InvalidArgumentError(f"the OpenReward API URL must start with http:// or https://, got {url!r}")
         return cls(url, api_key if api_key is not None else os.getenv("OPENREWARD_API_KEY", ""))
 
     def __repr__(self) -> str:  # never show the key

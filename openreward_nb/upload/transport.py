@@ -11,7 +11,10 @@ import json
 import random
 from typing import Any
 
-import httpx2
+from ..extras import needs_extra
+
+with needs_extra("sync", "Uploading to OpenReward"):
+    import httpx2
 
 from .._version import __version__
 

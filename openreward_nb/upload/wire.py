@@ -16,7 +16,10 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-import orjson
+from ..extras import needs_extra
+
+with needs_extra("sync", "Uploading to OpenReward"):
+    import orjson
 
 #: uuid5 namespace of message event ids: ``uuid5(NAMESPACE, f"{rollout_id}/{idx}")``
 EVENT_ID_NAMESPACE = uuid.UUID("6f1d2a8e-52c4-4b7e-9d0a-3c5e7b1f0a42")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .._printing import _STYLE
+from ..counts import count
 from ..records import EventRecord, RolloutRecord
 from .payload import display_text
 from .render import fmt_reward, human_bytes, human_duration
@@ -37,7 +38,7 @@ def rollout_summary(rec: RolloutRecord) -> str:
     title = f"rollout {safe(h['rollout'], 80) + ' ' if h['rollout'] else ''}{h['id']}  [{h['status']}]"
     numbers = (
         f"reward total {fmt_reward(h['total_reward']) or '-'} final {fmt_reward(h['final_reward']) or '-'} · "
-        f"{h['events']:,} events · {h['turns']:,} turns · {h['tool_calls']:,} tool calls · "
+        f"{count(h['events'], 'event')} · {count(h['turns'], 'turn')} · {count(h['tool_calls'], 'tool call')} · "
         f"{h['input_tokens'] + h['output_tokens']:,} tokens · {human_duration(h['duration_s']) or '-'}"
     )
     return "\n".join(line for line in (title, names, numbers) if line)
@@ -82,7 +83,7 @@ def timeline_text(rec: RolloutRecord, *, color: bool = False, limit: int | None 
     for ev in rec.events(0, stop):
         parts.append(event_text(ev, color, chars))
     if limit is not None and rec.n_events > limit:
-        parts.append(f"… {rec.n_events - limit:,} more events (--limit to show more)")
+        parts.append(f"… {count(rec.n_events - limit, 'more event')} (--limit to show more)")
     return "\n".join(parts)
 
 

@@ -12,6 +12,7 @@ import warnings
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 
+from ..extras import needs_extra
 from ..records import RolloutRecord, RunRecord
 from . import static, text
 from .render import esc
@@ -63,7 +64,8 @@ class View(ABC):
             _warn("the static HTML view", exc)
         if in_kernel():
             try:
-                bundle = self.widget()._repr_mimebundle_()
+                with needs_extra(None, "The interactive view"):
+                    bundle = self.widget()._repr_mimebundle_()
                 bundle = bundle[0] if isinstance(bundle, tuple) else bundle
                 data[WIDGET_MIME] = bundle[WIDGET_MIME]
             except Exception as exc:
@@ -181,6 +183,19 @@ def dashboard(client: OpenReward | None = None, *, store: Any = None) -> Dashboa
     return DashboardView(client)
 
 
-def compare(a: Rollout | RolloutRecord, b: Rollout | RolloutRecord) -> CompareView:
-    """Two rollouts side by side, their timelines scrolling together by model turn."""
-    return CompareView(as_record(a), as_record(b))
+def compare(a: Rollout | RolloutRecord | str, b: Rollout | RolloutRecord | str, *, store: Any = None) -> CompareView:
+    """Two rollouts side by side, their timelines scrolling together by model turn.
+
+    Each is a rollout, a record, or a reference read from ``store`` (default: the project's):
+    an id, a unique id prefix or ``RUN/ROLLOUT_NAME``.
+    """
+
+    def record(rollout: Rollout | RolloutRecord | str) -> RolloutRecord:
+        if isinstance(rollout, str):
+            from ..records import RolloutsAPI
+            from ..store.location import open_store
+
+            return RolloutsAPI(open_store(store, read_only=True)).get(rollout)
+        return as_record(rollout)
+
+    return CompareView(record(a), record(b))

@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pandas as pd
+import pytest
 
 import openreward_nb as orn
 from openreward_nb.cli import main
@@ -21,7 +22,7 @@ def _export(recorded: Recorded, *args: str) -> int:
 def test_parquet_holds_the_rollouts_frame(recorded: Recorded, tmp_path, capsys) -> None:
     path = tmp_path / "alpha.parquet"
     assert _export(recorded, "alpha", "-o", str(path)) == 0
-    assert f"wrote 3 rollouts rows to {path}" in capsys.readouterr().out
+    assert f"wrote 3 rollout rows to {path}" in capsys.readouterr().out
     written = pd.read_parquet(path)
     frame = orn.rollouts_df("alpha", store=recorded.client.store)
     assert list(written.columns) == list(frame.columns)
@@ -57,10 +58,24 @@ def test_errors_name_what_exists(recorded: Recorded, tmp_path, capsys) -> None:
     out = str(tmp_path / "x.parquet")
     assert _export(recorded, "gamma", "-o", out) == 1
     assert "no run named 'gamma'; runs in the store: 'alpha', 'beta'" in capsys.readouterr().err
-    assert _export(recorded, "alpha", "--level", "turns", "-o", out) == 1
-    assert "levels: runs, rollouts, events, tool_calls" in capsys.readouterr().err
-    assert _export(recorded, "alpha", "--format", "jsonl", "--chat-format", "gemini", "-o", out) == 1
-    assert "formats: openai, anthropic" in capsys.readouterr().err
+    for bad, known in (
+        (["--level", "turns"], "--level: unknown 'turns'; choose from runs, rollouts, events, tool_calls"),
+        (
+            ["--format", "jsonl", "--chat-format", "gemini"],
+            "--chat-format: unknown 'gemini'; choose from openai, anthropic",
+        ),
+        (["--status", "done"], "invalid choice: 'done'"),
+    ):
+        with pytest.raises(SystemExit) as exit:  # argument problems: argparse's usage error, exit 2
+            _export(recorded, "alpha", *bad, "-o", out)
+        assert exit.value.code == 2 and known in capsys.readouterr().err
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_jsonl_counts_chats_in_words(recorded: Recorded, tmp_path, capsys) -> None:
+    path = tmp_path / "one.jsonl"
+    assert _export(recorded, "alpha", "--format", "jsonl", "--min-reward", "1", "-o", str(path)) == 0
+    assert f"wrote 1 chat to {path}" in capsys.readouterr().out
 
 
 def test_importing_the_package_leaves_pandas_and_plotly_unloaded() -> None:

@@ -101,7 +101,7 @@ def test_export_jsonl_writes_one_chat_per_rewarded_rollout(recorded: Recorded, t
 
 def test_bad_ids_and_formats_say_what_exists(recorded: Recorded, tmp_path) -> None:
     store = recorded.client.store
-    with pytest.raises(NotFoundError, match="no rollout with id 'nope'"):
+    with pytest.raises(NotFoundError, match="no rollout 'nope'"):
         orn.to_chat_messages("nope", store=store)
     with pytest.raises(ValueError, match="formats: openai, anthropic"):
         orn.to_chat_messages(recorded.ids["a0"], "gemini", store=store)

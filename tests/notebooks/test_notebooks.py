@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -27,14 +29,41 @@ API_KEYS = (
 
 
 def execute(name: str, folder: Path, **env_extra: str) -> nbformat.NotebookNode:
-    """Run notebook ``name`` with ``folder`` as its working directory and its own store; no API keys."""
+    """Run notebook ``name`` in ``folder/work`` with its own store and ``folder/tmp`` as TMPDIR; no API keys.
+
+    Afterwards the working directory must still be empty (outputs go to temporary or ignored
+    places) and every rollout in every store the notebook wrote must have its reward.
+    """
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    work, tmp = folder / "work", folder / "tmp"
+    work.mkdir()
+    tmp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in API_KEYS and not k.startswith("OPENREWARD_NB_")}
-    env.update(OPENREWARD_NB_STORE=str(folder / "store.sqlite"), OPENREWARD_DISABLE_UPDATE_CHECK="1", **env_extra)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute(
-        env=env
+    env.update(
+        OPENREWARD_NB_STORE=str(folder / "store.sqlite"),
+        OPENREWARD_DISABLE_UPDATE_CHECK="1",
+        TMPDIR=str(tmp),
+        **env_extra,
     )
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute(env=env)
+    assert os.listdir(work) == [], f"{name} wrote into its working directory: {os.listdir(work)}"
+    stores = [folder / "store.sqlite", *tmp.glob("**/*.sqlite")]
+    assert_every_rollout_has_its_reward(name, [s for s in stores if s.exists()])
     return nb
+
+
+def assert_every_rollout_has_its_reward(name: str, stores: list[Path]) -> None:
+    """Every rollout of every run ended with the environment's reward (a finished episode always has one)."""
+    seen = 0
+    for store in stores:
+        reader = OpenReward(store=store)
+        for run in reader.runs.list():
+            for rec in run.rollouts():
+                seen += 1
+                where = f"{name}: {store.name} run {run.name!r} rollout {rec.rollout_name!r}"
+                assert rec.status == "finished" and rec.is_finished, where
+                assert rec.total_reward is not None and rec.final_reward is not None, f"{where} has no reward"
+    assert seen, f"{name} recorded nothing"
 
 
 def tagged(nb: nbformat.NotebookNode, tag: str) -> list[dict]:
@@ -44,6 +73,12 @@ def tagged(nb: nbformat.NotebookNode, tag: str) -> list[dict]:
 
 def shows_widget(outputs: list[dict]) -> bool:
     return any(WIDGET in o.get("data", {}) and "text/html" in o.get("data", {}) for o in outputs)
+
+
+def test_committed_notebooks_are_the_generated_ones(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "tools" / "make_notebooks.py"), str(tmp_path)], check=True, timeout=120)
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        assert (tmp_path / path.name).read_text() == path.read_text(), f"{path.name}: run tools/make_notebooks.py"
 
 
 def test_committed_notebooks_carry_no_outputs() -> None:
@@ -74,7 +109,7 @@ def test_rollout_magic(tmp_path: Path) -> None:
         assert rec.status == "finished" and rec.n_tool_calls >= 3 and rec.input_tokens > 0, rec.rollout_name
         keys = [(e.type, e.content, e.summary, e.content_reference, e.call_id) for e in rec.events()]
         assert len(keys) == len(set(keys)), f"{rec.rollout_name} stored a message twice"
-    assert rollouts["openai-responses"].total_reward == 1.0 and rollouts["anthropic-stream"].total_reward == 1.0
+    assert {name: rec.total_reward for name, rec in rollouts.items()} == dict.fromkeys(rollouts, 1.0)
     magic_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%rollout")]
     assert len(magic_cells) == 4 and all(shows_widget(c.outputs) for c in magic_cells)
     assert shows_widget(tagged(nb, "run-table"))
@@ -89,7 +124,8 @@ def test_comparing_runs(tmp_path: Path) -> None:
     plot = tagged(nb, "plot")
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) or WIDGET in o.get("data", {}) for o in plot)
     assert shows_widget(tagged(nb, "run-table"))
-    lines = (tmp_path / "solved.jsonl").read_text().splitlines()
+    [written] = (tmp_path / "tmp").glob("openreward-nb-*/solved.jsonl")  # a temporary folder, not the repository
+    lines = written.read_text().splitlines()
     solved = sum(1 for run in (strong, weak) for r in run.rollouts() if (r.total_reward or 0) >= 1.0)
     assert len(lines) == solved and all(json.loads(line)["messages"] for line in lines)
 
@@ -108,9 +144,6 @@ def test_teams_and_platform(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_binder_requirements_install_and_run_the_quickstart(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     venv = tmp_path / "binder-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]

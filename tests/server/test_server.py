@@ -208,7 +208,7 @@ def test_the_key_is_required_unless_no_auth_on_loopback(tmp_path: Path) -> None:
         env=subprocess_env(),
         timeout=60,
     )
-    assert refused.returncode == 1 and "--no-auth is only allowed on a loopback host" in refused.stderr
+    assert refused.returncode == 2 and "--no-auth is only allowed on a loopback host" in refused.stderr
     with Server(str(tmp_path / "open.sqlite"), key=None) as open_server:
         rid = new_id()
         assert open_server.post({"events": [start(rid)]}, key=None).status_code == 200

@@ -35,7 +35,7 @@ def read_events(
     columns: Sequence[Column], runs: Runs, store: StoreSpec, types: Sequence[str], filters: dict[str, Any]
 ) -> pd.DataFrame:
     """``columns`` of the events of matching rollouts, in rollout creation order then index."""
-    source = open_store(store)
+    source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
     with source.snapshot():  # the page plan and the pages see the same rollouts
         reads = plan_event_reads(source, select_list(columns), where, types)

@@ -23,7 +23,7 @@ def rollouts_df(runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -
     key -> value that must be equal) and ``min_reward`` (on ``total_reward``). Reads the
     rollouts table only: its aggregates are kept current as events are written.
     """
-    source = open_store(store)
+    source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
     with source.snapshot():
         return build_frame(ROLLOUT_COLUMNS, rollout_pages(source, select_list(ROLLOUT_COLUMNS), where))

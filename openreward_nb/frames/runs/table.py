@@ -19,7 +19,7 @@ def runs_df(runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -> pd
     Takes the filters of :func:`rollouts_df`; with filters, each run's numbers cover its
     matching rollouts and runs without any are left out.
     """
-    source = open_store(store)
+    source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
     sql = source.translate(
         f"SELECT {select_list(RUN_COLUMNS)} FROM runs n JOIN rollouts r ON r.run_name = n.name "
