@@ -24,6 +24,7 @@ from .errors import (
     StoreOpenError,
     StoreUnavailable,
     StoreWriteError,
+    UnknownProviderError,
 )
 from .events import Attachment, Event, Usage
 from .messages import (
@@ -103,6 +104,7 @@ __all__ = [
     "SystemMessage",
     "ToolCall",
     "ToolResult",
+    "UnknownProviderError",
     "UploadType",
     "Usage",
     "UserMessage",

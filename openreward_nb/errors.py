@@ -46,3 +46,7 @@ class DetachedRecordError(OpenRewardNBError, RuntimeError):
 
 class RemoteAPIError(OpenRewardNBError, RuntimeError):
     """The OpenReward API could not answer a read (network trouble, bad key, not found)."""
+
+
+class UnknownProviderError(OpenRewardNBError, LookupError):
+    """A provider asked for by name (``rollout.log_provider``) has no folder in ``openreward_nb.providers``."""
