@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openreward_nb.capture import hooks, uninstall
-from openreward_nb.capture.sdks import TARGETS, _stainless, install_all
+from openreward_nb.capture.sdks import all_targets, install_all, stainless_wrapper
+from openreward_nb.providers.openai_responses import PROVIDER as RESPONSES
 
 RESPONSE = {
     "id": "resp_bench",
@@ -57,7 +58,7 @@ def wrapper_overhead(n: int) -> float:
             return None
 
     plain = Client.request
-    wrapped = _stainless("openai", False)(plain)
+    wrapped = stainless_wrapper({"/responses": RESPONSES.endpoints[0]}, False)(plain)
     client = Client()
     best = []
     for fn in (plain, wrapped) * 5:
@@ -106,7 +107,7 @@ def main() -> int:
     n = 20_000 if args.quick else 500_000
     overhead_ns = wrapper_overhead(n)
     plain_us, wrapped_us = sdk_calls(50 if args.quick else 400, 3 if args.quick else 9)
-    print(f"\ncapture wrappers outside a scope ({len(TARGETS)} SDK methods wrapped when installed)\n")
+    print(f"\ncapture wrappers outside a scope ({len(all_targets())} SDK methods wrapped when installed)\n")
     print(f"  wrapper around a no-op method      +{overhead_ns / 1000:6.3f} us per call   (target <= 2 us)")
     print(f"  openai responses.create, removed    {plain_us:8.1f} us per call")
     print(f"  openai responses.create, installed  {wrapped_us:8.1f} us per call   ratio {wrapped_us / plain_us:5.3f}")

@@ -287,12 +287,12 @@ def test_a_stream_dropped_early_is_recorded_when_the_scope_ends(client) -> None:
 
 
 def test_a_recording_failure_never_breaks_the_agent(client, monkeypatch) -> None:
-    from openreward_nb.providers import openai_responses
+    from openreward_nb.providers.openai_responses import adapter
 
     def broken(*args, **kwargs):
         raise RuntimeError("adapter bug")
 
-    monkeypatch.setattr(openai_responses, "response_events", broken)
+    monkeypatch.setattr(adapter, "response_events", broken)
     rollout = client.rollout.create("robust")
     with client.rollout.capture(rollout), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
