@@ -18,6 +18,7 @@ from openreward_nb.demo import (
     openrouter_client,
 )
 
+from ..demo.faults import failing
 from .loops import anthropic_loop, chat_loop, seed_loop, session
 
 
@@ -263,7 +264,7 @@ def test_decorator_sync_and_async(client) -> None:
 def test_provider_error_is_recorded_and_raised_unchanged(client) -> None:
     import openai
 
-    oai = openai_client(offline=True, errors={1: 429}, max_retries=0)
+    oai = openai_client(offline=True, transport=failing({1: 429}), max_retries=0)
     rollout = client.rollout.create("errors")
     with client.rollout.capture(rollout):
         with pytest.raises(openai.RateLimitError) as info:
