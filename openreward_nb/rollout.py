@@ -163,7 +163,7 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an OpenAI Responses ``Response`` (all of its output), one input/output item, or a list of items."""
@@ -174,7 +174,7 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record a chat message (dict or ``ChatCompletionMessage``), a list, a ``ChatCompletion``, or the chunks
@@ -186,7 +186,7 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an Anthropic ``MessageParam`` dict, a whole ``Message``, or a list of messages."""
@@ -197,7 +197,7 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record a Gemini ``types.Content`` (or its dict), a list, or a whole ``GenerateContentResponse``."""
@@ -209,7 +209,7 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record ``message`` with the adapter of the provider named ``provider`` (a folder of
@@ -312,7 +312,7 @@ class Rollout:
             self._history = History()
         return CaptureSink(self._history, self._api.keep_raw, self._emit_captured)
 
-    def _emit_captured(self, event: Event, metadata: dict | None) -> int:
+    def _emit_captured(self, event: Event, metadata: dict[str, Any] | None) -> int:
         return self._emit(event, metadata=metadata)
 
     def _raise_ended(self) -> None:
