@@ -195,7 +195,7 @@ def test_gemini_generate_stream_chats_and_aio(client) -> None:
     from google.genai import types
 
     gclient = gemini_client(offline=True)
-    environment, sess = session()
+    environment, _sess = session()
     config = types.GenerateContentConfig(
         tools=[types.Tool(function_declarations=environment.list_tools(format="google"))],
         thinking_config=types.ThinkingConfig(include_thoughts=True),
@@ -306,7 +306,7 @@ def test_a_recording_failure_never_breaks_the_agent(client, monkeypatch) -> None
 def test_gemini_episodes_store_each_message_once(client, mode) -> None:
     from ..demo.agents import GeminiLoop
 
-    environment, sess = session()
+    _environment, sess = session()
     rollout = client.rollout.create("gemini-episode", rollout_name=mode)
     with client.rollout.capture(rollout), sess:
         transcript = GeminiLoop(gemini_client(offline=True), sess, "demo-strong", mode).play()
