@@ -83,3 +83,19 @@ def test_a_role_a_merge_repeated_and_empty_reasoning_read_as_the_unstreamed_mess
     assert (event.type, event.content, event.kind) == ("assistant_message", "done", None)
     [tool] = to_events({"role": "tooltool", "tool_call_id": "c1", "content": "ok"})
     assert (tool.type, tool.call_id) == ("tool_result", "c1")
+
+
+def test_log_probabilities_add_up_token_by_token() -> None:
+    def token(text: str) -> dict:
+        return {"token": text, "logprob": -0.1, "top_logprobs": []}
+
+    chunks = [
+        {
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "content": "a"}, "logprobs": {"content": [token("a")]}}
+            ]
+        },
+        {"choices": [{"index": 0, "delta": {"content": "b"}, "logprobs": {"content": [token("b")]}}]},
+    ]
+    merged = merge_chunks(chunks)["choices"][0]
+    assert [t["token"] for t in merged["logprobs"]["content"]] == ["a", "b"]

@@ -15,7 +15,7 @@ refuses tool-call fragments without an ``index``. Here:
 - a tool-call fragment joins the call with its ``index`` (unless it names another call's
   ``id``), else the call with its ``id``, else the call before it;
 - usage is the last one sent: in a chunk with no choices, in the finishing chunk, or in
-  Groq's ``x_groq``.
+  Groq's ``x_groq``; log probabilities add up token by token.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .._common import fields
 _IDENTIFYING = frozenset({"role", "id", "type", "name", "format", "index"})
 #: Lists of reasoning pieces, merged entry by entry rather than appended.
 _SEGMENTED = frozenset({"reasoning_details", "thinking_blocks"})
-_CHOICE_KEYS = ("finish_reason", "native_finish_reason", "logprobs")
+_CHOICE_KEYS = ("finish_reason", "native_finish_reason")
 _NOT_ENVELOPE = frozenset({"choices", "usage", "object", "obfuscation", "x_groq"})
 
 
@@ -145,6 +145,9 @@ class ChatCompletionStream:
             delta = ch.get("delta")
             if delta is not None:
                 merge(state["message"], plain(delta))
+            logprobs = ch.get("logprobs")
+            if logprobs is not None:
+                merge(state.setdefault("logprobs", {}), plain(logprobs))
             for key in _CHOICE_KEYS:
                 if ch.get(key) is not None:
                     state[key] = plain(ch.get(key))
