@@ -3,6 +3,9 @@
 A module ``openreward_nb/demo/providers/<name>.py``, named like the provider folder it
 serves (``openreward_nb/providers/<name>/``), defines ``ROUTES``; the demo's transport
 finds it through the provider registry, so serving a new provider offline is that one file.
+The servers live here rather than in the provider folders because they play the demo's
+game (they replay the episode a request carries and answer with the demo policy's move):
+the recording core must not depend on the demo.
 """
 
 from __future__ import annotations
