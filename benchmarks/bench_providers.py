@@ -262,7 +262,7 @@ def log_call_us(method: str, whole: Any, number: int, rounds: int) -> float:
         client = openreward_nb.OpenReward(store=Path(tmp) / "bench.sqlite")
         for attempt in range(rounds):
             log = getattr(client.rollout.create("bench-providers", rollout_name=f"{method}-{attempt}"), method)
-            best = min(best, _timed(lambda: log(whole), number))
+            best = min(best, _timed(lambda log=log: log(whole), number))
             client.rollout.flush()
         client.rollout.close()
     return best
@@ -278,13 +278,13 @@ def main() -> int:
     results = []
     for case in cases(sdk_objects()):
         whole = case["whole"]
-        convert = getattr(openreward_nb.providers, case["provider"]).to_events
+        convert = openreward_nb.providers.get(case["provider"]).to_events
         best = best_of(
             {
                 "sdk": case["sdk"],
                 "ours": case["ours"],
-                "whole": lambda: convert(whole),
-                "whole_no_raw": lambda: convert(whole, False),
+                "whole": lambda convert=convert, whole=whole: convert(whole),
+                "whole_no_raw": lambda convert=convert, whole=whole: convert(whole, False),
             },
             number,
             rounds,

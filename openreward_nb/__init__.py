@@ -29,6 +29,7 @@ from .errors import (
     StoreOpenError,
     StoreUnavailable,
     StoreWriteError,
+    UnknownProviderError,
 )
 from .events import Attachment, Event, Usage
 from .messages import (
@@ -108,6 +109,7 @@ __all__ = [
     "SystemMessage",
     "ToolCall",
     "ToolResult",
+    "UnknownProviderError",
     "UploadType",
     "Usage",
     "UserMessage",

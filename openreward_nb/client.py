@@ -55,6 +55,11 @@ class RolloutAPI:
         self._uploader = client._background_upload()
         _LIVE_APIS.add(self)
 
+    @property
+    def keep_raw(self) -> bool:
+        """The client's ``keep_raw``, read at each log call (it may be switched at any time)."""
+        return self._client.keep_raw
+
     def create(
         self,
         run_name: str,

@@ -58,3 +58,7 @@ class MissingExtraError(OpenRewardNBError, ImportError):
 
 class InvalidArgumentError(OpenRewardNBError, ValueError):
     """A command or call was given something it cannot use; the message says what and why."""
+
+
+class UnknownProviderError(OpenRewardNBError, LookupError):
+    """A provider asked for by name (``rollout.log_provider``) has no folder in ``openreward_nb.providers``."""

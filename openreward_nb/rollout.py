@@ -21,7 +21,9 @@ from .store.writer import HEAVY_EVENT_BYTES
 
 if TYPE_CHECKING:
     from .capture.history import History
+    from .capture.sink import CaptureSink
     from .client import RolloutAPI
+    from .providers.protocol import ToEvents
     from .records import RolloutRecord
 
 
@@ -93,14 +95,14 @@ def info_dict(info: Any, name: str) -> dict | None:
     return {k: v for k, v in check_metadata(info, name).items() if v is not None}
 
 
-_ADAPTERS: dict[str, Any] = {}
+_ADAPTERS: dict[str, ToEvents] = {}
 
 
-def _adapter(provider: str) -> Any:
-    """``to_events`` of ``openreward_nb.providers.<provider>``, imported on first use."""
-    import importlib
+def _adapter(provider: str) -> ToEvents:
+    """``to_events`` of the provider named ``provider`` (its folder imported on first use)."""
+    from . import providers
 
-    convert = _ADAPTERS[provider] = importlib.import_module(f".providers.{provider}", __package__).to_events
+    convert = _ADAPTERS[provider] = providers.get(provider).to_events
     return convert
 
 
@@ -161,56 +163,64 @@ class Rollout:
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an OpenAI Responses ``Response`` (all of its output), one input/output item, or a list of items."""
-        self._log_provider("openai_responses", message, reward, is_finished, metadata, rollout_info)
+        self.log_provider("openai_responses", message, reward, is_finished, metadata, rollout_info)
 
     def log_openai_completions(
         self,
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
-        """Record a chat message (dict or ``ChatCompletionMessage``), a list, or a ``ChatCompletion`` (OpenAI, OpenRouter)."""
-        self._log_provider("openai_chat", message, reward, is_finished, metadata, rollout_info)
+        """Record a chat message (dict or ``ChatCompletionMessage``), a list, a ``ChatCompletion``, or the chunks
+        of a streamed one (OpenAI and OpenAI-compatible servers: OpenRouter, vLLM, DeepSeek...)."""
+        self.log_provider("openai_chat", message, reward, is_finished, metadata, rollout_info)
 
     def log_anthropic_message(
         self,
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record an Anthropic ``MessageParam`` dict, a whole ``Message``, or a list of messages."""
-        self._log_provider("anthropic", message, reward, is_finished, metadata, rollout_info)
+        self.log_provider("anthropic", message, reward, is_finished, metadata, rollout_info)
 
     def log_gdm_message(
         self,
         message: Any,
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record a Gemini ``types.Content`` (or its dict), a list, or a whole ``GenerateContentResponse``."""
-        self._log_provider("gemini", message, reward, is_finished, metadata, rollout_info)
+        self.log_provider("gemini", message, reward, is_finished, metadata, rollout_info)
 
-    def _log_provider(
-        self, provider: str, message: Any, reward: Any, is_finished: Any, metadata: Any, rollout_info: Any
+    def log_provider(
+        self,
+        provider: str,
+        message: Any,
+        reward: float | None = None,
+        is_finished: bool | None = False,
+        metadata: dict[str, Any] | None = None,
+        rollout_info: RolloutInfo | None = None,
     ) -> None:
-        """Normalize ``message`` with the adapter of ``provider`` and queue its events (reward on the last).
+        """Record ``message`` with the adapter of the provider named ``provider`` (a folder of
+        :mod:`openreward_nb.providers`); the reward and end flag go on its last event.
 
         A message with nothing in it records nothing, unless a reward or end flag comes
         with it: then one empty event carries them.
         """
         convert = _ADAPTERS.get(provider) or _adapter(provider)
         keep_empty = reward is not None or not (is_finished is None or is_finished is False)
-        events = convert(message, self._api._client.keep_raw, keep_empty)
+        events = convert(message, self._api.keep_raw, keep_empty)
         self._emit_all(events, reward, is_finished, metadata, rollout_info)
 
     # --- the shared path -----------------------------------------------------------------
@@ -289,13 +299,21 @@ class Rollout:
             indexes.append(idx)
         return indexes
 
-    def _start_history(self) -> History:
-        """The capture history of this rollout (created when capture first starts)."""
-        if self._history is None:
-            from .capture.history import History
+    def capture_sink(self) -> CaptureSink:
+        """Internal, for :mod:`openreward_nb.capture`: what captured SDK calls are logged through.
 
+        From the first call on, explicit logs claim events already captured instead of
+        logging them twice.
+        """
+        from .capture.history import History
+        from .capture.sink import CaptureSink
+
+        if self._history is None:
             self._history = History()
-        return self._history
+        return CaptureSink(self._history, self._api.keep_raw, self._emit_captured)
+
+    def _emit_captured(self, event: Event, metadata: dict[str, Any] | None) -> int:
+        return self._emit(event, metadata=metadata)
 
     def _raise_ended(self) -> None:
         if self._api._closed:

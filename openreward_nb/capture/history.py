@@ -76,7 +76,7 @@ class History:
         keys = _units((e.type, fingerprint(e), _text(e)) for e in events)
         fresh: list[Event] = []
         cursor = -1
-        for key, group in zip(keys, groups):
+        for key, group in zip(keys, groups, strict=True):
             spot = next((p for p in positions.get(key, ()) if p > cursor), None)
             if spot is None:
                 fresh.extend(group)

@@ -16,8 +16,8 @@ from .history import History
 from .streams import OnEnd
 
 if TYPE_CHECKING:
+    from ..providers.protocol import Endpoint
     from ..rollout import Rollout
-    from .sdks import Endpoint
 
 _warned: set[str] = set()
 
@@ -29,22 +29,30 @@ def warn_once(key: str, message: str) -> None:
         warnings.warn(f"openreward_nb capture: {message}", RuntimeWarning, stacklevel=3)
 
 
+def error_event(error: BaseException) -> Event:
+    """The event recording a failed call (the exception still reaches the user)."""
+    status = getattr(error, "status_code", None)
+    body = getattr(error, "body", None)
+    return Event(
+        "assistant_message",
+        f"{type(error).__name__}: {error}",
+        kind="provider_error",
+        is_error=True,
+        raw={"status_code": status, "body": body} if status is not None or body is not None else None,
+    )
+
+
 class Recorder:
     """The capture state of one scope: which rollout, and the streams still open in it."""
 
     def __init__(self, rollout: Rollout) -> None:
         self.rollout = rollout
-        self.keep_raw: bool = rollout._api._client.keep_raw
-        self.history: History = rollout._start_history()
+        self.sink = rollout.capture_sink()
+        self.keep_raw = self.sink.keep_raw
+        self.history: History = self.sink.history
         self.calls = 0
         self.errors = 0
         self._open_streams: dict[int, OnEnd] = {}
-
-    # --- emitting ------------------------------------------------------------------------
-    def _emit(self, event: Event, metadata: dict | None = None) -> None:
-        with self.history.lock:
-            idx = self.rollout._emit(event, metadata=metadata)
-            self.history.add(event, idx, captured=True)
 
     def record(
         self,
@@ -61,17 +69,17 @@ class Recorder:
             with self.history.lock:
                 fresh = self.history.unseen(endpoint.input_events(request, self.keep_raw))
             for event in fresh:
-                self._emit(event)
+                self.sink.log(event)
             meta = {"provider": endpoint.provider, "endpoint": endpoint.name, **endpoint.request_params(request)}
             outputs = endpoint.output_events(response, self.keep_raw) if response is not None else []
             if error is not None:
                 self.errors += 1
-                outputs.append(endpoint.error_event(error))
+                outputs.append(error_event(error))
                 meta["error"] = f"{type(error).__name__}: {error}"[:2000]
             for i, event in enumerate(outputs):
                 if i == 0:
                     event.latency_ms = latency_ms
-                self._emit(event, metadata=meta if i == 0 else None)
+                self.sink.log(event, meta if i == 0 else None)
         except Exception as exc:
             warn_once(
                 f"record:{endpoint.provider}:{type(exc).__name__}",
@@ -81,7 +89,7 @@ class Recorder:
     # --- streams -------------------------------------------------------------------------
     def stream_finisher(self, endpoint: Endpoint, request: Any, started: float) -> tuple[Callable[[Any], None], OnEnd]:
         """(on_item, finish) for a streamed call: items accumulate; the end records the call."""
-        accumulator = endpoint.stream_accumulator(request)
+        accumulator = endpoint.stream(request)
         key = id(accumulator)
 
         def on_item(item: Any) -> None:

@@ -32,7 +32,7 @@ class Capture:
     def __init__(self, rollout: Rollout) -> None:
         self.rollout = rollout
         self.recorder: Recorder | None = None
-        self._token: Token | None = None
+        self._token: Token[Recorder | None] | None = None
 
     def __enter__(self) -> Recorder:
         from .sdks import install_all

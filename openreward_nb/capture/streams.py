@@ -68,10 +68,11 @@ def tee_sdk_stream(stream: Any, on_item: OnItem, finish: OnEnd, is_async: bool) 
     (also what ``with`` does on exit) reports the end of a stream dropped early.
     """
     finish = once(finish)
-    source = stream._iterator
+    # No public hook sees a Stream's items, and a proxy would break the SDKs' stream helpers.
+    source = stream._iterator  # noqa: SLF001
     close = stream.close
     if is_async:
-        stream._iterator = tee_async_iterator(source, on_item, finish)
+        stream._iterator = tee_async_iterator(source, on_item, finish)  # noqa: SLF001
 
         async def closing() -> None:
             try:
@@ -79,14 +80,15 @@ def tee_sdk_stream(stream: Any, on_item: OnItem, finish: OnEnd, is_async: bool) 
             finally:
                 finish(None)
 
+        stream.close = closing
     else:
-        stream._iterator = tee_iterator(source, on_item, finish)
+        stream._iterator = tee_iterator(source, on_item, finish)  # noqa: SLF001
 
-        def closing() -> None:  # type: ignore[misc]
+        def closing_sync() -> None:
             try:
                 close()
             finally:
                 finish(None)
 
-    stream.close = closing
+        stream.close = closing_sync
     return stream

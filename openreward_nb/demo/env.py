@@ -69,7 +69,7 @@ class DemoSession:
         """The task statement, as a list with one text block."""
         return [TextBlock(text=self._challenge.prompt)]
 
-    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict]:
+    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict[str, Any]]:
         """The tools: ``ToolSpec`` objects, or dicts for ``format`` = openai / openrouter / anthropic / google."""
         return list_tools(format)
 
@@ -132,7 +132,7 @@ class DemoEnvironment:
         """Tasks ``start`` (inclusive) to ``stop`` (exclusive), with Python slice semantics."""
         return self.list_tasks(split)[start:stop]
 
-    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict]:
+    def list_tools(self, format: Provider | None = None) -> list[ToolSpec] | list[dict[str, Any]]:
         """The tools: ``ToolSpec`` objects, or dicts for ``format`` = openai / openrouter / anthropic / google."""
         return list_tools(format)
 

@@ -215,7 +215,7 @@ class Shell:
             if not show_all:
                 names = [name for name in names if not name.startswith(".")]
             elif long:
-                names = [".", ".."] + names
+                names = [".", "..", *names]
             if len(targets) > 1:
                 out.append(("\n" if n else "") + f"{path}:")
             if long:
@@ -337,7 +337,7 @@ class Shell:
             raise ShellError("missing operand")
         source, target = _expand_tr_set(sets[0]), _expand_tr_set(sets[1])
         target = target + target[-1:] * (len(source) - len(target))
-        return text.translate({ord(a): b for a, b in zip(source, target)})
+        return text.translate({ord(a): b for a, b in zip(source, target, strict=False)})
 
     def _head(self, args: list[str], stdin: str | None) -> str:
         flags, values, operands = _split_flags(args, with_value="n")

@@ -11,7 +11,7 @@ import base64
 import json
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ..events import Attachment, Event, Usage
 from ._raw import Deferred, Path, Raw, snapshot, with_envelope
@@ -33,6 +33,12 @@ class UnknownItemWarning(UserWarning):
 _warned: set[tuple[str, str]] = set()
 
 
+class Fields(Protocol):
+    """The fields of a provider object or dict, read by name (None when absent)."""
+
+    def get(self, key: str, /) -> Any: ...
+
+
 class _Attributes:
     """A ``.get`` view of a plain object's attributes (neither a dict nor a pydantic model)."""
 
@@ -45,7 +51,7 @@ class _Attributes:
         return getattr(self._obj, key, default)
 
 
-def fields(obj: Any) -> Mapping[str, Any]:
+def fields(obj: Any) -> Fields:
     """Something with ``.get(key)`` (None when absent) over a dict or an SDK object's fields.
 
     A pydantic model is read through its ``__dict__`` (plus any extra fields): asking one
@@ -62,7 +68,7 @@ def fields(obj: Any) -> Mapping[str, Any]:
     return {**obj.__dict__, **extra} if extra else obj.__dict__
 
 
-def message_fields(x: Any, expected: str) -> Mapping[str, Any]:
+def message_fields(x: Any, expected: str) -> Fields:
     """``fields(x)`` of something handed to a ``log_*`` method; TypeError for a string, number or None."""
     if type(x) is dict:
         return x
@@ -142,9 +148,10 @@ def _encoder(item_separator: str, key_separator: str) -> Callable[[Any, int], An
     if make is None:  # no C accelerator: plain json.dumps, as one chunk
         separators = (item_separator, key_separator)
         return lambda value, _: (json.dumps(value, ensure_ascii=False, separators=separators, default=_json_default),)
-    return make(
+    encoder: Callable[[Any, int], Any] = make(
         None, _json_default, json.encoder.encode_basestring, None, key_separator, item_separator, False, False, True
     )
+    return encoder
 
 
 _COMPACT = _encoder(",", ":")

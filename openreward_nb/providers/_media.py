@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import binascii
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from ..events import Attachment
+from ._common import Fields
 from ._raw import Blobs, Path, note_blob
 
 _URLSAFE = str.maketrans("-_", "+/")
@@ -68,7 +68,7 @@ def url_part(url: str, blobs: Blobs | None, path: Path) -> Attachment:
     return att
 
 
-def file_part(f: Mapping[str, Any], blobs: Blobs | None, path: Path, provider: str = "openai") -> Attachment | None:
+def file_part(f: Fields, blobs: Blobs | None, path: Path, provider: str = "openai") -> Attachment | None:
     """An OpenAI file part: ``file_data`` (a data URL or base64), ``file_url`` or ``file_id``, named by ``filename``."""
     name = f.get("filename")
     mime = guess_mime(name)
@@ -77,15 +77,15 @@ def file_part(f: Mapping[str, Any], blobs: Blobs | None, path: Path, provider: s
         att = from_data_url(data, name)
         is_url = att is not None
         att = att or from_base64(data, mime, name)
-        note_blob(blobs, path + ("file_data",), att, is_url)
+        note_blob(blobs, (*path, "file_data"), att, is_url)
         return att
     if f.get("file_url"):
         return from_url(f.get("file_url"), mime, name)
     return from_file_id(provider, f.get("file_id"), mime, name) if f.get("file_id") else None
 
 
-def audio_part(audio: Mapping[str, Any], blobs: Blobs | None, path: Path) -> Attachment:
+def audio_part(audio: Fields, blobs: Blobs | None, path: Path) -> Attachment:
     """An OpenAI ``input_audio`` payload: base64 ``data`` in ``format`` (wav, mp3...)."""
     att = from_base64(audio.get("data"), f"audio/{audio.get('format') or 'wav'}")
-    note_blob(blobs, path + ("data",), att, False)
+    note_blob(blobs, (*path, "data"), att, False)
     return att

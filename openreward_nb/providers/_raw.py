@@ -93,17 +93,17 @@ def _select(doc: Any, keep: Sequence[str] | None, drop: Sequence[str] | None) ->
 
 def with_envelope(raw: Any, response: Any, drop: Path) -> Raw:
     """``raw`` (built now if deferred) with a whole response's envelope: ``response`` less the part at ``drop``."""
-    raw = resolve_raw(raw)
-    raw.response = response
-    raw.response_drop = drop
-    return raw
+    built: Raw = resolve_raw(raw)
+    built.response = response
+    built.response_drop = drop
+    return built
 
 
 def with_message(raw: Any, message: Any, drop: Sequence[str]) -> Raw:
     """``raw`` (built now if deferred) with the rest of the chat message it came from: ``message`` less ``drop``."""
-    raw = resolve_raw(raw)
-    raw.message = (message, drop)
-    return raw
+    built: Raw = resolve_raw(raw)
+    built.message = (message, drop)
+    return built
 
 
 class Raw:
@@ -140,7 +140,7 @@ class Raw:
             for path, att, data_url in self.blobs or ():
                 container, key = _walk(item, path)
                 if container is not None:
-                    ref = {"$blob": att.digest(), "mime": att.mime, "size": len(att.data), "data_url": data_url}
+                    ref = {"$blob": att.digest(), "mime": att.mime, "size": len(att.data or b""), "data_url": data_url}
                     container[key] = ref
             out["item"] = item
         if self.message is not None:

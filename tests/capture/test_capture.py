@@ -18,6 +18,7 @@ from openreward_nb.demo import (
     openrouter_client,
 )
 
+from ..demo.faults import failing
 from .loops import anthropic_loop, chat_loop, seed_loop, session
 
 
@@ -194,7 +195,7 @@ def test_gemini_generate_stream_chats_and_aio(client) -> None:
     from google.genai import types
 
     gclient = gemini_client(offline=True)
-    environment, sess = session()
+    environment, _sess = session()
     config = types.GenerateContentConfig(
         tools=[types.Tool(function_declarations=environment.list_tools(format="google"))],
         thinking_config=types.ThinkingConfig(include_thoughts=True),
@@ -263,7 +264,7 @@ def test_decorator_sync_and_async(client) -> None:
 def test_provider_error_is_recorded_and_raised_unchanged(client) -> None:
     import openai
 
-    oai = openai_client(offline=True, errors={1: 429}, max_retries=0)
+    oai = openai_client(offline=True, transport=failing({1: 429}), max_retries=0)
     rollout = client.rollout.create("errors")
     with client.rollout.capture(rollout):
         with pytest.raises(openai.RateLimitError) as info:
@@ -287,12 +288,12 @@ def test_a_stream_dropped_early_is_recorded_when_the_scope_ends(client) -> None:
 
 
 def test_a_recording_failure_never_breaks_the_agent(client, monkeypatch) -> None:
-    from openreward_nb.providers import openai_responses
+    from openreward_nb.providers.openai_responses import adapter
 
     def broken(*args, **kwargs):
         raise RuntimeError("adapter bug")
 
-    monkeypatch.setattr(openai_responses, "response_events", broken)
+    monkeypatch.setattr(adapter, "response_events", broken)
     rollout = client.rollout.create("robust")
     with client.rollout.capture(rollout), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -305,7 +306,7 @@ def test_a_recording_failure_never_breaks_the_agent(client, monkeypatch) -> None
 def test_gemini_episodes_store_each_message_once(client, mode) -> None:
     from ..demo.agents import GeminiLoop
 
-    environment, sess = session()
+    _environment, sess = session()
     rollout = client.rollout.create("gemini-episode", rollout_name=mode)
     with client.rollout.capture(rollout), sess:
         transcript = GeminiLoop(gemini_client(offline=True), sess, "demo-strong", mode).play()

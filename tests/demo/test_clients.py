@@ -68,7 +68,7 @@ def test_live_with_a_key_unless_offline(keys: None, provider: str) -> None:
         assert str(live.base_url).rstrip("/") == BASE_URLS[provider].rstrip("/")
         assert _mocked(factory(offline=True))
         with pytest.raises(ValueError, match="offline=True"):
-            factory(errors={1: 429})
+            factory(transport=demo.mock_transport())
 
 
 def test_gemini_client(monkeypatch: pytest.MonkeyPatch, no_keys: None) -> None:

@@ -1,4 +1,4 @@
-"""Provider errors: injected failures and malformed requests raise each SDK's own exception types."""
+"""Provider errors: failures on purpose (:mod:`.faults`) and malformed requests raise each SDK's own exception types."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from openreward_nb import demo
+
+from .faults import failing
 
 PROMPT = "Find the flag under /challenge."
 
@@ -37,7 +39,7 @@ def _client(provider: str, errors: dict[int, int], **options: Any) -> Any:
         "anthropic": demo.anthropic_client,
         "gemini": demo.gemini_client,
     }[provider]
-    return factory(offline=True, errors=errors, **options)
+    return factory(offline=True, transport=failing(errors), **options)
 
 
 def _exception(name: str) -> type:
@@ -73,7 +75,7 @@ def test_injected_errors_raise_the_sdk_exception(provider: str, status: int, exc
 def test_injected_error_in_the_async_client() -> None:
     import openai
 
-    client = demo.async_openai_client(offline=True, errors={1: 429}, max_retries=0)
+    client = demo.async_openai_client(offline=True, transport=failing({1: 429}), max_retries=0)
     with pytest.raises(openai.RateLimitError):
         asyncio.run(client.responses.create(model="demo-strong", input=PROMPT))
 

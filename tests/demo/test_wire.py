@@ -13,6 +13,7 @@ from openreward_nb.demo import DemoEnvironment, Task
 
 from .agents import AnthropicLoop, ChatLoop, GeminiLoop, ResponsesLoop
 from .conftest import Wire
+from .faults import Faults
 
 
 def _members(union: Any) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def test_stream_framing_of_chat_and_gemini(environment: DemoEnvironment, task: T
 def test_error_bodies_have_the_provider_shape(url: str, status: int, body: dict) -> None:
     import httpx2
 
-    response = demo.OfflineProviders(errors={1: status})(httpx2.Request("POST", url, json={}))
+    response = Faults({1: status})(httpx2.Request("POST", url, json={}))
     assert response.status_code == status
     got = response.json()
     for key, value in body.items():

@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import httpx2
 
-from openreward_nb import EventRecord
+from openreward_nb import EventRecord, providers
 
 from ..helpers import FIXTURES
 
-Body = Union[bytes, dict]
+Body = bytes | dict
+
+#: the rollout method of each provider the OpenReward SDK names one for
+LOG_METHODS = [p.log_method for p in providers.registered() if p.log_method is not None]
 
 
 @dataclass

@@ -11,10 +11,11 @@ import pytest
 from openreward_nb import OpenReward
 
 from ..helpers import PYTHON, subprocess_env
+from .harness import LOG_METHODS
 
 openreward = pytest.importorskip("openreward")
 
-METHODS = ["log_openai_response", "log_openai_completions", "log_anthropic_message", "log_gdm_message"]
+METHODS = LOG_METHODS
 
 
 def _params(func) -> list[tuple[str, object, object]]:

@@ -10,9 +10,9 @@ import pytest
 
 from openreward_nb.providers import UnknownItemWarning
 
-from .harness import anthropic_create, gemini_generate, responses_create, stored
+from .harness import LOG_METHODS, anthropic_create, gemini_generate, responses_create, stored
 
-METHODS = ["log_openai_response", "log_openai_completions", "log_anthropic_message", "log_gdm_message"]
+METHODS = LOG_METHODS
 
 
 @pytest.fixture

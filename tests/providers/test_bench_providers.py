@@ -1,18 +1,24 @@
-"""The provider benchmark keeps running (a quick pass; the numbers come from full runs)."""
+"""The provider benchmark runs and prints its figures (a quick pass; its targets are checked by full
+``--check`` runs, not here: a quick run on a busy machine says nothing about them)."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from openreward_nb import providers
+
 from ..helpers import PYTHON, REPO, subprocess_env
+
+FIGURE = r"\s+\d+\.\d+"
 
 
 @pytest.mark.slow
-def test_provider_benchmark_quick_run(tmp_path: Path) -> None:
+def test_provider_benchmark_runs_and_prints_its_figures(tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
     out = subprocess.run(
         [PYTHON, str(REPO / "benchmarks" / "bench_providers.py"), "--quick", "--json", str(out_json)],
@@ -23,7 +29,9 @@ def test_provider_benchmark_quick_run(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-3000:]
     results = json.loads(out_json.read_text())
-    assert [r["provider"] for r in results] == ["openai_responses", "openai_chat", "anthropic", "gemini"]
+    assert sorted(r["provider"] for r in results) == sorted(providers.names())
     for r in results:
-        assert all(r[k] > 0 for k in ("sdk_us", "ours_us", "ours_whole_us", "ours_whole_no_raw_us", "log_call_us"))
-        assert f"{r['provider']}: ours <= half the SDK's serializer" in out.stdout
+        figures = [r[k] for k in ("sdk_us", "ours_us", "ours_whole_us", "ours_whole_no_raw_us", "log_call_us")]
+        assert all(isinstance(f, float) and f > 0 for f in figures), r
+        # the table row: provider, the object compared, then the six figures
+        assert re.search(rf"^  {r['provider']}\s+.+?({FIGURE}){{6}}$", out.stdout, re.MULTILINE), out.stdout

@@ -46,7 +46,7 @@ def test_stored_raw_is_the_adapters_payload_without_inline_bytes(client, method,
     expected = [resolve_raw(ev.raw).to_dict() for ev in module.to_events(value)]
     records = stored(rollout)
     assert [r.raw() for r in records] == json.loads(json.dumps(expected))
-    assert {r.raw()["provider"] for r in records} == {module.PROVIDER}
+    assert {r.raw()["provider"] for r in records} == {module.NAME}
     text = json.dumps([r.raw() for r in records])
     for b64 in (P.PNG_B64, P.PDF_B64):
         assert b64 not in text

@@ -7,11 +7,14 @@ as a short ``text`` preamble before the tool calls, the way Claude writes one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..episode import Action, Episode
 from .common import Replay, RequestError, Turn, opaque, pieces, require, result_text, sse, tokens
+from .errors import error_format
+from .routes import Route
 
 _UNANSWERED = (
     "messages.{n}: `tool_use` ids were found without `tool_result` blocks immediately after: {ids}. "
@@ -33,7 +36,7 @@ def parse(body: dict[str, Any]) -> Episode:
     """The episode a Messages request carries, or a 400 where the real API refuses it."""
     require(body.get("model"), "model: Field required")
     require(body.get("max_tokens"), "max_tokens: Field required")
-    messages = body.get("messages")
+    messages: Any = body.get("messages")
     require(isinstance(messages, list) and messages, "messages: Field required")
     replay = Replay()
     for n, message in enumerate(messages):
@@ -119,7 +122,12 @@ def respond(turn: Turn, body: dict[str, Any]) -> dict[str, Any]:
 def _block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """``content_block_start``, its deltas and ``content_block_stop`` for one content block."""
     kind = block["type"]
-    empty = {"thinking": {"thinking": "", "signature": ""}, "text": {"text": ""}, "tool_use": {"input": {}}}[kind]
+    empties: dict[str, dict[str, Any]] = {
+        "thinking": {"thinking": "", "signature": ""},
+        "text": {"text": ""},
+        "tool_use": {"input": {}},
+    }
+    empty = empties[kind]
     yield {"type": "content_block_start", "index": index, "content_block": {**block, **empty}}
     if index == 0:
         yield {"type": "ping"}
@@ -164,3 +172,6 @@ def stream(turn: Turn, body: dict[str, Any]) -> bytes:
     )
     events.append({"type": "message_stop"})
     return sse((event["type"], event) for event in events)
+
+
+ROUTES = (Route("api.anthropic.com", re.compile("/v1/messages"), error_format("anthropic"), parse, respond, stream),)

@@ -39,7 +39,8 @@ def json_body(content: bytes) -> dict[str, Any]:
         body = json.loads(content or b"null")
     except ValueError:
         raise RequestError("We could not parse the JSON body of your request.") from None
-    require(isinstance(body, dict), "The request body must be a JSON object.")
+    if not isinstance(body, dict):
+        raise RequestError("The request body must be a JSON object.")
     return body
 
 
@@ -99,7 +100,8 @@ def arguments(value: Any, where: str) -> dict[str, Any]:
             value = json.loads(value or "{}")
         except ValueError:
             raise RequestError(f"Invalid JSON in the arguments of {where}.", param=where) from None
-    require(isinstance(value, dict), f"The arguments of {where} must be a JSON object.", where)
+    if not isinstance(value, dict):
+        raise RequestError(f"The arguments of {where} must be a JSON object.", param=where)
     return value
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from .common import ident
+from .routes import ErrorFormat
 
-Provider = Literal["openai", "openrouter", "anthropic", "gemini"]
+#: The error formats here: OpenAI's, OpenRouter's, Anthropic's and Gemini's.
+Service = Literal["openai", "openrouter", "anthropic", "gemini"]
 
 _OPENAI = {
     400: ("invalid_request_error", None, "Invalid request."),
@@ -46,7 +48,7 @@ _GEMINI = {
 }
 
 
-def error_body(provider: Provider, status: int, message: str | None = None, param: str | None = None) -> dict[str, Any]:
+def error_body(provider: Service, status: int, message: str | None = None, param: str | None = None) -> dict[str, Any]:
     """The JSON error body ``provider`` answers with for HTTP ``status``."""
     if provider == "anthropic":
         kind, default = _ANTHROPIC.get(status, _ANTHROPIC[500 if status >= 500 else 400])
@@ -64,9 +66,18 @@ def error_body(provider: Provider, status: int, message: str | None = None, para
     return {"error": {"message": message or default, "type": kind, "param": param, "code": code}}
 
 
-def error_headers(provider: Provider, status: int) -> dict[str, str]:
+def error_headers(provider: Service, status: int) -> dict[str, str]:
     """Response headers of an error: the request id, and a short retry hint on 429 and 5xx (the SDKs honour it)."""
     headers = {"request-id" if provider == "anthropic" else "x-request-id": "req_" + ident("headers", status)}
     if status == 429 or status >= 500:
         headers["retry-after-ms"] = "20"
     return headers
+
+
+def error_format(service: Service) -> ErrorFormat:
+    """The :data:`ErrorFormat` of ``service``: its headers and body for an HTTP status."""
+
+    def answer(status: int, message: str | None, param: str | None) -> tuple[dict[str, str], dict[str, Any]]:
+        return error_headers(service, status), error_body(service, status, message, param)
+
+    return answer

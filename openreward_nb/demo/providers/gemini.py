@@ -6,10 +6,13 @@ the first function call or answer part carries a ``thoughtSignature`` either way
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..episode import Action, Episode
 from .common import Replay, Turn, opaque, require, result_text, sse
+from .errors import error_format
+from .routes import Route
 
 _COUNT_MISMATCH = (
     "Please ensure that the number of function response parts is equal to the number of function call parts "
@@ -25,7 +28,7 @@ def _parts(content: Any) -> list[dict[str, Any]]:
 
 def parse(body: dict[str, Any]) -> Episode:
     """The episode a generateContent request carries, or a 400 where the real API refuses it."""
-    contents = body.get("contents")
+    contents: Any = body.get("contents")
     require(isinstance(contents, list) and contents, "* GenerateContentRequest.contents: contents is not specified\n")
     replay = Replay()
     for n, content in enumerate(contents):
@@ -134,3 +137,7 @@ def stream(turn: Turn, body: dict[str, Any]) -> bytes:
         chunks.append(_chunk(turn, [{"text": halves[0]}], final=False))
         chunks.append(_chunk(turn, [{"text": halves[1], "thoughtSignature": signature}], final=True))
     return sse(((None, chunk) for chunk in chunks), newline="\r\n", compact=False)
+
+
+_PATH = re.compile(r"/v1(?:beta|alpha)?/models/(?P<model>[^/:]+):(?:generateContent|(?P<stream>streamGenerateContent))")
+ROUTES = (Route("generativelanguage.googleapis.com", _PATH, error_format("gemini"), parse, respond, stream),)

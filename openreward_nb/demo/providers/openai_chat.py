@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..episode import Action, Episode
 from .common import HEX, Replay, Turn, arguments, content_text, now, opaque, pieces, require, result_text, sse
+from .errors import error_format
+from .routes import Route
 
 _TOOL_ORPHAN = (
     "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."
@@ -25,7 +28,7 @@ def _tool_name(tool: Any) -> str:
 def parse(body: dict[str, Any]) -> Episode:
     """The episode a Chat Completions request carries, or a 400 where the real API refuses it."""
     require(body.get("model"), "you must provide a model parameter", "model")
-    messages = body.get("messages")
+    messages: Any = body.get("messages")
     require(isinstance(messages, list) and messages, "Missing required parameter: 'messages'.", "messages")
     replay = Replay()
     for n, message in enumerate(messages):
@@ -73,8 +76,6 @@ class ChatCompletions:
 
     def __init__(self, openrouter: bool) -> None:
         self.openrouter = openrouter
-
-    parse = staticmethod(parse)
 
     def _completion_id(self, turn: Turn) -> str:
         if self.openrouter:
@@ -196,3 +197,24 @@ class ChatCompletions:
             chunks = [{**chunk, "obfuscation": turn.id("", n, length=8)} for n, chunk in enumerate(chunks)]
         comment = b": OPENROUTER PROCESSING\n\n" if self.openrouter else b""
         return comment + sse([*((None, chunk) for chunk in chunks), (None, "[DONE]")])
+
+
+_OPENAI, _OPENROUTER = ChatCompletions(openrouter=False), ChatCompletions(openrouter=True)
+ROUTES = (
+    Route(
+        "api.openai.com",
+        re.compile("/v1/chat/completions"),
+        error_format("openai"),
+        parse,
+        _OPENAI.respond,
+        _OPENAI.stream,
+    ),
+    Route(
+        "openrouter.ai",
+        re.compile("/api/v1/chat/completions"),
+        error_format("openrouter"),
+        parse,
+        _OPENROUTER.respond,
+        _OPENROUTER.stream,
+    ),
+)

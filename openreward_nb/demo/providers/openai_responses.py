@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..episode import Action, Episode
 from .common import HEX, Replay, RequestError, Turn, arguments, content_text, now, pieces, require, result_text, sse
+from .errors import error_format
+from .routes import Route
 
 _ASSISTANT_ITEMS = ("reasoning", "function_call")
 
@@ -23,7 +26,7 @@ def parse(body: dict[str, Any]) -> Episode:
         raise RequestError(
             f"Previous response with id '{body['previous_response_id']}' not found.", param="previous_response_id"
         )
-    items = body.get("input")
+    items: Any = body.get("input")
     require(items is not None, "Missing required parameter: 'input'.", "input")
     if isinstance(items, str):
         items = [{"role": "user", "content": items}]
@@ -213,3 +216,6 @@ def stream(turn: Turn, body: dict[str, Any]) -> bytes:
         events.extend(_item_events(turn, index, item))
     events.append(("response.completed", {"response": _response(turn, body, items, done=True)}))
     return sse((name, {"type": name, "sequence_number": n, **data}) for n, (name, data) in enumerate(events))
+
+
+ROUTES = (Route("api.openai.com", re.compile("/v1/responses"), error_format("openai"), parse, respond, stream),)

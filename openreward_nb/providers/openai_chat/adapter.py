@@ -1,22 +1,23 @@
 """OpenAI Chat Completions (and OpenRouter through the OpenAI SDK): a message, a list, or a ``ChatCompletion``.
 
 An assistant message gives, in this order: its reasoning (OpenRouter ``reasoning`` /
-``reasoning_details``, or ``reasoning_content``), its text or refusal, then one tool call
+``reasoning_details``, ``reasoning_content`` as vLLM, SGLang and DeepSeek send it, or a
+LiteLLM proxy's ``thinking_blocks``), its text or refusal, then one tool call
 per entry of ``tool_calls`` (the OpenReward SDK's serializer puts the tool calls before
 the text and drops reasoning and refusals). Text is stripped and empty text records
 nothing, as in that serializer. Images, audio and files in content parts become
 attachments. Of a ``ChatCompletion`` the first choice is recorded; the others stay in the
-raw ``response`` envelope.
+raw ``response`` envelope. A list of streamed chunks is merged first (:mod:`.stream`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ..events import Attachment, Event, Usage
-from ._common import (
+from ...events import Attachment, Event, Usage
+from .._common import (
     ROLE_TYPES,
+    Fields,
     describe,
     fields,
     finish_response,
@@ -30,23 +31,25 @@ from ._common import (
     warn_unknown,
     with_raw,
 )
-from ._media import audio_part, file_part, url_part
-from ._raw import Blobs, Raw, snapshot, with_message
+from .._media import audio_part, file_part, url_part
+from .._raw import Blobs, Deferred, Path, Raw, snapshot, with_message
+from .stream import merge_chunks
 
-PROVIDER = "openai_chat"
+NAME = "openai_chat"
 _EXPECTED = "a chat message (a dict or SDK object with 'role'), a list of them, or a ChatCompletion"
-_REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details")
+_REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details", "thinking_blocks")
+_ROLES = ("assistant", "user", "system", "developer", "tool", "function")
 _SPLIT_KEYS = ("tool_calls", "function_call", *_REASONING_KEYS)
 
 
-def _part_attachment(p: Mapping[str, Any], ptype: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
+def _part_attachment(p: Fields, ptype: Any, blobs: Blobs | None, path: Path) -> Attachment | None:
     if ptype == "image_url":
         url = get(p.get("image_url"), "url")
-        return url_part(url, blobs, path + ("image_url", "url")) if url else None
+        return url_part(url, blobs, (*path, "image_url", "url")) if url else None
     if ptype == "input_audio":
-        return audio_part(fields(p.get("input_audio")), blobs, path + ("input_audio",))
+        return audio_part(fields(p.get("input_audio")), blobs, (*path, "input_audio"))
     if ptype == "file":
-        return file_part(fields(p.get("file")), blobs, path + ("file",))
+        return file_part(fields(p.get("file")), blobs, (*path, "file"))
     return None
 
 
@@ -72,7 +75,7 @@ def _content(content: Any, blobs: Blobs | None) -> tuple[str, list[Attachment] |
         else:
             att = _part_attachment(p, ptype, blobs, ("content", i))
             if att is None:
-                warn_unknown(PROVIDER, "content part", ptype)
+                warn_unknown(NAME, "content part", ptype)
             else:
                 attachments.append(att)
     return "\n".join(texts).strip(), attachments or None, kind
@@ -93,9 +96,23 @@ def _details(details: Any) -> tuple[str | None, str | None, str | None]:
     return "\n".join(texts) if texts else None, "\n".join(summaries) or None, ref
 
 
+def _thinking_blocks(blocks: Any) -> tuple[str | None, str | None]:
+    """(text, reference) of the Anthropic-style ``thinking_blocks`` a LiteLLM proxy adds to a message."""
+    texts, ref = [], None
+    for block in blocks:
+        b = fields(block)
+        if b.get("thinking"):
+            texts.append(b.get("thinking"))
+        secret = b.get("signature") or b.get("data")
+        if ref is None and secret:
+            ref = f"anthropic:{b.get('type') or 'thinking'}:{secret}"
+    return "\n".join(texts) if texts else None, ref
+
+
 def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
     """Append one tool call event per entry of ``calls`` (the plain function call handled inline)."""
     for call in calls:
+        t: Fields
         if type(call) is dict:
             t, fn = call, call.get("function")
         else:
@@ -111,15 +128,15 @@ def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
         args = f.get("arguments")
         if type(args) is not str:
             args = json_text(args or {})
-        raw = (Raw, PROVIDER, call, "assistant") if keep_raw else None
+        raw = (Raw, NAME, call, "assistant") if keep_raw else None
         events.append(Event("tool_call", args, name=name, call_id=t.get("id"), raw=raw))
 
 
-def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
+def _other_tool_call(call: Any, t: Fields, keep_raw: bool) -> Event:
     """A tool call without a ``function``: a ``custom`` tool's call, or one of an unknown type."""
     custom = t.get("custom")
     if custom is None:
-        ev = unknown_event(PROVIDER, "tool call", t.get("type"), "tool_call")
+        ev = unknown_event(NAME, "tool call", t.get("type"), "tool_call")
     else:
         c = fields(custom)
         name, args = c.get("name"), c.get("input")
@@ -132,7 +149,7 @@ def _other_tool_call(call: Any, t: Mapping[str, Any], keep_raw: bool) -> Event:
             call_id=t.get("id"),
             kind="custom",
         )
-    return with_raw(ev, (Raw, PROVIDER, call, "assistant") if keep_raw else None)
+    return with_raw(ev, (Raw, NAME, call, "assistant") if keep_raw else None)
 
 
 def _images(images: Any, attachments: list[Attachment] | None, blobs: Blobs | None) -> list[Attachment] | None:
@@ -140,27 +157,29 @@ def _images(images: Any, attachments: list[Attachment] | None, blobs: Blobs | No
     for i, image in enumerate(images):
         att = _part_attachment(fields(image), "image_url", blobs, ("images", i))
         if att is not None:
-            attachments = [att] if attachments is None else attachments + [att]
+            attachments = [att] if attachments is None else [*attachments, att]
     return attachments
 
 
-def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
+def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
     """Events of an assistant message: reasoning, text (or refusal, audio transcript), tool calls."""
-    text = m.get("reasoning")
-    if text is None:
-        text = m.get("reasoning_content")
+    text = m.get("reasoning") or m.get("reasoning_content")
     details = m.get("reasoning_details")
-    if details or text is not None:
+    blocks = m.get("thinking_blocks")
+    if text or details or blocks:
         summary = ref = None
         if details:
             detail_text, summary, ref = _details(details)
-            if text is None:
-                text = detail_text
-        raw = (Raw, PROVIDER, msg, "assistant", None, _REASONING_KEYS) if keep_raw else None
-        events = [Event("reasoning", text, ref, summary, raw=raw)]
+            text = text or detail_text
+        if blocks:
+            block_text, block_ref = _thinking_blocks(blocks)
+            text, ref = text or block_text, ref or block_ref
+        raw: Deferred | None = (Raw, NAME, msg, "assistant", None, _REASONING_KEYS) if keep_raw else None
+        events = [Event("reasoning", text or None, ref, summary, raw=raw)]
     else:
         events = []
     content = m.get("content")
+    blobs: Blobs | None
     if type(content) is str:  # the common case, without the call
         text, attachments, kind, blobs = content.strip(), None, None, None
     else:
@@ -179,7 +198,7 @@ def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
         attachments = _images(images, attachments, blobs)
     body = None
     if text or attachments:
-        raw = (Raw, PROVIDER, msg, None, blobs, None, _SPLIT_KEYS) if keep_raw else None
+        raw = (Raw, NAME, msg, None, blobs, None, _SPLIT_KEYS) if keep_raw else None
         body = Event("assistant_message", text, kind=kind, attachments=attachments, raw=raw)
         events.append(body)
     calls = m.get("tool_calls")
@@ -194,25 +213,43 @@ def _assistant(msg: Any, m: Mapping[str, Any], keep_raw: bool) -> list[Event]:
     return events
 
 
-def _other(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool) -> tuple[list[Event], str]:
+def _other(msg: Any, m: Fields, role: Any, keep_raw: bool) -> tuple[list[Event], str]:
     """Events of a user, system, developer or tool message, and the event type of that role."""
-    blobs = [] if keep_raw else None
+    blobs: Blobs | None = [] if keep_raw else None
     text, attachments, kind = _content(m.get("content"), blobs)
     if role == "tool" or role == "function":
         etype = "tool_result"
         body = tool_result(text, m.get("tool_call_id"), kind or (None if role == "tool" else role), None, attachments)
     else:
-        etype = ROLE_TYPES.get(role)
-        if etype is None:
-            warn_unknown(PROVIDER, "role", role)
-            etype, kind = "user_message", str(role)
+        known = ROLE_TYPES.get(role)
+        if known is None:
+            warn_unknown(NAME, "role", role)
+            known, kind = "user_message", str(role)
+        etype = known
         body = message(etype, text, kind, attachments)
-    return (
-        [with_raw(body, (Raw, PROVIDER, msg, None, blobs) if keep_raw else None)] if text or attachments else []
-    ), etype
+    return ([with_raw(body, (Raw, NAME, msg, None, blobs) if keep_raw else None)] if text or attachments else []), etype
 
 
-def _message_events(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool, keep_empty: bool) -> list[Event]:
+def _unrepeated(role: Any) -> Any:
+    """A role that a stream merge joined from every chunk (``assistantassistant...``) as the role it repeats."""
+    if isinstance(role, str):
+        for known in _ROLES:
+            times, rest = divmod(len(role), len(known))
+            if times > 1 and not rest and role == known * times:
+                return known
+    return role
+
+
+def _is_chunk(item: Any) -> bool:
+    """Whether ``item`` is a streamed ``ChatCompletionChunk`` (or its dict)."""
+    f = fields(item)
+    if f.get("object") == "chat.completion.chunk":
+        return True
+    choices = f.get("choices")
+    return isinstance(choices, list) and bool(choices) and get(choices[0], "delta") is not None
+
+
+def _message_events(msg: Any, m: Fields, role: Any, keep_raw: bool, keep_empty: bool) -> list[Event]:
     """Events of a message whose fields are ``m`` and role ``role`` (``m.get("role")``)."""
     if role is None:
         if isinstance(msg, dict):
@@ -220,11 +257,13 @@ def _message_events(msg: Any, m: Mapping[str, Any], role: Any, keep_raw: bool, k
         raise TypeError(f"expected {_EXPECTED}, got {describe(msg)}")
     if keep_raw:
         msg = snapshot(msg)
+    if role != "assistant" and role not in ROLE_TYPES:
+        role = _unrepeated(role)
     if role == "assistant":
         events, etype = _assistant(msg, m, keep_raw), "assistant_message"
     else:
         events, etype = _other(msg, m, role, keep_raw)
-    return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, msg, m.get("tool_call_id"))
+    return or_empty(events, keep_empty, etype, NAME if keep_raw else None, msg, m.get("tool_call_id"))
 
 
 def message_events(msg: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
@@ -250,7 +289,7 @@ def _usage(usage: Any) -> Usage | None:
     )
 
 
-def _response_events(completion: Any, c: Mapping[str, Any], keep_raw: bool) -> list[Event]:
+def _response_events(completion: Any, c: Fields, keep_raw: bool) -> list[Event]:
     choices = c.get("choices") or ()
     choice = fields(choices[0] if choices else None)
     msg = choice.get("message")
@@ -258,7 +297,7 @@ def _response_events(completion: Any, c: Mapping[str, Any], keep_raw: bool) -> l
     envelope = snapshot(completion)
     usage = _usage(c.get("usage"))
     stop = choice.get("finish_reason")
-    return finish_response(events, PROVIDER, envelope, ("choices", 0, "message"), c.get("model"), usage, stop, keep_raw)
+    return finish_response(events, NAME, envelope, ("choices", 0, "message"), c.get("model"), usage, stop, keep_raw)
 
 
 def response_events(completion: Any, keep_raw: bool = True) -> list[Event]:
@@ -272,15 +311,18 @@ def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
 
 
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
-    """Events for a chat message, a list of messages, or a ``ChatCompletion``."""
+    """Events for a chat message, a list of messages, a ``ChatCompletion``, or the chunks of a streamed one."""
     if type(x) is dict:  # the common case first: a message dict
         if x.get("role") == "assistant":  # the hot path, without _message_events' frame and checks
             msg = x.copy() if keep_raw else x  # a snapshot, as the dict may change after it is logged
-            return or_empty(
-                _assistant(msg, x, keep_raw), keep_empty, "assistant_message", PROVIDER if keep_raw else None, msg
-            )
-        m = x
+            events = _assistant(msg, x, keep_raw)
+            if events or not keep_empty:
+                return events
+            return or_empty(events, keep_empty, "assistant_message", NAME if keep_raw else None, msg)
+        m: Fields = x
     elif isinstance(x, (list, tuple)):
+        if x and _is_chunk(x[0]):
+            return response_events(merge_chunks(x), keep_raw)
         return or_empty(request_events(x, keep_raw), keep_empty)
     else:
         m = message_fields(x, _EXPECTED)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..events import Attachment, Event, Usage
-from ._common import (
+from ...events import Attachment, Event, Usage
+from .._common import (
+    Fields,
     describe,
     fields,
     finish_response,
@@ -31,10 +32,10 @@ from ._common import (
     unknown_event,
     warn_unknown,
 )
-from ._media import from_base64
-from ._raw import Blobs, Raw, note_blob, snapshot
+from .._media import from_base64
+from .._raw import Blobs, Path, Raw, note_blob, snapshot
 
-PROVIDER = "gemini"
+NAME = "gemini"
 _EXPECTED = "a Gemini Content (types.Content or a dict with 'role' / 'parts'), a list, or a GenerateContentResponse"
 _ROLE_TYPES = {"user": "user_message", "model": "assistant_message", "function": "user_message", "tool": "user_message"}
 _SIGNATURE_KEYS = ("thought", "thought_signature", "thoughtSignature")
@@ -54,7 +55,7 @@ class _Spellings:
 
     __slots__ = ("_d",)
 
-    def __init__(self, d: dict) -> None:
+    def __init__(self, d: dict[str, Any]) -> None:
         self._d = d
 
     def get(self, key: str) -> Any:
@@ -88,14 +89,14 @@ def _signature_ref(signature: Any) -> str | None:
     return f"gemini:thought_signature:{str(signature).translate(_URLSAFE)}"
 
 
-def _data_attachment(holder: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
+def _data_attachment(holder: Any, blobs: Blobs | None, path: Path) -> Attachment | None:
     """The attachment of a part's (or function-response part's) ``inline_data`` or ``file_data``."""
     h = gfields(holder)
     inline = h.get("inline_data")
     if inline is not None:
         i = gfields(inline)
         att = from_base64(i.get("data") or b"", i.get("mime_type"), i.get("display_name"))
-        note_blob(blobs, path + (_key(holder, "inline_data"), "data"), att, False)
+        note_blob(blobs, (*path, _key(holder, "inline_data"), "data"), att, False)
         return att
     file = h.get("file_data")
     if file is not None:
@@ -119,7 +120,7 @@ def _function_response(part: Any, p: Any, blobs: Blobs | None) -> Event:
     attachments = []
     base = (_key(part, "function_response"), "parts")
     for j, fpart in enumerate(f.get("parts") or ()):
-        att = _data_attachment(fpart, blobs, base + (j,))
+        att = _data_attachment(fpart, blobs, (*base, j))
         if att is not None:
             attachments.append(att)
     return tool_result(content, f.get("id"), None, is_error, attachments or None)
@@ -163,12 +164,14 @@ def _rare_part(part: Any, p: Any, etype: str, blobs: Blobs | None) -> Event | No
         return reasoning(None, _signature_ref(signature), None, "thought_signature")
     if p.get("text") is not None:
         return None
-    return unknown_event(PROVIDER, "part", _part_name(part), etype)
+    return unknown_event(NAME, "part", _part_name(part), etype)
 
 
 def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
     events = []
     for part in parts:
+        p: Fields
+        ev: Event | None
         if type(part) is dict:
             p = _Spellings(part)
             item = part.copy() if keep_raw else None  # a snapshot, as the dict may change later
@@ -182,10 +185,10 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
                     "reasoning",
                     str(text),
                     _signature_ref(p.get("thought_signature")),
-                    raw=(Raw, PROVIDER, item, role) if keep_raw else None,
+                    raw=(Raw, NAME, item, role) if keep_raw else None,
                 )
             else:
-                ev = Event(etype, text, raw=(Raw, PROVIDER, item, role) if keep_raw else None)
+                ev = Event(etype, text, raw=(Raw, NAME, item, role) if keep_raw else None)
         elif call is not None:
             c = gfields(call)
             name = c.get("name")
@@ -196,15 +199,15 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
                 json_text(c.get("args") or {}),
                 name=name,
                 call_id=c.get("id"),
-                raw=(Raw, PROVIDER, item, role) if keep_raw else None,
+                raw=(Raw, NAME, item, role) if keep_raw else None,
             )
         else:
-            blobs = [] if keep_raw else None
+            blobs: Blobs | None = [] if keep_raw else None
             ev = _rare_part(part, p, etype, blobs)
             if ev is None:
                 continue
             if keep_raw:
-                ev.raw = (Raw, PROVIDER, item, role, blobs)
+                ev.raw = (Raw, NAME, item, role, blobs)
         events.append(ev)
     return events
 
@@ -219,14 +222,14 @@ def _content_events(content: Any, c: Any, keep_raw: bool, keep_empty: bool) -> l
     role = role or "user"
     etype = _ROLE_TYPES.get(role)
     if etype is None:
-        warn_unknown(PROVIDER, "role", role)
+        warn_unknown(NAME, "role", role)
         etype = "user_message"
     if type(parts) is not list and parts is not None and not isinstance(parts, tuple):
         raise TypeError(f"a Gemini Content's parts must be a list, got {describe(parts)}")
     events = _parts(parts or (), etype, role, keep_raw)
     if events or not keep_empty:
         return events
-    return or_empty(events, keep_empty, etype, PROVIDER if keep_raw else None, content)
+    return or_empty(events, keep_empty, etype, NAME if keep_raw else None, content)
 
 
 def content_events(content: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
@@ -258,7 +261,7 @@ def _response_events(response: Any, r: Any, keep_raw: bool) -> list[Event]:
     stop = _enum_text(candidate.get("finish_reason")) or _enum_text(blocked)
     usage = _usage(r.get("usage_metadata"))
     envelope, drop = snapshot(response), ("candidates", 0, "content")
-    return finish_response(events, PROVIDER, envelope, drop, r.get("model_version"), usage, stop, keep_raw)
+    return finish_response(events, NAME, envelope, drop, r.get("model_version"), usage, stop, keep_raw)
 
 
 def response_events(response: Any, keep_raw: bool = True) -> list[Event]:
@@ -303,7 +306,7 @@ def request_events(contents: Any, system_instruction: Any = None, keep_raw: bool
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a Content, a list of them, or a whole ``GenerateContentResponse``."""
     if type(x) is dict:
-        c = _Spellings(x)
+        c: Fields = _Spellings(x)
     elif isinstance(x, (list, tuple)):
         return or_empty([ev for content in x for ev in content_events(content, keep_raw)], keep_empty)
     else:

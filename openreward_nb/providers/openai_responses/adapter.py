@@ -9,12 +9,12 @@ images, files and audio become attachments.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from ..events import Attachment, Event, Usage
-from ._common import (
+from ...events import Attachment, Event, Usage
+from .._common import (
     ROLE_TYPES,
+    Fields,
     describe,
     fields,
     finish_response,
@@ -30,10 +30,10 @@ from ._common import (
     warn_unknown,
     with_raw,
 )
-from ._media import audio_part, file_part, from_base64, from_file_id, from_url, url_part
-from ._raw import Blobs, Raw, note_blob, snapshot
+from .._media import audio_part, file_part, from_base64, from_file_id, from_url, url_part
+from .._raw import Blobs, Path, Raw, note_blob, snapshot
 
-PROVIDER = "openai_responses"
+NAME = "openai_responses"
 _EXPECTED = "a Response, a Responses input/output item (a dict or SDK object with 'type' or 'role') or a list of items"
 
 # Tool-call items: type -> (tool name, or None to read the item's 'name'; field with the input; field with the call id).
@@ -76,20 +76,20 @@ _EMBEDDED: dict[str, tuple[str, ...]] = {
 _MEDIA_PARTS = frozenset({"input_image", "input_file", "input_audio", "computer_screenshot"})
 
 
-def _media(p: Mapping[str, Any], ptype: Any, blobs: Blobs | None, path: tuple) -> Attachment | None:
+def _media(p: Fields, ptype: Any, blobs: Blobs | None, path: Path) -> Attachment | None:
     """The attachment an image, file, audio or screenshot part holds (None for other parts)."""
     if ptype in ("input_image", "computer_screenshot"):
         if p.get("image_url"):
-            return url_part(p.get("image_url"), blobs, path + ("image_url",))
+            return url_part(p.get("image_url"), blobs, (*path, "image_url"))
         return from_file_id("openai", p.get("file_id")) if p.get("file_id") else None
     if ptype == "input_file":
         return file_part(p, blobs, path)
     if ptype == "input_audio":
-        return audio_part(fields(p.get("input_audio")), blobs, path + ("input_audio",))
+        return audio_part(fields(p.get("input_audio")), blobs, (*path, "input_audio"))
     return None
 
 
-def _message(f: Mapping[str, Any], role: Any, blobs: Blobs | None) -> Event:
+def _message(f: Fields, role: Any, blobs: Blobs | None) -> Event:
     content = f.get("content")
     kind = None
     attachments: list[Attachment] | None = None
@@ -112,20 +112,20 @@ def _message(f: Mapping[str, Any], role: Any, blobs: Blobs | None) -> Event:
             ptype = p.get("type")
             att = _media(p, ptype, blobs, ("content", i))
             if att is None:
-                warn_unknown(PROVIDER, "content part", ptype)
+                warn_unknown(NAME, "content part", ptype)
             else:
-                attachments = [att] if attachments is None else attachments + [att]
+                attachments = [att] if attachments is None else [*attachments, att]
         text = "".join(texts)
     else:
         raise TypeError(f"a Responses message's content must be a string or a list of parts, got {describe(content)}")
     etype = ROLE_TYPES.get(role)
     if etype is None:
-        warn_unknown(PROVIDER, "role", role)
+        warn_unknown(NAME, "role", role)
         etype, kind = "user_message", str(role)
     return message(etype, text, kind, attachments)
 
 
-def _output(value: Any, blobs: Blobs | None, path: tuple) -> tuple[str, list[Attachment] | None]:
+def _output(value: Any, blobs: Blobs | None, path: Path) -> tuple[str, list[Attachment] | None]:
     """Content text and attachments of a tool output (text, JSON, or parts with images and files)."""
     if isinstance(value, str):
         return value, None
@@ -137,7 +137,7 @@ def _output(value: Any, blobs: Blobs | None, path: tuple) -> tuple[str, list[Att
         for i, part in enumerate(value):
             p = fields(part)
             ptype = p.get("type")
-            att = _media(p, ptype, blobs, path + (i,)) if ptype in _MEDIA_PARTS else None
+            att = _media(p, ptype, blobs, (*path, i)) if ptype in _MEDIA_PARTS else None
             if att is None:
                 shown.append(part)
             else:
@@ -152,11 +152,11 @@ def _output(value: Any, blobs: Blobs | None, path: tuple) -> tuple[str, list[Att
     return json_text(value, compact=False), None
 
 
-def _is_error(f: Mapping[str, Any]) -> bool | None:
+def _is_error(f: Fields) -> bool | None:
     return True if f.get("status") == "failed" or f.get("error") else None
 
 
-def _call(item: Any, f: Mapping[str, Any], itype: str, keep_raw: bool) -> list[Event]:
+def _call(item: Any, f: Fields, itype: str, keep_raw: bool) -> list[Event]:
     tool, field, id_field = _CALLS[itype]
     name = f.get("name") if tool is None else tool
     if not name:
@@ -168,15 +168,15 @@ def _call(item: Any, f: Mapping[str, Any], itype: str, keep_raw: bool) -> list[E
     call_id = f.get(id_field) or f.get("id")
     embedded = _EMBEDDED.get(itype)
     call = tool_call(content, name, call_id, None if itype == "function_call" else itype)
-    call.raw = (Raw, PROVIDER, item, None, None, None, embedded) if keep_raw else None
+    call.raw = (Raw, NAME, item, None, None, None, embedded) if keep_raw else None
     if embedded is None or all(f.get(k) is None for k in embedded):
         return [call]
-    blobs = [] if keep_raw else None
+    blobs: Blobs | None = [] if keep_raw else None
     result = _embedded_result(f, itype, call_id, blobs)
-    return [call, with_raw(result, (Raw, PROVIDER, item, None, blobs, embedded) if keep_raw else None)]
+    return [call, with_raw(result, (Raw, NAME, item, None, blobs, embedded) if keep_raw else None)]
 
 
-def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Blobs | None) -> Event:
+def _embedded_result(f: Fields, itype: str, call_id: Any, blobs: Blobs | None) -> Event:
     attachments: list[Attachment] = []
     error = f.get("error")
     if itype == "code_interpreter_call":
@@ -199,7 +199,7 @@ def _embedded_result(f: Mapping[str, Any], itype: str, call_id: Any, blobs: Blob
     return tool_result(content, call_id, itype, _is_error(f), attachments or None)
 
 
-def _result(f: Mapping[str, Any], itype: str, blobs: Blobs | None) -> Event:
+def _result(f: Fields, itype: str, blobs: Blobs | None) -> Event:
     field, id_field = _RESULTS[itype]
     if itype == "mcp_approval_response":
         content, attachments = json_text({"approve": f.get("approve"), "reason": f.get("reason")}, compact=False), None
@@ -209,7 +209,7 @@ def _result(f: Mapping[str, Any], itype: str, blobs: Blobs | None) -> Event:
     return tool_result(content, f.get(id_field) or f.get("id"), kind, _is_error(f), attachments)
 
 
-def _reasoning(f: Mapping[str, Any]) -> Event:
+def _reasoning(f: Fields) -> Event:
     content = "\n".join(str(get(p, "text")) for p in f.get("content") or ()).strip()
     summary = "\n".join(str(get(p, "text")) for p in f.get("summary") or ()).strip()
     return Event("reasoning", content, f"reasoning:{f.get('id')}", summary)
@@ -217,6 +217,7 @@ def _reasoning(f: Mapping[str, Any]) -> Event:
 
 def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
     """Events for one Responses input or output item (a dict or an SDK object)."""
+    f: Fields
     if type(item) is dict:
         f = item
         if keep_raw:
@@ -226,7 +227,7 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
     itype = f.get("type")
     if itype in _CALLS:
         return _call(item, f, itype, keep_raw)
-    blobs = [] if keep_raw else None
+    blobs: Blobs | None = [] if keep_raw else None
     if itype == "reasoning":
         ev = _reasoning(f)
     elif itype is None or itype == "message":
@@ -243,8 +244,8 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
     elif itype == "item_reference":
         ev = message("assistant_message", None, itype)
     else:
-        ev = unknown_event(PROVIDER, "item", itype)
-    ev.raw = (Raw, PROVIDER, item, None, blobs) if keep_raw else None
+        ev = unknown_event(NAME, "item", itype)
+    ev.raw = (Raw, NAME, item, None, blobs) if keep_raw else None
     return [ev]
 
 
@@ -260,13 +261,13 @@ def _usage(usage: Any) -> Usage | None:
     )
 
 
-def _response_events(response: Any, r: Mapping[str, Any], keep_raw: bool) -> list[Event]:
+def _response_events(response: Any, r: Fields, keep_raw: bool) -> list[Event]:
     events: list[Event] = []
     for item in r.get("output") or ():
         events += item_events(item, keep_raw)
     stop = get(r.get("incomplete_details"), "reason") or r.get("status")
     envelope, usage = snapshot(response), _usage(r.get("usage"))
-    return finish_response(events, PROVIDER, envelope, ("output",), r.get("model"), usage, stop, keep_raw)
+    return finish_response(events, NAME, envelope, ("output",), r.get("model"), usage, stop, keep_raw)
 
 
 def response_events(response: Any, keep_raw: bool = True) -> list[Event]:
@@ -278,7 +279,7 @@ def request_events(input: Any, instructions: Any = None, keep_raw: bool = True) 
     """Events for a request: its ``instructions`` (a system message), then its ``input`` (a string or items)."""
     events = []
     if isinstance(instructions, str) and instructions:
-        raw = (Raw, PROVIDER, {"instructions": instructions}) if keep_raw else None
+        raw = (Raw, NAME, {"instructions": instructions}) if keep_raw else None
         events.append(with_raw(message("system_message", instructions), raw))
     elif isinstance(instructions, (list, tuple)):
         events += to_events(instructions, keep_raw)
