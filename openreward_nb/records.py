@@ -190,6 +190,11 @@ class RolloutRecord:
 
         return RolloutView(self)._repr_mimebundle_(include, exclude)
 
+    def _ipython_display_(self) -> None:
+        from .viz.views import RolloutView
+
+        RolloutView(self).show()
+
 
 @dataclass
 class RunRecord:
@@ -240,6 +245,11 @@ class RunRecord:
         from .viz.views import RunView
 
         return RunView(self)._repr_mimebundle_(include, exclude)
+
+    def _ipython_display_(self) -> None:
+        from .viz.views import RunView
+
+        RunView(self).show()
 
 
 def _attached(store: Store | None) -> Store:
