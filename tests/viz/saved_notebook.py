@@ -3,7 +3,10 @@ kernel (or convert it) and the views must still be there."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+
+from ..helpers import PYTHON, subprocess_env
 
 RECORD = """
 import openreward_nb as orn
@@ -37,3 +40,16 @@ def write_notebook(path: Path) -> Path:
     cells = [nbformat.v4.new_code_cell(RECORD)] + [nbformat.v4.new_code_cell(src) for src, _ in VIEWS]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     return path
+
+
+def nbconvert(folder: Path, *args: str) -> None:
+    """``jupyter nbconvert ARGS`` in ``folder`` (this checkout importable); fails the test if it fails."""
+    done = subprocess.run(
+        [PYTHON, "-m", "nbconvert", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]

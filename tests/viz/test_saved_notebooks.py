@@ -6,14 +6,12 @@ runs) and the static renderings show the rollouts' events, with no "model not fo
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from ..helpers import PYTHON, subprocess_env
 from .browser import CHROMIUM_FLAGS, JupyterServer, need_chromium, open_without_running, run_all, save_and_shut_down
-from .saved_notebook import VIEWS, write_notebook
+from .saved_notebook import VIEWS, nbconvert, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -77,15 +75,7 @@ def test_nbconvert_execute_html_shows_the_views_offline(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     write_notebook(tmp_path / NOTEBOOK)
-    done = subprocess.run(
-        [PYTHON, "-m", "nbconvert", "--to", "html", "--execute", NOTEBOOK],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    nbconvert(tmp_path, "--to", "html", "--execute", NOTEBOOK)
     page_path = tmp_path / NOTEBOOK.replace(".ipynb", ".html")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
