@@ -216,8 +216,12 @@ def check_looks(tl) -> None:
     """Events drawn from the presentation table: colours, folded reasoning, tool output, neutral zero."""
     tl.locator(".orw-ev").first.wait_for(timeout=15_000)
     # colours come from the table as data (tool_call: #9a6700 on a light theme)
-    colour = tl.locator(".orw-ev.orw-t-tool_call").first.evaluate("e => getComputedStyle(e).borderLeftColor")
-    assert colour == "rgb(154, 103, 0)", colour
+    call = tl.locator(".orw-ev.orw-t-tool_call").first
+    assert call.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(154, 103, 0)"
+    # and the dark one under a dark JupyterLab theme (#d29922)
+    dark = """e => { const b = document.body, was = b.dataset.jpThemeLight; b.dataset.jpThemeLight = "false";
+      const c = getComputedStyle(e).borderLeftColor; b.dataset.jpThemeLight = was; return c; }"""
+    assert call.evaluate(dark) == "rgb(210, 153, 34)"
     # long text wraps between words: JupyterLab's `pre { word-break: break-all }` does not win
     text = tl.locator(".orw-t-user_message pre.orw-text").first
     assert text.evaluate("e => getComputedStyle(e).wordBreak") == "normal"
