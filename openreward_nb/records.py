@@ -169,6 +169,10 @@ class RolloutRecord:
             return ev
         raise NotFoundError(f"rollout {self.id} has no event {idx} (it has {self.n_events})")
 
+    def store(self) -> Store:
+        """The store this record reads from (for the views' own queries)."""
+        return _attached(self._store)
+
     def refresh(self) -> RolloutRecord:
         """A fresh copy of this record from the store."""
         row = _attached(self._store).get_rollout(self.id)
@@ -186,6 +190,11 @@ class RolloutRecord:
         from .viz.views import RolloutView
 
         return RolloutView(self)._repr_mimebundle_(include, exclude)
+
+    def _ipython_display_(self) -> None:
+        from .viz.views import RolloutView
+
+        RolloutView(self).show()
 
 
 @dataclass
@@ -206,6 +215,10 @@ class RunRecord:
     def rollouts(self, *, status: str | None = None, page_size: int = 500) -> Iterator[RolloutRecord]:
         """This run's rollouts in creation order, fetched ``page_size`` at a time."""
         return iter_rollouts(_attached(self._store), run=self.name, status=status, page_size=page_size)
+
+    def store(self) -> Store:
+        """The store this run is read from (for the views' own queries)."""
+        return _attached(self._store)
 
     def refresh(self) -> RunRecord:
         """A fresh copy of this record from the store."""
@@ -233,6 +246,11 @@ class RunRecord:
         from .viz.views import RunView
 
         return RunView(self)._repr_mimebundle_(include, exclude)
+
+    def _ipython_display_(self) -> None:
+        from .viz.views import RunView
+
+        RunView(self).show()
 
 
 def _attached(store: Store | None) -> Store:

@@ -367,17 +367,31 @@ class Rollout:
 
         RolloutView(self.record()).show()
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _record_for_display(self) -> RolloutRecord | None:
         try:
-            record = self.record()
+            return self.record()
         except Exception as exc:
             import warnings
 
-            warnings.warn(f"openreward_nb: cannot read rollout {self.id} back for display: {exc}", stacklevel=2)
+            warnings.warn(f"openreward_nb: cannot read rollout {self.id} back for display: {exc}", stacklevel=3)
+            return None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        record = self._record_for_display()
+        if record is None:
             return {"text/plain": repr(self)}
         from .viz.views import RolloutView
 
         return RolloutView(record)._repr_mimebundle_(include, exclude)
+
+    def _ipython_display_(self) -> None:
+        record = self._record_for_display()
+        if record is None:
+            print(repr(self))
+            return
+        from .viz.views import RolloutView
+
+        RolloutView(record).show()
 
     def __repr__(self) -> str:
         name = f" {self.config.rollout_name!r}" if self.config.rollout_name else ""

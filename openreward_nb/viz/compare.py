@@ -29,7 +29,9 @@ def by_turn(events: Iterable[EventRecord], turns: int) -> dict[int, list[EventRe
     return groups
 
 
-def turn_pairs(a: RolloutRecord, b: RolloutRecord, turns: int = STATIC_TURNS) -> list[tuple[int, list, list]]:
+def turn_pairs(
+    a: RolloutRecord, b: RolloutRecord, turns: int = STATIC_TURNS
+) -> list[tuple[int, list[EventRecord], list[EventRecord]]]:
     """[(turn, a's events in it, b's events in it)] for the first ``turns`` turns (events clipped to 40 a side)."""
     left = by_turn(a.events(0, 400), turns)
     right = by_turn(b.events(0, 400), turns)
@@ -44,4 +46,5 @@ def compare_widget(a: RolloutRecord, b: RolloutRecord) -> widgets.HBox:
         side.layout = widgets.Layout(width="50%", min_width="0")
     box = widgets.HBox([left, right], layout=widgets.Layout(width="100%", gap="8px"))
     box.add_class("orw-compare")
+    box.add_class("orw-live")
     return box

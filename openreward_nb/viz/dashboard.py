@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..records import RolloutRecord
+from ..store.location import redact
 from .rows import RUN_COLUMNS, run_row
 from .runview import RunBrowser
 from .table import TableWidget
@@ -32,12 +33,13 @@ class DashboardWidget(widgets.VBox):
         self.runs.observe(self._selected, names="selected")
         super().__init__([widgets.HBox([self.home, self.refresh, self.crumb]), self.body])
         self.add_class("orw-dashboard")
+        self.add_class("orw-live")
         self._refresh()
 
     def _refresh(self) -> None:
         rows = [run_row(r) for r in self.client.runs.list()]
         self.runs.set_rows(rows)
-        self.runs.caption = f"{len(rows):,} runs in {self.client.store.url}"
+        self.runs.caption = f"{len(rows):,} runs in {redact(self.client.store.url)}"
         if self.browser is not None:
             self.open_run(self.browser.run.name)
         else:

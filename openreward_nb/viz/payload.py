@@ -1,13 +1,17 @@
-"""Events as the small JSON dicts the timeline's browser code draws: clipped, pretty-printed, markdown pre-rendered."""
+"""Events as the small JSON dicts the timeline's browser code draws: the body as :mod:`.body`
+decides it, markdown rendered in the kernel, attachments with the kernel's verdict."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from ..records import EventRecord
-from .render import markdown_html, pretty_json, safe_image_src
+from .attachments import verdict
+from .body import event_body, json_layout
+from .presentation import reward_tone
+from .render import markdown_html
 
 #: characters of an event's text sent with a page; the rest comes on "show all"
 CLIP_CHARS = 2_000
@@ -16,39 +20,29 @@ EXPAND_CHARS = 256_000
 _META_CHARS = 4_000
 
 
-def clip(text: str | None, limit: int) -> tuple[str, int]:
-    """(the first ``limit`` characters of ``text``, its full length)."""
-    if not text:
-        return "", 0
-    return (text if len(text) <= limit else text[:limit]), len(text)
-
-
-def display_text(ev: EventRecord, limit: int) -> tuple[str, int]:
-    """The event's main text for display (JSON re-indented for tools), clipped; with the full length."""
-    text = ev.content or ""
-    if ev.type in ("tool_call", "tool_result"):
-        text = pretty_json(text)
-    return clip(text, limit)
-
-
-def _metadata_text(metadata: dict | None) -> str | None:
+def _metadata_text(metadata: dict[str, Any] | None) -> str | None:
     if not metadata:
         return None
-    text = json.dumps(metadata, indent=2, ensure_ascii=False, default=str)
+    text = json_layout(metadata)
     return text if len(text) <= _META_CHARS else text[:_META_CHARS] + "\n…"
 
 
-def event_payload(ev: EventRecord, limit: int = CLIP_CHARS) -> dict[str, Any]:
-    """One event for the browser. Untrusted strings stay plain text, except ``md``: markdown-it HTML (raw HTML off)."""
-    text, full = display_text(ev, limit)
-    out: dict[str, Any] = {"i": ev.idx, "t": ev.type, "ts": ev.ts, "text": text, "n": full}
-    if ev.type == "assistant_message" and text:
-        out["md"] = markdown_html(text)
-    if ev.type == "reasoning" and ev.summary:
-        out["smd"] = markdown_html(clip(ev.summary, limit)[0])
+def event_payload(ev: EventRecord, limit: int = CLIP_CHARS, heads: Mapping[str, bytes] | None = None) -> dict[str, Any]:
+    """One event for the browser. Untrusted strings stay plain text (the browser sets them with
+    ``textContent``), except ``md`` and ``smd``: markdown-it HTML with raw HTML off.
+
+    ``heads``: the first bytes of the event's stored attachments by SHA-256, for their verdicts.
+    """
+    body = event_body(ev, limit)
+    out: dict[str, Any] = {"i": ev.idx, "t": ev.type, "ts": ev.ts, "b": body.format, "text": body.text, "n": body.full}
+    if body.format == "markdown" and body.text:
+        out["md"] = markdown_html(body.text)
+    if body.title is not None:
+        out["ti"] = body.title
+    if body.note:
+        out["smd"] = markdown_html(body.note[:limit])
     optional = {
         "k": ev.kind,
-        "s": ev.summary,
         "nm": ev.name,
         "cid": ev.call_id,
         "r": ev.reward,
@@ -59,6 +53,8 @@ def event_payload(ev: EventRecord, limit: int = CLIP_CHARS) -> dict[str, Any]:
         "meta": _metadata_text(ev.metadata),
     }
     out.update({k: v for k, v in optional.items() if v is not None})
+    if ev.reward is not None:
+        out["rt"] = reward_tone(ev.reward)
     if ev.is_finished:
         out["f"] = True
     if ev.content_reference:
@@ -66,14 +62,14 @@ def event_payload(ev: EventRecord, limit: int = CLIP_CHARS) -> dict[str, Any]:
     if ev.usage is not None:
         out["u"] = {k: v for k, v in asdict(ev.usage).items() if v is not None}
     if ev.attachments:
-        out["att"] = [_attachment(a) for a in ev.attachments]
+        heads = heads or {}
+        out["att"] = [
+            verdict(ref, heads.get(str(ref.get("sha256"))), f"attachment-{ev.idx}-{k}")
+            for k, ref in enumerate(ev.attachments)
+        ]
     return out
 
 
-def _attachment(ref: dict[str, Any]) -> dict[str, Any]:
-    keep = ("mime", "sha256", "size", "name")
-    out = {k: ref[k] for k in keep if ref.get(k) is not None}
-    url = safe_image_src(ref.get("url"))
-    if url is not None:
-        out["url"] = url
-    return out
+def attachment_shas(events: list[EventRecord]) -> list[str]:
+    """The SHA-256 of every stored attachment of ``events`` (whose first bytes a page needs)."""
+    return [str(ref["sha256"]) for ev in events for ref in ev.attachments if ref.get("sha256")]

@@ -55,3 +55,15 @@ def search(store: Store, rollout_id: str, text: str, limit: int = 500) -> list[i
     fields = " OR ".join(f"LOWER({c}) LIKE ? ESCAPE '\\'" for c in ("content", "summary", "name", "metadata"))
     sql = f"SELECT idx FROM events WHERE rollout_id = ? AND ({fields}) ORDER BY idx LIMIT ?"
     return [int(r[0]) for r in store.query(store.translate(sql), (rollout_id, like, like, like, like, limit))]
+
+
+def blob_heads(store: Store, shas: list[str], size: int = 16) -> dict[str, bytes]:
+    """The first ``size`` bytes of each stored attachment in ``shas`` (what tells an image from a file)."""
+    found: dict[str, bytes] = {}
+    unique = sorted(set(shas))
+    for at in range(0, len(unique), 200):
+        chunk = unique[at : at + 200]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT sha256, substr(data, 1, {int(size)}) FROM blobs WHERE sha256 IN ({marks})"
+        found.update((sha, bytes(head)) for sha, head in store.query(store.translate(sql), chunk))
+    return found

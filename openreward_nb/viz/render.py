@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -23,17 +22,6 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if squashed.startswith(SAFE_SCHEMES) else None
 
 
-_IMAGE_DATA_PREFIXES = tuple(f"data:image/{t};base64," for t in ("png", "jpeg", "gif", "webp"))
-
-
-def safe_image_src(url: str | None) -> str | None:
-    """``url`` if an <img> may load it: http(s), or a base64 data URL of a raster image."""
-    if url and url.strip().lower().startswith(_IMAGE_DATA_PREFIXES):
-        return url.strip()
-    found = safe_url(url)
-    return found if found and not found.lower().startswith("mailto:") else None
-
-
 @lru_cache(maxsize=1)
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
@@ -42,10 +30,10 @@ def _markdown() -> Any:
     md.disable("image")  # no remote fetches from model-written text; images come as attachments
     md.validateLink = lambda url: safe_url(url) is not None  # type: ignore[method-assign]
 
-    def link_open(renderer, tokens, idx, options, env):  # open links outside the notebook page
+    def link_open(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:  # links open outside the page
         tokens[idx].attrSet("target", "_blank")
         tokens[idx].attrSet("rel", "noopener noreferrer nofollow")
-        return renderer.renderToken(tokens, idx, options, env)
+        return str(renderer.renderToken(tokens, idx, options, env))
 
     md.add_render_rule("link_open", link_open)
     return md
@@ -54,45 +42,9 @@ def _markdown() -> Any:
 def markdown_html(text: str) -> str:
     """Markdown as HTML: raw HTML is escaped, only http(s)/mailto links survive, no images."""
     try:
-        return _markdown().render(text)
+        return str(_markdown().render(text))
     except ImportError:
         return f'<p class="orw-plain">{esc(text)}</p>'
-
-
-def pretty_json(text: str, limit: int = 200_000) -> str:
-    """JSON text laid out for reading (multi-line strings as indented blocks); anything else as it is."""
-    if len(text) > limit or text[:1] not in ("{", "["):
-        return text
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text
-    return "\n".join(_readable(value, ""))
-
-
-def _readable(value: Any, pad: str) -> list[str]:
-    """Lines of an indented JSON-like rendering; strings with newlines become ``|`` blocks."""
-    inner = pad + "  "
-    if isinstance(value, dict) and value:
-        lines = ["{"]
-        for i, (key, item) in enumerate(value.items()):
-            comma = "," if i < len(value) - 1 else ""
-            sub = _readable(item, inner)
-            lines.append(f"{inner}{json.dumps(key, ensure_ascii=False)}: {sub[0]}")
-            lines.extend(sub[1:])
-            lines[-1] += comma if sub[0] != "|" else ""
-        return lines + [pad + "}"]
-    if isinstance(value, list) and value:
-        lines = ["["]
-        for i, item in enumerate(value):
-            sub = _readable(item, inner)
-            lines.append(inner + sub[0])
-            lines.extend(sub[1:])
-            lines[-1] += "," if i < len(value) - 1 and sub[0] != "|" else ""
-        return lines + [pad + "]"]
-    if isinstance(value, str) and "\n" in value:
-        return ["|"] + [inner + line for line in value.splitlines()]
-    return [json.dumps(value, ensure_ascii=False)]
 
 
 def human_bytes(n: float | None) -> str:

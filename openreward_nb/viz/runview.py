@@ -1,4 +1,6 @@
-"""The run browser widget: rollouts table, reward histogram and curve, and the selected rollout's timeline."""
+"""The run browser widget: the run's header (where it is stored, live state, refresh), its reward
+charts, the rollouts table they filter, and the selected rollout's timeline. Live while the run
+has running rollouts, as the timeline is while its rollout runs."""
 
 from __future__ import annotations
 
@@ -7,51 +9,119 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..records import RolloutRecord, RunRecord
-from .plots import figure_output, reward_curve, reward_histogram
+from ..records import RolloutRecord, RolloutsAPI, RunRecord
+from ..store.location import redact
+from .charts import run_charts
+from .live import Poller
 from .render import esc, fmt_reward
 from .rows import ROLLOUT_COLUMNS, count_label, meta_columns, rollout_rows
+from .runcharts import RunChartsWidget
 from .table import TableWidget
+
+#: row keys the table keeps beyond its columns: what the charts' filters select on
+_FILTER_KEYS = ("total_reward", "step", "seq")
+
+
+def _state(run: RunRecord) -> tuple[Any, ...]:
+    """What changes when a run's rollouts change (compared between polls)."""
+    return (run.n_rollouts, run.n_running, run.n_finished, run.n_failed, run.n_events, run.last_event_at)
 
 
 class RunBrowser(widgets.VBox):
-    """A run's rollouts; clicking a row opens that rollout's timeline below the charts."""
+    """A run's rollouts; clicking a chart filters the table, clicking a row opens that rollout's timeline."""
 
-    def __init__(self, run: RunRecord, on_open: Callable[[RolloutRecord], None] | None = None) -> None:
+    def __init__(
+        self,
+        run: RunRecord,
+        on_open: Callable[[RolloutRecord], None] | None = None,
+        *,
+        live: bool | None = None,
+        poll_interval: float = 1.0,
+    ) -> None:
         self.run = run
         self._on_open = on_open
+        self._url = redact(run.store().url)
         rows = rollout_rows(run.rollouts())
         columns = [*ROLLOUT_COLUMNS, *((k, k[len("meta.") :], "text") for k in meta_columns(rows))]
         if all(r["step"] is None for r in rows):
             columns = [c for c in columns if c[0] != "step"]
-        self.table = TableWidget(columns, rows, caption=f"run {run.name}: {count_label(len(rows), run.n_rollouts)}")
+        self.table = TableWidget(columns, rows, self._caption(len(rows)), extra_keys=_FILTER_KEYS)
+        self.table.range_key = "total_reward"
         self.table.add_class("orw-run-table")
         self.table.observe(self._selected, names="selected")
-        self.charts = widgets.HBox([self._chart(rows, "hist"), self._chart(rows, "curve")])
+        self.charts = RunChartsWidget(data=run_charts(rows))
         self.charts.add_class("orw-run-charts")
-        self.slot = widgets.VBox()
-        mean = fmt_reward(run.mean_reward) or "–"
-        title = widgets.HTML(
-            f"<b>{esc(run.name)}</b> · {run.n_rollouts:,} rollouts · {run.n_running:,} running · "
-            f"{run.n_failed:,} failed · mean reward <b>{esc(mean)}</b>"
+        widgets.jslink((self.charts, "filter"), (self.table, "filter"))
+        self.title = widgets.HTML()
+        self.refresh_button = widgets.Button(
+            description="refresh", icon="refresh", tooltip="read the run again", layout=widgets.Layout(width="auto")
         )
-        super().__init__([title, self.table, self.charts, self.slot])
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.slot = widgets.VBox()
+        self._seen = _state(run)
+        follow = run.n_running > 0 if live is None else bool(live)
+        self._interval = poll_interval
+        self._poller: Poller | None = None
+        head = widgets.HBox([self.title, self.refresh_button], layout=widgets.Layout(align_items="center"))
+        super().__init__([head, self.charts, self.table, self.slot])
         self.add_class("orw-run")
+        self.add_class("orw-live")
+        if follow:
+            self._poller = Poller(self._tick, poll_interval, name="openreward_nb-run")
+        self._draw_title()
 
-    @staticmethod
-    def _chart(rows: list[dict[str, Any]], which: str) -> widgets.Output:
-        out = widgets.Output(layout=widgets.Layout(width="50%", min_width="280px"))
-        rewards = [r["total_reward"] for r in rows if r["total_reward"] is not None]
-        figure = reward_histogram(rewards) if which == "hist" else reward_curve(rows)
-        if figure is not None and rewards:
-            out.outputs = (figure_output(figure, f"{which}: {len(rewards)} rewards"),)
-        return out
+    @property
+    def live(self) -> bool:
+        """True while the view follows the run."""
+        return self._poller is not None and self._poller.running
 
+    def _caption(self, shown: int) -> str:
+        return f"run {self.run.name}: {count_label(shown, self.run.n_rollouts)}"
+
+    def _draw_title(self) -> None:
+        run = self.run
+        mean = fmt_reward(run.mean_reward) or "–"
+        live = ' · <b class="orw-run-live">live</b>' if self._poller is not None else ""
+        self.title.value = (
+            f"<b>{esc(run.name)}</b> · {run.n_rollouts:,} rollouts · {run.n_running:,} running · "
+            f"{run.n_failed:,} failed · mean reward <b>{esc(mean)}</b>{live}"
+            f'<br><span style="opacity:.7">store <code>{esc(self._url)}</code></span>'
+        )
+
+    # --- reading the run again -------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the run again, redraw what changed, and follow it while it has running rollouts."""
+        self._update(self.run.refresh())
+        if self.run.n_running > 0 and not self.live:
+            self._poller = Poller(self._tick, self._interval, name="openreward_nb-run")
+        self._draw_title()
+
+    def _update(self, run: RunRecord) -> None:
+        self.run = run
+        self._seen = _state(run)
+        rows = rollout_rows(run.rollouts())
+        with self.hold_sync():
+            self.table.set_rows(rows)
+            self.table.caption = self._caption(len(rows))
+            self.charts.data = run_charts(rows)
+
+    def _tick(self) -> bool:
+        """One poll: redraw when the run changed; False (stop) once none of its rollouts runs."""
+        run = self.run.refresh()
+        if _state(run) != self._seen:
+            self._update(run)
+        if run.n_running > 0:
+            return True
+        self._poller = None
+        self._draw_title()
+        return False
+
+    # --- the selected rollout --------------------------------------------------------------------
     def _selected(self, change: dict[str, Any]) -> None:
         rollout_id = change["new"]
         if not rollout_id:
             return
-        record = RolloutRecord.from_row(self.run._store.get_rollout(rollout_id), self.run._store)
+        record = RolloutsAPI(self.run.store()).get(rollout_id)
         if self._on_open is not None:
             self._on_open(record)
         self.open_rollout(record)
@@ -65,6 +135,9 @@ class RunBrowser(widgets.VBox):
         self.slot.children = (TimelineWidget(record),)
 
     def close(self) -> None:
+        poller, self._poller = self._poller, None
+        if poller is not None:
+            poller.stop()
         for child in self.slot.children:
             child.close()
         super().close()

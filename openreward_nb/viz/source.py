@@ -6,12 +6,15 @@ Kept apart from the widget so that the static HTML, the text views and the tests
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any
 
-from ..records import RolloutRecord
+from ..records import EventRecord, RolloutRecord
 from . import queries
-from .payload import CLIP_CHARS, EXPAND_CHARS, display_text, event_payload
+from .attachments import HEAD_BYTES, attachment_bytes, verdict
+from .body import event_body
+from .payload import CLIP_CHARS, EXPAND_CHARS, attachment_shas, event_payload
 
 #: events in the first screen (sent with the widget state, so it draws without a round trip)
 FIRST_PAGE = 40
@@ -19,8 +22,6 @@ FIRST_PAGE = 40
 MAX_PAGE = 300
 #: most points the reward chart gets; longer series are summed into buckets
 MAX_CHART_POINTS = 1_000
-#: largest attachment sent to the browser as a thumbnail
-MAX_BLOB_BYTES = 8 * 1024 * 1024
 
 
 def header_fields(rec: RolloutRecord) -> dict[str, Any]:
@@ -69,7 +70,7 @@ class TimelineSource:
 
     def __init__(self, record: RolloutRecord) -> None:
         self.record = record
-        self.store = record._store
+        self.store = record.store()
         self.seen = record.n_events
         self._turns, self._last_type = queries.turn_starts(self.store, record.id, 0, self.seen)
         self._points = queries.reward_points(self.store, record.id, 0, self.seen)
@@ -135,27 +136,37 @@ class TimelineSource:
         last = events[-1]["i"] + 1 if events else start
         return {"events": events, "start": start, "end": last if full else max(last, self.seen)}
 
-    def _payloads(self, events: Any, limit: int) -> list[dict[str, Any]]:
+    def _payloads(self, events: Iterator[EventRecord], limit: int) -> list[dict[str, Any]]:
+        taken = list(islice(events, limit))
+        shas = attachment_shas(taken)
+        heads = queries.blob_heads(self.store, shas, HEAD_BYTES) if shas else None
         out = []
-        for ev in events:
-            payload = event_payload(ev, CLIP_CHARS)
+        for ev in taken:
+            payload = event_payload(ev, CLIP_CHARS, heads)
             payload["turn"] = self.turn_of(ev.idx)
             out.append(payload)
-            if len(out) >= limit:
-                break
         return out
 
     def full_text(self, idx: int) -> dict[str, Any]:
-        """Up to :data:`EXPAND_CHARS` of one event's text, for "show all"."""
-        text, full = display_text(self.record.event(idx), EXPAND_CHARS)
-        return {"i": idx, "text": text, "n": full}
+        """Up to :data:`EXPAND_CHARS` of one event's main text, for "show all"."""
+        body = event_body(self.record.event(idx), EXPAND_CHARS)
+        return {"i": idx, "text": body.text, "n": body.full}
 
-    def blob(self, sha256: str) -> tuple[str, bytes] | None:
-        """(mime, bytes) of an attachment small enough to show, else None."""
-        found = self.store.blob(sha256)
-        if found is None or len(found[1]) > MAX_BLOB_BYTES:
-            return None
-        return found[0] or "application/octet-stream", found[1]
+    def attachment(self, idx: int, k: int) -> tuple[dict[str, Any], bytes | None]:
+        """The verdict on attachment ``k`` of event ``idx`` and the bytes to send with it: a raster
+        image's or a file's (then sent as ``application/octet-stream``), decided from the bytes again."""
+        ev = self.record.event(idx)
+        ref = ev.attachments[k]
+        sha = ref.get("sha256")
+        stored = self.store.blob(str(sha)) if sha else None
+        data = stored[1] if stored else None
+        found = attachment_bytes(ref, data)
+        head = data[:HEAD_BYTES] if data is not None else None
+        answer = verdict(ref, head, f"attachment-{idx}-{k}")
+        if found is None or answer["v"] not in ("image", "file"):
+            return answer, None
+        answer["mime"] = found[0]
+        return answer, found[1]
 
     def search(self, text: str) -> list[int]:
         return queries.search(self.store, self.record.id, text) if text.strip() else []

@@ -1,5 +1,8 @@
-"""Static HTML renderings that travel in each view's output bundle: read after a kernel restart,
-on GitHub / nbviewer and in ``nbconvert --to html``. Bounded: a header and the first events or rows.
+"""Static HTML renderings that travel beside each live view: read after a kernel restart, on
+GitHub / nbviewer and in ``nbconvert --to html``. Bounded: a header and the first events or rows.
+
+Everything from a model, a tool, a peer or the store is escaped (:func:`.render.esc`) or
+rendered by markdown-it with raw HTML off. Event kinds look as the presentation table says.
 """
 
 from __future__ import annotations
@@ -8,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..records import EventRecord, RolloutRecord, RunRecord
-from .payload import display_text
+from .body import event_body
+from .charts import integer_ticks
+from .presentation import css_colour, look, reward_tone
 from .render import esc, fmt_reward, human_bytes, human_duration, markdown_html
 from .rows import BRIEF_ROLLOUT_COLUMNS, Column
 from .source import header_fields
@@ -20,32 +25,29 @@ STATIC_CHARS = 1_200
 #: rows in a static table
 STATIC_ROWS = 50
 
-_TYPE_LABEL = {
-    "system_message": "system",
-    "user_message": "user",
-    "assistant_message": "assistant",
-    "reasoning": "reasoning",
-    "tool_call": "tool call",
-    "tool_result": "tool result",
-}
-_COLOR = {
-    "system_message": "#8c959f",
-    "user_message": "#1f6feb",
-    "assistant_message": "#1a7f37",
-    "reasoning": "#8250df",
-    "tool_call": "#bf8700",
-    "tool_result": "#0a7ea4",
-}
+# The live view follows its static rendering as the next output of the same cell (views.py).
+# While the widget is alive (.orw-live) the static one steps aside; when it is not (a restarted
+# kernel: "model not found", or still loading) the widget's output steps aside instead.
 STYLE = """<style>
-.orws{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;max-width:100%}
-.orws table{border-collapse:collapse;font-size:12px}.orws td,.orws th{padding:3px 8px;border-bottom:1px solid #d8dee4;text-align:left}
-.orws th{font-weight:600}.orws .orws-num{text-align:right;font-variant-numeric:tabular-nums}
-.orws-ev{border-left:3px solid #8c959f;padding:4px 10px;margin:6px 0}
-.orws-ev pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;font-size:12px}
-.orws-head{font-size:12px;color:#656d76}.orws-head b{color:inherit}
-.orws-badge{font-weight:600;margin-left:6px}.orws-note{color:#656d76;font-size:12px;margin:6px 0}
-.orws-cols{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.orws{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px;max-width:100%;color-scheme:light}
+body[data-jp-theme-light="false"] .orws,body.vscode-dark .orws{color-scheme:dark}
+.orws table{border-collapse:collapse;font-size:12px}.orws.orws-static table td,.orws.orws-static table th{padding:3px 8px;border-bottom:1px solid #8c959f55;text-align:left}
+.orws table th{font-weight:600}.orws.orws-static table .orws-num{text-align:right;font-variant-numeric:tabular-nums}
+.orws .orws-ev{border-left:3px solid var(--orws-c,#8c959f);padding:4px 10px;margin:6px 0}
+.orws .orws-ev pre{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere;margin:2px 0;font-size:12px;padding:0;background:none}
+.orws .orws-md pre{white-space:pre-wrap;word-break:normal;overflow-wrap:anywhere}
+.orws .orws-kind{color:var(--orws-c,inherit)}.orws-head{font-size:12px;opacity:.85}
+.orws-badge{font-weight:600;margin-left:6px}.orws-good{color:light-dark(#1a7f37,#3fb950)}
+.orws-bad{color:light-dark(#cf222e,#f85149)}.orws-zero{opacity:.7}.orws-note{opacity:.75;font-size:12px;margin:6px 0}
+.orws-cols{display:grid;grid-template-columns:1fr 1fr;gap:12px}.orws-charts{display:flex;flex-wrap:wrap;gap:16px;margin:8px 0}
+.orws-charts svg text{font-size:10px;fill:currentColor;opacity:.75}
+.jp-OutputArea-child:has(.orws-paired):has(+ .jp-OutputArea-child .orw-live){display:none}
+.jp-OutputArea-child:has(.orws-paired) + .jp-OutputArea-child:not(:has(.orw-live)){display:none}
 </style>"""
+
+
+def _page(inner: str) -> str:
+    return f'{STYLE}<div class="orws orws-static">{inner}</div>'
 
 
 def _stat_line(h: dict[str, Any]) -> str:
@@ -77,10 +79,16 @@ def rollout_header_html(rec: RolloutRecord) -> str:
     )
 
 
+def _attachment_label(att: dict[str, Any]) -> str:
+    label = att.get("name") or att.get("mime") or "attachment"
+    return f'<div class="orws-note">[{esc(label)} {esc(human_bytes(att.get("size")))}]</div>'
+
+
 def event_html(ev: EventRecord, chars: int = STATIC_CHARS) -> str:
     """One event as static HTML; everything from the model or a tool escaped (markdown via markdown-it)."""
-    text, full = display_text(ev, chars)
-    head = [f"<b>#{ev.idx} {esc(_TYPE_LABEL.get(ev.type, ev.type))}</b>"]
+    lk = look(ev.type)
+    body = event_body(ev, chars)
+    head = [f'<b class="orws-kind">{esc(lk.icon)} #{ev.idx} {esc(lk.label)}</b>']
     if ev.kind:
         head.append(f"({esc(ev.kind)})")
     if ev.name:
@@ -88,29 +96,31 @@ def event_html(ev: EventRecord, chars: int = STATIC_CHARS) -> str:
     if ev.call_id:
         head.append(f"call {esc(ev.call_id)}")
     if ev.reward is not None:
-        head.append(f'<span class="orws-badge">reward {esc(fmt_reward(ev.reward))}</span>')
+        head.append(
+            f'<span class="orws-badge orws-{reward_tone(ev.reward)}">reward {esc(fmt_reward(ev.reward))}</span>'
+        )
     if ev.is_finished:
         head.append('<span class="orws-badge">finished</span>')
     if ev.is_error:
-        head.append('<span class="orws-badge" style="color:#cf222e">error</span>')
-    body = ""
-    if ev.type == "reasoning":
-        summary = esc(ev.summary or "reasoning")
-        body = f"<details><summary>{summary}</summary><pre>{esc(text)}</pre></details>"
-    elif ev.type == "assistant_message" and text:
-        body = markdown_html(text)
-    elif text:
-        body = f"<pre>{esc(text)}</pre>"
-    if full > len(text):
-        body += f'<div class="orws-note">… {full - len(text):,} more characters</div>'
-    for att in ev.attachments:
-        label = att.get("name") or att.get("mime") or "attachment"
-        body += f'<div class="orws-note">[{esc(label)} {esc(human_bytes(att.get("size")))}]</div>'
-    color = _COLOR.get(ev.type, "#8c959f")
-    return f'<div class="orws-ev" style="border-left-color:{color}"><div class="orws-head">{" ".join(head)}</div>{body}</div>'
+        head.append('<span class="orws-badge orws-bad">error</span>')
+    text = f"<pre>{esc(body.text)}</pre>" if body.text else ""
+    if body.format == "folded":
+        note = f'<div class="orws-md">{markdown_html(body.note)}</div>' if body.note else ""
+        inner = f"<details><summary>{esc(body.title)}</summary>{note}{text}</details>"
+    elif body.format == "markdown" and body.text:
+        inner = f'<div class="orws-md">{markdown_html(body.text)}</div>'
+    else:
+        inner = text
+    if body.full > len(body.text):
+        inner += f'<div class="orws-note">… {body.full - len(body.text):,} more characters</div>'
+    inner += "".join(_attachment_label(att) for att in ev.attachments)
+    return (
+        f'<div class="orws-ev" style="--orws-c:{css_colour(lk)}">'
+        f'<div class="orws-head">{" ".join(head)}</div>{inner}</div>'
+    )
 
 
-def _live_note(shown: int, total: int, what: str) -> str:
+def _left_out(shown: int, total: int, what: str) -> str:
     if total <= shown:
         return ""
     return (
@@ -122,10 +132,7 @@ def _live_note(shown: int, total: int, what: str) -> str:
 def timeline_html(rec: RolloutRecord, limit: int = STATIC_EVENTS) -> str:
     """Header plus the first ``limit`` events."""
     events = "".join(event_html(ev) for ev in rec.events(0, limit, page_size=limit))
-    return (
-        f'{STYLE}<div class="orws">{rollout_header_html(rec)}{events}'
-        f"{_live_note(min(limit, rec.n_events), rec.n_events, 'events')}</div>"
-    )
+    return _page(f"{rollout_header_html(rec)}{events}{_left_out(min(limit, rec.n_events), rec.n_events, 'events')}")
 
 
 def _cell(key: str, value: Any) -> str:
@@ -140,25 +147,130 @@ def _cell(key: str, value: Any) -> str:
     return f"<td>{esc(value)}</td>"
 
 
-def table_html(rows: Sequence[dict[str, Any]], columns: Sequence[Column], total: int | None = None) -> str:
-    """A plain HTML table of the first :data:`STATIC_ROWS` rows."""
+def table_html(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], total: int | None = None, what: str = "rows"
+) -> str:
+    """A plain HTML table of the first :data:`STATIC_ROWS` rows; a note says how many of ``total`` were left out."""
     head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in columns)
     body = "".join(
         "<tr>" + "".join(_cell(key, row.get(key)) for key, _, _ in columns) + "</tr>" for row in rows[:STATIC_ROWS]
     )
-    n = len(rows) if total is None else total
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{_live_note(min(len(rows), STATIC_ROWS), n, 'rows')}"
+    n = len(rows) if total is None else max(total, len(rows))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{_left_out(min(len(rows), STATIC_ROWS), n, what)}"
 
 
-def run_html(run: RunRecord, rows: Sequence[dict[str, Any]]) -> str:
-    """A run's counts and its rollouts table."""
+def store_line(url: str) -> str:
+    """Where a view reads from (a URL without its password)."""
+    return f'<div class="orws-note">store <code>{esc(url)}</code></div>'
+
+
+# --- charts as SVG -------------------------------------------------------------------------
+_W, _H, _L, _B, _T = 320, 150, 40, 28, 18
+
+
+def _svg(title: str, inner: str) -> str:
+    return (
+        f'<svg width="{_W}" height="{_H}" viewBox="0 0 {_W} {_H}" role="img">'
+        f'<text x="{_L}" y="12" style="font-size:11px;opacity:1">{esc(title)}</text>{inner}</svg>'
+    )
+
+
+def _ytick(y: float, label: str) -> str:
+    return f'<text x="{_L - 4}" y="{y + 3:.1f}" text-anchor="end">{esc(label)}</text>'
+
+
+def histogram_svg(bins: Sequence[dict[str, Any]]) -> str:
+    """The reward histogram: a bar per bin (one per value when rewards take few values)."""
+    if not bins:
+        return ""
+    top = max(b["n"] for b in bins) or 1
+    slot = (_W - _L - 8) / len(bins)
+    bars, labels = [], []
+    every = max(1, len(bins) // 8)
+    for k, b in enumerate(bins):
+        h = (_H - _B - _T) * b["n"] / top
+        x = _L + k * slot
+        bars.append(
+            f'<rect x="{x + 1:.1f}" y="{_H - _B - h:.1f}" width="{max(1.0, slot - 2):.1f}" height="{h:.1f}" '
+            f'style="fill:light-dark(#1a7f37,#3fb950)" opacity="0.75">'
+            f"<title>{esc(b['filter']['label'])}: {b['n']:,} rollouts</title></rect>"
+        )
+        if k % every == 0:
+            text = fmt_reward(b["lo"])
+            anchor_x = x + slot / 2 if b["exact"] else x
+            labels.append(f'<text x="{anchor_x:.1f}" y="{_H - _B + 12}" text-anchor="middle">{esc(text)}</text>')
+    axis = f'<line x1="{_L}" x2="{_W - 8}" y1="{_H - _B}" y2="{_H - _B}" stroke="currentColor" opacity="0.3"/>'
+    ticks = _ytick(_H - _B - (_H - _B - _T), f"{top:,}") + _ytick(_H - _B, "0")
+    return _svg("reward distribution (rollouts)", axis + "".join(bars) + "".join(labels) + ticks)
+
+
+def curve_svg(curve: dict[str, Any]) -> str:
+    """Mean reward with its 95% band, by training step (whole-number ticks) or creation order."""
+    pts = curve["points"]
+    if not pts:
+        return ""
+    xs: list[float] = [p["x"] for p in pts]
+    lows: list[float] = [p["mean"] - p["half"] for p in pts]
+    highs: list[float] = [p["mean"] + p["half"] for p in pts]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(lows), max(highs)
+    if x1 == x0:
+        x0, x1 = x0 - 1, x1 + 1
+    if y1 == y0:
+        y0, y1 = y0 - 1, y1 + 1
+
+    def px(x: float) -> float:
+        return _L + (x - x0) / (x1 - x0) * (_W - _L - 12)
+
+    def py(y: float) -> float:
+        return _H - _B - (y - y0) / (y1 - y0) * (_H - _B - _T)
+
+    outline = [*zip(xs, highs, strict=True), *reversed(list(zip(xs, lows, strict=True)))]
+    band = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in outline)
+    line = " ".join(f"{px(p['x']):.1f},{py(p['mean']):.1f}" for p in pts)
+    dots = "".join(
+        f'<circle cx="{px(p["x"]):.1f}" cy="{py(p["mean"]):.1f}" r="2.5" style="fill:#1f6feb">'
+        f"<title>{esc(p['filter']['label'])}: mean {esc(fmt_reward(p['mean']))} (n={p['n']:,})</title></circle>"
+        for p in pts
+    )
+    ticks = "".join(
+        f'<text x="{px(t):.1f}" y="{_H - _B + 12}" text-anchor="middle">{t}</text>' for t in integer_ticks(x0, x1)
+    )
+    axis = f'<line x1="{_L}" x2="{_W - 8}" y1="{_H - _B}" y2="{_H - _B}" stroke="currentColor" opacity="0.3"/>'
+    inner = (
+        f'{axis}<polygon points="{band}" style="fill:#1f6feb;opacity:.15"/>'
+        f'<polyline points="{line}" style="fill:none;stroke:#1f6feb;stroke-width:1.5"/>{dots}{ticks}'
+        f"{_ytick(py(y1), fmt_reward(y1))}{_ytick(py(y0), fmt_reward(y0))}"
+        f'<text x="{(_L + _W) / 2:.0f}" y="{_H - 4}" text-anchor="middle">{esc(curve["label"])}</text>'
+    )
+    return _svg("mean reward (95% band)", inner)
+
+
+def charts_html(charts: dict[str, Any]) -> str:
+    """The run's reward histogram and curve as inline SVG ('' without rewards)."""
+    if not charts["rewards"]:
+        return ""
+    return f'<div class="orws-charts">{histogram_svg(charts["bins"])}{curve_svg(charts["curve"])}</div>'
+
+
+def run_html(
+    run: RunRecord, rows: Sequence[dict[str, Any]], store_url: str, charts: dict[str, Any] | None = None
+) -> str:
+    """A run's counts, where it is stored, its reward charts and its rollouts table."""
     mean = fmt_reward(run.mean_reward) or "–"
     head = (
         f'<div><b style="font-size:15px">run {esc(run.name)}</b></div><div class="orws-note">'
         f"{run.n_rollouts:,} rollouts ({run.n_running:,} running, {run.n_finished:,} finished, {run.n_failed:,} failed)"
-        f" · {run.n_events:,} events · mean reward <b>{esc(mean)}</b></div>"
+        f" · {run.n_events:,} events · mean reward <b>{esc(mean)}</b></div>{store_line(store_url)}"
     )
-    return f'{STYLE}<div class="orws">{head}{table_html(rows, BRIEF_ROLLOUT_COLUMNS)}</div>'
+    plots = charts_html(charts) if charts else ""
+    return _page(f"{head}{plots}{table_html(rows, BRIEF_ROLLOUT_COLUMNS, run.n_rollouts, 'rollouts')}")
+
+
+def dashboard_html(rows: Sequence[dict[str, Any]], columns: Sequence[Column], store_url: str) -> str:
+    """Every run in a store as a table."""
+    title = f'<div><b style="font-size:15px">{len(rows):,} runs</b></div>{store_line(store_url)}'
+    return _page(f"{title}{table_html(rows, columns, what='runs')}")
 
 
 def compare_html(
@@ -170,4 +282,4 @@ def compare_html(
         cells = "".join(f"<div>{''.join(event_html(ev, 400) for ev in side)}</div>" for side in (left, right))
         rows.append(f'<div class="orws-note">turn {turn}</div><div class="orws-cols">{cells}</div>')
     heads = f'<div class="orws-cols"><div>{rollout_header_html(a)}</div><div>{rollout_header_html(b)}</div></div>'
-    return f'{STYLE}<div class="orws">{heads}{"".join(rows)}</div>'
+    return _page(f"{heads}{''.join(rows)}")

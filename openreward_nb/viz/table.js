@@ -1,5 +1,7 @@
 // A sortable, filterable table (anywidget ES module) for runs and rollouts.
 // Every cell is set with textContent; clicking a row sets the `selected` trait to the row's id.
+// The `filter` trait ({key, lo, hi, closed, label}) keeps rows whose `key` is in a range: the run
+// charts set it when clicked, and the range inputs (for the `range_key` column) set it too.
 
 const STEP = 200;
 
@@ -31,6 +33,18 @@ function compare(a, b) {
   return String(a).localeCompare(String(b), undefined, { numeric: true });
 }
 
+function inRange(value, f) {
+  if (value === null || value === undefined) return false;
+  if (f.lo !== null && f.lo !== undefined && value < f.lo) return false;
+  if (f.hi !== null && f.hi !== undefined && (f.closed ? value > f.hi : value >= f.hi)) return false;
+  return true;
+}
+
+function numberOrNull(text) {
+  const v = parseFloat(text);
+  return Number.isFinite(v) ? v : null;
+}
+
 function render({ model, el: root }) {
   root.classList.add("orw-table");
   const bar = el("div", "orw-table-bar");
@@ -38,8 +52,16 @@ function render({ model, el: root }) {
   const filter = el("input", "orw-table-filter");
   filter.type = "search";
   filter.placeholder = "filter rows…";
+  const range = el("span", "orw-table-range");
+  const lo = el("input", "orw-range-lo");
+  const hi = el("input", "orw-range-hi");
+  for (const box of [lo, hi]) { box.type = "number"; box.step = "any"; }
+  lo.placeholder = "min";
+  hi.placeholder = "max";
+  const chip = el("button", "orw-table-chip");
+  chip.title = "clear this filter";
   const count = el("span", "orw-table-count");
-  bar.append(caption, filter, count);
+  bar.append(caption, filter, range, chip, count);
   const scroller = el("div", "orw-table-scroll");
   const table = el("table");
   const thead = el("thead");
@@ -54,9 +76,16 @@ function render({ model, el: root }) {
   let limit = STEP;
   let query = "";
 
+  function rangeColumn() {
+    const key = model.get("range_key");
+    return key ? model.get("columns").find((c) => c.key === key) : undefined;
+  }
+
   function visibleRows() {
     const cols = model.get("columns");
     let rows = model.get("rows");
+    const f = model.get("filter") || {};
+    if (f.key) rows = rows.filter((r) => inRange(r[f.key], f));
     if (query) {
       rows = rows.filter((r) => cols.some((c) => fmt(r[c.key], c.kind).toLowerCase().includes(query)));
     }
@@ -97,6 +126,17 @@ function render({ model, el: root }) {
       frag.append(row);
     }
     tbody.replaceChildren(frag);
+    const f = model.get("filter") || {};
+    chip.hidden = !f.key;
+    chip.textContent = f.key ? `${f.label || f.key} ✕` : "";
+    const rc = rangeColumn();
+    range.hidden = !rc;
+    if (rc && !range.firstChild) range.append(el("span", "orw-dim", rc.label), lo, el("span", "orw-dim", "to"), hi);
+    if (rc && document.activeElement !== lo && document.activeElement !== hi) {
+      const mine = f.key === rc.key;
+      lo.value = mine && f.lo !== null && f.lo !== undefined ? f.lo : "";
+      hi.value = mine && f.hi !== null && f.hi !== undefined ? f.hi : "";
+    }
     const all = model.get("rows").length;
     count.textContent = rows.length === all ? `${all.toLocaleString("en-US")} rows` : `${rows.length.toLocaleString("en-US")} of ${all.toLocaleString("en-US")} rows`;
     more.hidden = rows.length <= limit;
@@ -109,10 +149,30 @@ function render({ model, el: root }) {
     timer = setTimeout(() => { query = filter.value.trim().toLowerCase(); limit = STEP; draw(); }, 120);
   });
   more.addEventListener("click", () => { limit += STEP; draw(); });
+  function setFilter(f) {
+    model.set("filter", f);
+    model.save_changes();
+    limit = STEP;
+    draw();
+  }
+  chip.addEventListener("click", () => setFilter({}));
+  let rangeTimer = null;
+  const onRange = () => {
+    clearTimeout(rangeTimer);
+    rangeTimer = setTimeout(() => {
+      const rc = rangeColumn();
+      const a = numberOrNull(lo.value), b = numberOrNull(hi.value);
+      if (a === null && b === null) setFilter({});
+      else setFilter({ key: rc.key, lo: a, hi: b, closed: true, label: `${rc.label} ${a ?? "…"} to ${b ?? "…"}` });
+    }, 250);
+  };
+  lo.addEventListener("input", onRange);
+  hi.addEventListener("input", onRange);
   const redraw = () => draw();
-  for (const ev of ["change:rows", "change:columns", "change:selected", "change:caption"]) model.on(ev, redraw);
+  const events = ["change:rows", "change:columns", "change:selected", "change:caption", "change:filter", "change:range_key"];
+  for (const ev of events) model.on(ev, redraw);
   draw();
-  return () => { for (const ev of ["change:rows", "change:columns", "change:selected", "change:caption"]) model.off(ev, redraw); };
+  return () => { for (const ev of events) model.off(ev, redraw); };
 }
 
 export default { render };

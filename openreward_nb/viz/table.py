@@ -24,23 +24,38 @@ def slim_rows(rows: Sequence[dict[str, Any]], keys: set[str]) -> list[dict[str, 
 
 
 class TableWidget(anywidget.AnyWidget):
-    """Rows (dicts with an ``id``) under column specs; sorting and filtering happen in the browser."""
+    """Rows (dicts with an ``id``) under column specs; sorting and filtering happen in the browser.
+
+    ``filter`` (``{"key", "lo", "hi", "closed", "label"}`` or empty) keeps the rows whose ``key``
+    lies in the range; the run charts set it when clicked (linked in the browser), and the
+    range inputs shown for ``range_key`` (a column key, e.g. the reward) set it too.
+    """
 
     _esm = _HERE / "table.js"
     _css = (_HERE / "theme.css").read_text() + (_HERE / "table.css").read_text()
 
-    columns = traitlets.List().tag(sync=True)
-    rows = traitlets.List().tag(sync=True)
+    columns: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
+    rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     sort_key = traitlets.Unicode("").tag(sync=True)
     sort_desc = traitlets.Bool(False).tag(sync=True)
+    filter = traitlets.Dict().tag(sync=True)
+    range_key = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]], caption: str = "", **kw: Any) -> None:
-        keys = {c[0] for c in columns} | {"id"}
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[dict[str, Any]],
+        caption: str = "",
+        *,
+        extra_keys: Sequence[str] = (),
+        **kw: Any,
+    ) -> None:
+        self._keys = {c[0] for c in columns} | {"id", *extra_keys}
         specs = [{"key": key, "label": label, "kind": kind} for key, label, kind in columns]
-        super().__init__(columns=specs, rows=slim_rows(rows, keys), caption=caption, **kw)
+        super().__init__(columns=specs, rows=slim_rows(rows, self._keys), caption=caption, **kw)
 
     def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Replace the rows (only the columns' keys travel to the browser)."""
-        self.rows = slim_rows(rows, {c["key"] for c in self.columns} | {"id"})
+        """Replace the rows (only the columns' keys and the extra keys travel to the browser)."""
+        self.rows = slim_rows(rows, self._keys)

@@ -1,17 +1,14 @@
 // The rollout timeline (anywidget ES module).
 // Safety rule: every string a model or tool wrote reaches the DOM through textContent.
-// The one exception is `md`: HTML made in the kernel by markdown-it with raw HTML off and an
-// allow-list of link schemes (openreward_nb/viz/render.py); the browser test proves it inert.
+// The one exception is `md` / `smd`: HTML made in the kernel by markdown-it with raw HTML off and
+// an allow-list of link schemes (openreward_nb/viz/render.py); the browser test proves it inert.
+// How each event kind looks (label, colours, icon) arrives as data in the `looks` trait
+// (openreward_nb/viz/presentation.py); what an attachment is arrives as the kernel's verdict.
 
-const TYPES = [
-  ["system_message", "system"], ["user_message", "user"], ["assistant_message", "assistant"],
-  ["reasoning", "reasoning"], ["tool_call", "tool call"], ["tool_result", "tool result"],
-];
-const LABEL = Object.fromEntries(TYPES);
 const PAGE = 100;
 const MAX_WINDOW = 1500;
-const SAFE_IMG = /^(https?:|data:image\/(png|jpeg|gif|webp);base64,)/i;
 const SVG = "http://www.w3.org/2000/svg";
+const DOWNLOAD_MIME = "application/octet-stream";
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -41,13 +38,6 @@ function duration(s) {
   return m < 60 ? `${m}m ${String(Math.floor(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 }
 
-// The folded line of a reasoning entry: the summary's first line, without a **bold** title's markers.
-function summaryTitle(text) {
-  const first = text.trim().split("\n")[0];
-  const bold = first.match(/^\*\*(.+?)\*\*(.*)$/);
-  return bold ? bold[1] + bold[2] : first;
-}
-
 class Timeline {
   constructor(model, root) {
     this.model = model;
@@ -59,7 +49,9 @@ class Timeline {
     this.events = []; // loaded window, ascending idx
     this.calls = new Map(); // call_id -> tool_call event
     this.results = new Map(); // call_id -> tool_result event
-    this.shown = new Set(TYPES.map((t) => t[0]));
+    this.looks = model.get("looks") || {};
+    this.types = Object.keys(this.looks);
+    this.shown = new Set(this.types);
     this.query = "";
     this.lastAnchor = model.get("anchor");
     this.onMsg = (msg, buffers) => this.receive(msg, buffers);
@@ -106,7 +98,7 @@ class Timeline {
   // --- layout ------------------------------------------------------------------------------
   build() {
     const r = this.root;
-    r.classList.add("orw-timeline");
+    r.classList.add("orw-timeline", "orw-live");
     if (this.model.get("compact")) r.classList.add("orw-compact");
     this.headerEl = el("div", "orw-header");
     this.chartEl = el("div", "orw-chart");
@@ -205,12 +197,16 @@ class Timeline {
   drawFilters() {
     const counts = this.model.get("counts") || {};
     this.filtersEl.replaceChildren();
-    for (const [t, label] of TYPES) {
+    for (const t of Object.keys(counts)) { // a kind this version has no look for: shown, by its own name
+      if (!this.types.includes(t)) { this.types.push(t); this.shown.add(t); }
+    }
+    for (const t of this.types) {
       if (!counts[t]) continue;
-      const b = el("button", `orw-filter orw-t-${t}`);
+      const b = el("button", "orw-filter");
+      this.tint(b, t);
       b.dataset.type = t;
       b.setAttribute("aria-pressed", String(this.shown.has(t)));
-      b.append(el("span", "orw-dot"), el("span", null, label), el("span", "orw-count", num(counts[t])));
+      b.append(el("span", "orw-dot"), el("span", null, this.label(t)), el("span", "orw-count", num(counts[t])));
       b.addEventListener("click", () => this.toggleType(t));
       this.filtersEl.append(b);
     }
@@ -368,16 +364,28 @@ class Timeline {
   }
 
   // --- one entry ---------------------------------------------------------------------------
+  label(t) { return (this.looks[t] && this.looks[t].label) || t; }
+
+  // an element's colour: its kind's, for the page's light or dark scheme (--orw-c, read by the CSS)
+  tint(node, t) {
+    const look = this.looks[t];
+    if (look) node.style.setProperty("--orw-c", `light-dark(${look.light}, ${look.dark})`);
+  }
+
   renderEvent(ev) {
     const node = el("div", `orw-ev orw-t-${ev.t}`);
+    this.tint(node, ev.t);
     node.dataset.i = ev.i;
     node.dataset.turn = ev.turn;
     const head = el("div", "orw-head");
-    head.append(el("span", "orw-idx", `#${ev.i}`), el("span", "orw-type", LABEL[ev.t] || ev.t));
+    const look = this.looks[ev.t];
+    head.append(el("span", "orw-idx", `#${ev.i}`));
+    if (look) head.append(el("span", "orw-icon", look.icon));
+    head.append(el("span", "orw-type", this.label(ev.t)));
     if (ev.k) head.append(el("span", "orw-kind", ev.k));
     if (ev.nm) head.append(el("span", "orw-tool", ev.nm));
     if (ev.cid) head.append(el("span", "orw-join"));
-    if (ev.r !== undefined) head.append(el("span", `orw-badge orw-reward${ev.r < 0 ? " orw-neg" : ""}`, `reward ${ev.r > 0 ? "+" : ""}${rew(ev.r)}`));
+    if (ev.r !== undefined) head.append(el("span", `orw-badge orw-reward orw-${ev.rt}`, `reward ${ev.r > 0 ? "+" : ""}${rew(ev.r)}`));
     if (ev.f) head.append(el("span", "orw-badge orw-finished", "finished"));
     if (ev.e) head.append(el("span", "orw-badge orw-error-badge", "error"));
     head.append(el("span", "orw-spacer"));
@@ -386,7 +394,7 @@ class Timeline {
     const more = el("button", "orw-toggle", "details");
     head.append(more);
     node.append(head, this.renderBody(ev));
-    if (ev.att) node.append(this.renderAttachments(ev.att));
+    if (ev.att) node.append(this.renderAttachments(ev));
     let details = null;
     more.addEventListener("click", () => {
       if (!details) { details = this.renderDetails(ev); node.append(details); } else details.hidden = !details.hidden;
@@ -395,25 +403,30 @@ class Timeline {
     return node;
   }
 
+  // The body as the kernel resolved it (`b`): folded reasoning, markdown, JSON or text.
   renderBody(ev) {
     const body = el("div", "orw-body");
-    if (ev.t === "reasoning") {
+    const text = ev.text ? el("pre", ev.b === "json" ? "orw-text orw-json" : "orw-text", ev.text) : null;
+    if (ev.b === "folded") {
       const d = el("details", "orw-reasoning");
-      d.append(el("summary", null, ev.s ? summaryTitle(ev.s) : ev.text ? "reasoning" : "reasoning (no summary)"));
+      d.append(el("summary", null, ev.ti));
       if (ev.smd !== undefined) {
         const md = el("div", "orw-md orw-summary");
         md.innerHTML = ev.smd; // markdown-it output, raw HTML off (see the header comment)
         d.append(md);
       }
-      if (ev.text) d.append(el("pre", "orw-text", ev.text));
+      if (text) d.append(text);
       if (ev.ref) d.append(el("div", "orw-dim", `encrypted reasoning, ${num(ev.ref)} characters`));
+      if (ev.n > ev.text.length) d.append(this.clipNote(ev, d));
       body.append(d);
-    } else if (ev.md !== undefined) {
+      return body;
+    }
+    if (ev.md !== undefined) {
       const md = el("div", "orw-md");
       md.innerHTML = ev.md; // markdown-it output, raw HTML off (see the header comment)
       body.append(md);
-    } else if (ev.text) {
-      body.append(el("pre", "orw-text", ev.text));
+    } else if (text) {
+      body.append(text);
     } else if (!ev.att) {
       body.append(el("div", "orw-dim", "(empty)"));
     }
@@ -421,7 +434,8 @@ class Timeline {
     return body;
   }
 
-  clipNote(ev, body) {
+  // "show all": the whole text from the kernel replaces the clipped one (markdown shown as its text)
+  clipNote(ev, box) {
     const note = el("div", "orw-clip");
     note.append(el("span", null, `showing ${num(ev.text.length)} of ${num(ev.n)} characters `));
     const btn = el("button", "orw-btn orw-expand", "show all");
@@ -429,57 +443,90 @@ class Timeline {
       btn.disabled = true;
       try {
         const { msg } = await this.request({ kind: "text", i: ev.i });
-        const pre = el("pre", "orw-text", msg.text);
-        body.replaceChildren(pre);
-        if (msg.n > msg.text.length) body.append(el("div", "orw-clip", `showing ${num(msg.text.length)} of ${num(msg.n)} characters (the rest is in the store: rollout.event(${ev.i}).content)`));
-        this.highlight(body);
+        const pre = el("pre", ev.b === "json" ? "orw-text orw-json" : "orw-text", msg.text);
+        const old = box.querySelector(":scope > .orw-md:not(.orw-summary), :scope > pre.orw-text");
+        if (old) old.replaceWith(pre); else note.before(pre);
+        if (msg.n > msg.text.length) note.replaceWith(el("div", "orw-clip", `showing ${num(msg.text.length)} of ${num(msg.n)} characters (the rest is in the store: rollout.event(${ev.i}).content)`));
+        else note.remove();
+        this.highlight(box);
       } catch (e) { btn.disabled = false; this.note(e); }
     });
     note.append(btn);
     return note;
   }
 
-  renderAttachments(atts) {
+  // Attachments as the kernel judged them from their bytes: only raster images are shown;
+  // files are offered as downloads of application/octet-stream, never opened in the page.
+  renderAttachments(ev) {
     const box = el("div", "orw-atts");
-    for (const a of atts) {
-      const isImg = (a.mime || "").startsWith("image/") && a.mime !== "image/svg+xml";
-      if (isImg && a.url && SAFE_IMG.test(a.url)) {
+    ev.att.forEach((a, k) => {
+      const size = a.size !== undefined ? ` ${bytes(a.size)}` : "";
+      if (a.v === "image" && a.url) {
         const img = el("img", "orw-thumb");
         img.referrerPolicy = "no-referrer";
-        img.alt = a.name || a.mime;
+        img.alt = a.label;
         img.src = a.url;
         img.addEventListener("click", () => img.classList.toggle("orw-big"));
         box.append(img);
-      } else if (isImg && a.sha256 && a.size <= 8 * 1024 * 1024) {
-        const slot = el("div", "orw-thumb orw-thumb-wait", `${a.mime} ${bytes(a.size)}`);
-        slot.dataset.sha = a.sha256;
-        slot.dataset.mime = a.mime;
+      } else if (a.v === "image") {
+        const slot = el("div", "orw-thumb orw-thumb-wait", `${a.label}${size}`);
+        slot.dataset.i = ev.i;
+        slot.dataset.k = k;
         box.append(slot);
         this.observer.observe(slot);
+      } else if (a.v === "file") {
+        const b = el("button", "orw-btn orw-download", `download ${a.name}${size}`);
+        b.title = `${a.label} (saved as a file, never opened here)`;
+        b.addEventListener("click", () => this.download(ev.i, k, b));
+        box.append(b);
+      } else if (a.v === "link") {
+        const link = el("a", "orw-file", `${a.label}: ${a.url}`);
+        link.href = a.url; // http(s) only: checked in the kernel
+        link.target = "_blank";
+        link.rel = "noopener noreferrer nofollow";
+        box.append(link);
       } else {
-        box.append(el("span", "orw-file", `attachment: ${a.name || a.url || a.sha256 || ""} ${a.mime || ""} ${bytes(a.size)}`));
+        box.append(el("span", "orw-file", `attachment: ${a.label}${size}`));
       }
-    }
+    });
     return box;
   }
 
   async loadThumb(slot) {
     this.observer.unobserve(slot);
-    const sha = slot.dataset.sha;
+    const key = `${slot.dataset.i}:${slot.dataset.k}`;
     try {
-      let url = this.blobUrls.get(sha);
+      let url = this.blobUrls.get(key);
       if (!url) {
-        const { msg, buffers } = await this.request({ kind: "blob", sha });
-        if (!buffers || !buffers.length) { slot.textContent = "image not available"; return; }
+        const { msg, buffers } = await this.request({ kind: "attachment", i: +slot.dataset.i, k: +slot.dataset.k });
+        if (msg.v !== "image" || !buffers || !buffers.length) { slot.textContent = "image not available"; return; }
         url = URL.createObjectURL(new Blob([buffers[0]], { type: msg.mime }));
-        this.blobUrls.set(sha, url);
+        this.blobUrls.set(key, url);
       }
       const img = el("img", "orw-thumb");
-      img.alt = slot.dataset.mime;
+      img.alt = slot.textContent;
       img.src = url;
       img.addEventListener("click", () => img.classList.toggle("orw-big"));
       slot.replaceWith(img);
     } catch (e) { slot.textContent = "image failed to load"; }
+  }
+
+  async download(i, k, button) {
+    button.disabled = true;
+    try {
+      const { msg, buffers } = await this.request({ kind: "attachment", i, k });
+      if (!buffers || !buffers.length) { button.textContent = "not available"; return; }
+      const url = URL.createObjectURL(new Blob([buffers[0]], { type: DOWNLOAD_MIME }));
+      const a = el("a");
+      a.href = url;
+      a.download = msg.name || "attachment";
+      a.rel = "noopener";
+      a.hidden = true;
+      this.root.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) { this.note(e); } finally { button.disabled = false; }
   }
 
   renderDetails(ev) {
@@ -530,7 +577,7 @@ class Timeline {
   matches(ev) {
     if (!this.shown.has(ev.t)) return false;
     if (!this.query) return true;
-    if ([ev.s, ev.nm, ev.meta].some((s) => s && s.toLowerCase().includes(this.query))) return true;
+    if ([ev.ti, ev.nm, ev.meta].some((s) => s && s.toLowerCase().includes(this.query))) return true;
     const node = this.entries.get(ev.i);
     return !!node && node.querySelector(".orw-body").textContent.toLowerCase().includes(this.query);
   }
@@ -569,13 +616,13 @@ class Timeline {
   }
 
   async toggleType(t) {
-    if (this.shown.has(t) && this.shown.size === 1) this.shown = new Set(TYPES.map((x) => x[0]));
-    else if (this.shown.size === TYPES.length) this.shown = new Set([t]);
+    if (this.shown.has(t) && this.shown.size === 1) this.shown = new Set(this.types);
+    else if (this.shown.size === this.types.length) this.shown = new Set([t]);
     else if (this.shown.has(t)) this.shown.delete(t);
     else this.shown.add(t);
     this.drawFilters();
     this.applyFilter(); // instant, over what is loaded
-    const all = this.shown.size === TYPES.length;
+    const all = this.shown.size === this.types.length;
     const complete = this.lo <= 0 && this.hi >= this.model.get("total") && !this.windowTypes;
     if (complete) return;
     const top = this.topVisible();

@@ -10,6 +10,7 @@ import traitlets
 
 from ..records import RolloutRecord
 from .live import Poller
+from .presentation import looks_data
 from .source import FIRST_PAGE, MAX_PAGE, TimelineSource
 
 _HERE = Path(__file__).parent
@@ -23,6 +24,8 @@ class TimelineWidget(anywidget.AnyWidget):
     _esm = _HERE / "timeline.js"
     _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text()
 
+    #: how each event kind looks (the presentation table, as data)
+    looks = traitlets.Dict().tag(sync=True)
     header = traitlets.Dict().tag(sync=True)
     counts = traitlets.Dict().tag(sync=True)
     chart = traitlets.Dict().tag(sync=True)
@@ -44,6 +47,7 @@ class TimelineWidget(anywidget.AnyWidget):
         source = self._source = TimelineSource(record)
         follow = record.status == "running" if live is None else bool(live)
         super().__init__(
+            looks=looks_data(),
             header=source.header(),
             counts=source.type_counts(),
             chart=source.chart(),
@@ -82,10 +86,9 @@ class TimelineWidget(anywidget.AnyWidget):
             self.send({"kind": "page", "req": req, **window})
         elif kind == "text":
             self.send({"kind": "text", "req": req, **source.full_text(int(content["i"]))})
-        elif kind == "blob":
-            found = source.blob(str(content["sha"]))
-            mime, data = found if found else ("", b"")
-            self.send({"kind": "blob", "req": req, "mime": mime}, buffers=[data] if found else [])
+        elif kind == "attachment":
+            answer, data = source.attachment(int(content["i"]), int(content["k"]))
+            self.send({"kind": "attachment", "req": req, **answer}, buffers=[data] if data is not None else [])
         elif kind == "search":
             hits = source.search(str(content.get("q") or ""))
             self.send({"kind": "search", "req": req, "hits": hits[:MAX_HITS], "more": len(hits) >= MAX_HITS})

@@ -1,8 +1,14 @@
-"""What a notebook displays: each view bundles a live widget with static HTML and plain text.
+"""What a notebook displays: each view's static HTML and plain text, then its live widget.
 
-In a kernel the bundle carries the widget view; everywhere (GitHub, nbviewer, nbconvert, a
-restarted kernel, a terminal) the static HTML or the text stands in. A view that fails to
-build warns and falls back; it never raises into the user's code.
+In a kernel a view is two outputs of its cell: first a bundle of static HTML and text, then the
+widget. A bundle holding both the widget and the HTML is not enough: JupyterLab prefers the
+widget mime type even when the widget's model is gone, so a saved notebook reopened with a
+fresh kernel showed only "Error displaying widget: model not found", and ``nbconvert
+--execute`` an empty output. As two outputs, the static one is always there; CSS in it (see
+static.STYLE) hides it while the live widget is showing, and hides the widget's output when
+there is no live widget. Everywhere else (GitHub, nbviewer, nbconvert, a terminal) the static
+HTML or the text stands in. A view that fails to build warns and falls back; it never raises
+into the user's code.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..extras import needs_extra
 from ..records import RolloutRecord, RunRecord
+from ..store.location import redact
 from . import static, text
-from .render import esc
+from .charts import run_charts
 from .rows import BRIEF_ROLLOUT_COLUMNS, RUN_COLUMNS, rollout_rows, run_row
 
 if TYPE_CHECKING:
@@ -52,6 +59,10 @@ class View(ABC):
         """A plain-text summary."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The static bundle: text and HTML (no widget), readable anywhere."""
+        return self._static_bundle(paired=False)
+
+    def _static_bundle(self, paired: bool) -> dict[str, Any]:
         data: dict[str, Any] = {}
         try:
             data["text/plain"] = self.text()
@@ -59,25 +70,38 @@ class View(ABC):
             _warn("the text view", exc)
             data["text/plain"] = repr(self)
         try:
-            data["text/html"] = self.static_html()
+            html = self.static_html()
+            data["text/html"] = f'<div class="orws-paired">{html}</div>' if paired else html
         except Exception as exc:
             _warn("the static HTML view", exc)
-        if in_kernel():
-            try:
-                with needs_extra(None, "The interactive view"):
-                    bundle = self.widget()._repr_mimebundle_()
-                bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-                data[WIDGET_MIME] = bundle[WIDGET_MIME]
-            except Exception as exc:
-                _warn("the interactive view", exc)
         return data
+
+    def _widget_bundle(self) -> dict[str, Any] | None:
+        try:
+            with needs_extra(None, "The interactive view"):
+                bundle = self.widget()._repr_mimebundle_()
+            bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+            return {
+                WIDGET_MIME: bundle[WIDGET_MIME],
+                "text/plain": "(the interactive view: shown while the notebook runs in a kernel)",
+            }
+        except Exception as exc:
+            _warn("the interactive view", exc)
+            return None
+
+    def _ipython_display_(self) -> None:
+        """In a kernel: the static bundle, then the widget as the next output (see the module's docstring)."""
+        from IPython.display import display
+
+        live = self._widget_bundle() if in_kernel() else None
+        display(self._static_bundle(paired=live is not None), raw=True)
+        if live is not None:
+            display(live, raw=True)
 
     def show(self) -> None:
         """Display this view in the notebook (or print its text outside one)."""
         if in_kernel():
-            from IPython.display import display
-
-            display(self)
+            self._ipython_display_()
         else:
             print(self.text())
 
@@ -113,14 +137,13 @@ class RunView(View):
         return RunBrowser(self.run)
 
     def static_html(self) -> str:
-        return static.run_html(self.run, rollout_rows(self.run.rollouts(), static.STATIC_ROWS))
+        rows = rollout_rows(self.run.rollouts())
+        url = redact(self.run.store().url)
+        return static.run_html(self.run, rows[: static.STATIC_ROWS], url, run_charts(rows))
 
     def text(self) -> str:
         rows = rollout_rows(self.run.rollouts(), 20)
-        more = f"\n… {self.run.n_rollouts - len(rows):,} more" if self.run.n_rollouts > len(rows) else ""
-        mean = "-" if self.run.mean_reward is None else f"{self.run.mean_reward:.4g}"
-        head = f"run {self.run.name}: {self.run.n_rollouts:,} rollouts, mean reward {mean}"
-        return f"{head}\n{text.table_text(rows, BRIEF_ROLLOUT_COLUMNS)}{more}"
+        return text.run_text(self.run.name, self.run.n_rollouts, self.run.mean_reward, rows, BRIEF_ROLLOUT_COLUMNS)
 
 
 class DashboardView(View):
@@ -138,12 +161,8 @@ class DashboardView(View):
         return [run_row(r) for r in self.client.runs.list()]
 
     def static_html(self) -> str:
-        rows = self._rows()
         cols = tuple(c for c in RUN_COLUMNS if c[0] != "last_event_at")
-        title = (
-            f'<div><b style="font-size:15px">{len(rows):,} runs</b> in <code>{esc(self.client.store.url)}</code></div>'
-        )
-        return f'{static.STYLE}<div class="orws">{title}{static.table_html(rows, cols)}</div>'
+        return static.dashboard_html(self._rows(), cols, redact(self.client.store.url))
 
     def text(self) -> str:
         return text.table_text(self._rows(), RUN_COLUMNS)

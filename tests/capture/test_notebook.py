@@ -39,7 +39,7 @@ def _outputs(nb, marker: str) -> list[dict]:
 
 
 def test_each_provider_cell_is_recorded_once_per_message(executed) -> None:
-    nb, reader = executed
+    _, reader = executed
     seed = _only(reader, "nb-openai")
     assert seed.rollout_name == "seed" and seed.environment == "GeneralReasoning/CTF" and seed.split == "train"
     assert seed.status == "finished" and seed.total_reward == 1.0
@@ -61,7 +61,7 @@ def test_timeline_renders_below_each_cell_and_quiet_prints_a_line(executed) -> N
     nb, _ = executed
     outputs = _outputs(nb, "%%rollout nb-openai")
     data = [o["data"] for o in outputs if o.get("output_type") == "display_data"]
-    assert data and WIDGET in data[-1] and "text/html" in data[-1]
+    assert len(data) >= 2 and "text/html" in data[-2] and WIDGET in data[-1]  # the static view, then the widget
     quiet = _outputs(nb, "%%rollout nb-openrouter")
     assert not any(o.get("output_type") == "display_data" for o in quiet)
     assert "nb-openrouter" in "".join(o.get("text", "") for o in quiet if o.get("output_type") == "stream")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import nbformat
@@ -72,7 +73,9 @@ def tagged(nb: nbformat.NotebookNode, tag: str) -> list[dict]:
 
 
 def shows_widget(outputs: list[dict]) -> bool:
-    return any(WIDGET in o.get("data", {}) and "text/html" in o.get("data", {}) for o in outputs)
+    """A view is there: its static HTML output, then its widget as the next output."""
+    data = [o.get("data", {}) for o in outputs]
+    return any("text/html" in a and WIDGET in b for a, b in pairwise(data))
 
 
 def test_committed_notebooks_are_the_generated_ones(tmp_path: Path) -> None:

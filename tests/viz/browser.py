@@ -39,6 +39,27 @@ _SETTINGS = {
 }
 
 
+IN_CI = os.environ.get("OPENREWARD_NB_CI") == "1"
+
+
+def need(ok: bool, why: str) -> None:
+    """Skip the test unless ``ok``; under OPENREWARD_NB_CI=1 fail instead (browser tests must run in CI)."""
+    if not ok:
+        import pytest
+
+        if IN_CI:
+            pytest.fail(f"{why} (OPENREWARD_NB_CI=1: the browser test must run)")
+        pytest.skip(why)
+
+
+def need_chromium() -> str:
+    """The chromium to drive (see :func:`need`)."""
+    found = chromium_path()
+    need(found is not None, "no chromium at $OPENREWARD_NB_CHROMIUM or /usr/bin/chromium (apt-get install chromium)")
+    assert found is not None
+    return found
+
+
 def chromium_path() -> str | None:
     """Debian's chromium (``$OPENREWARD_NB_CHROMIUM`` first), or None."""
     for candidate in (os.environ.get("OPENREWARD_NB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
@@ -190,3 +211,30 @@ def run_all(page: Any, url: str, timeout: float = 120) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"cells did not finish: {state}")
         page.wait_for_timeout(250)
+
+
+_SAVED = """() => { const w = window.jupyterapp.shell.currentWidget;
+  return !!w && !!w.context && !w.context.model.dirty; }"""
+
+
+def save_and_shut_down(page: Any, timeout: float = 30) -> None:
+    """Save the open notebook (outputs as they are; widget state not saved, as by default), then shut its
+    kernel down: what a user does before closing for the day."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(_SAVED, timeout=timeout * 1000)
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    page.wait_for_timeout(500)
+
+
+def open_without_running(page: Any, url: str, settle_ms: int = 4000, timeout: float = 90) -> None:
+    """Open a saved notebook as a reader would: a fresh kernel, nothing executed; wait for it to settle."""
+    page.goto(url, wait_until="domcontentloaded")
+    deadline = time.monotonic() + timeout
+    while page.evaluate(_PANEL_STATE) not in ("idle", "no kernel"):
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"notebook not ready: {page.evaluate(_PANEL_STATE)}")
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(settle_ms)

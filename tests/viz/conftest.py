@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
+
+from .browser import need
 
 HOSTILE = (
     '<script>window.__orw_pwned=1</script> <img src=x onerror="alert(1)"> '
     "[click](javascript:alert(1)) </style><b onmouseover=alert(1)>b</b> \x1b[31mred\x1b[0m"
 )
+
+#: starts like a PNG file (its 8-byte signature): an image by its bytes
+PNG_BYTES = b"\x89PNG\r\n\x1a\n fake image bytes"
 
 
 def record_episode(client, run: str = "demo", name: str = "episode-0", solved: bool = True, step=None):
@@ -32,9 +38,7 @@ def record_episode(client, run: str = "demo", name: str = "episode-0", solved: b
         r.update_info(RolloutInfo(task_index=0, current_step=step))
     r.log(SystemMessage("Find the flag."))
     r.log(UserMessage("It is in /home/ctf."))
-    r._emit(
-        Event("user_message", "screenshot", attachments=[Attachment("image/png", b"\x89PNG fake bytes", name="s.png")])
-    )
+    r._emit(Event("user_message", "screenshot", attachments=[Attachment("image/png", PNG_BYTES, name="s.png")]))
     r.log(ReasoningItem(summary="list first", content="ls is cheap"))
     r.log(ToolCall(name="bash", content=json.dumps({"command": "ls"}), call_id="c1"))
     r.log(ToolResult(content=json.dumps({"stdout": "line\n" * 3000}), call_id="c1"), reward=0.1)
@@ -87,3 +91,11 @@ def episode(client):
 @pytest.fixture
 def hostile(client):
     return record_hostile(client)
+
+
+@pytest.fixture(params=["lab", "notebook"])
+def app(request) -> str:
+    """The Jupyter front end a browser test drives: JupyterLab 4, and Notebook 7 when installed."""
+    if request.param == "notebook":
+        need(importlib.util.find_spec("notebook") is not None, "Notebook 7 is not installed (pip install notebook)")
+    return request.param

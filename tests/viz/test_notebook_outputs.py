@@ -1,47 +1,34 @@
-"""Saved notebooks stay readable: nbconvert --to html shows the static rendering, and importing the
-package loads none of the view machinery."""
+"""Saved notebooks stay readable: ``jupyter nbconvert --to html --execute`` (which saves the widget state,
+so its page asks a CDN for the widget scripts) keeps every view's static rendering, and importing the
+package loads none of the view machinery. (Seen in a browser: test_saved_notebooks.py.)"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from ..helpers import PYTHON, REPO, subprocess_env
+from ..helpers import PYTHON, subprocess_env
+from .saved_notebook import VIEWS, nbconvert, write_notebook
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
-def test_nbconvert_html_shows_the_static_timeline(tmp_path: Path) -> None:
-    import nbformat
-    from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
-
-    code = f"""
-import sys; sys.path.insert(0, {str(REPO)!r})
-from openreward_nb import OpenReward, UserMessage, AssistantMessage
-client = OpenReward(store="nbconvert.sqlite")
-r = client.rollout.create(run_name="saved", rollout_name="saved-episode")
-r.log(UserMessage("<script>alert(1)</script> what is 2+2?"))
-r.log(AssistantMessage("**4**"), reward=1.0, is_finished=True)
-r.finish()
-r.record()
-"""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    # as JupyterLab saves by default: outputs kept, widget state not
-    NotebookClient(
-        nb,
-        timeout=120,
-        kernel_name="python3",
-        store_widget_state=False,
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    data = nb.cells[0].outputs[0]["data"]
-    assert "application/vnd.jupyter.widget-view+json" in data
-    body, _ = HTMLExporter().from_notebook_node(nb)
-    assert 'class="orws"' in body and "saved-episode" in body and "<strong>4</strong>" in body
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; what is 2+2?" in body
+def test_nbconvert_execute_keeps_each_view_as_static_html_then_widget(tmp_path: Path) -> None:
+    write_notebook(tmp_path / "saved.ipynb")
+    nbconvert(tmp_path, "--to", "notebook", "--execute", "--output", "ran.ipynb", "saved.ipynb")
+    nbconvert(tmp_path, "--to", "html", "ran.ipynb")
+    ran = json.loads((tmp_path / "ran.ipynb").read_text())
+    for cell, (_, marker) in zip(ran["cells"][1:], VIEWS, strict=True):
+        kinds = [sorted(o.get("data", {})) for o in cell["outputs"]]
+        assert kinds == [["text/html", "text/plain"], ["application/vnd.jupyter.widget-view+json", "text/plain"]]
+        assert marker in "".join(cell["outputs"][0]["data"]["text/html"])
+    page = (tmp_path / "ran.html").read_text()
+    assert page.count('class="orws orws-static"') == len(VIEWS)
+    assert all(marker in page for _, marker in VIEWS)
+    assert "MARKER-USER-0: find the flag" in page and "<strong>done</strong>" in page
 
 
 def test_import_stays_light() -> None:

@@ -1,12 +1,10 @@
-"""Safe HTML: escaping, markdown with raw HTML off, link and image allow-lists, readable JSON."""
+"""Safe HTML: escaping, markdown with raw HTML off, a link allow-list."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from openreward_nb.viz.render import esc, markdown_html, pretty_json, safe_image_src, safe_url
+from openreward_nb.viz.render import esc, markdown_html, safe_url
 
 
 def test_esc_escapes_markup_and_quotes() -> None:
@@ -28,15 +26,11 @@ def test_esc_escapes_markup_and_quotes() -> None:
 )
 def test_unsafe_urls_are_refused(url: str) -> None:
     assert safe_url(url) is None
-    assert safe_image_src(url) is None
 
 
 def test_safe_urls_pass() -> None:
     assert safe_url("https://example.com/a?b") == "https://example.com/a?b"
     assert safe_url("mailto:a@b.c") == "mailto:a@b.c"
-    assert safe_image_src("mailto:a@b.c") is None
-    assert safe_image_src("data:image/png;base64,AAAA") == "data:image/png;base64,AAAA"
-    assert safe_image_src("data:image/svg+xml;base64,AAAA") is None
 
 
 def test_markdown_keeps_raw_html_as_text() -> None:
@@ -54,28 +48,3 @@ def test_markdown_links_only_safe_schemes_and_no_images() -> None:
     assert html.count("<a ") == 2  # the https link and the image turned into a plain link
     assert 'href="https://ok.example" target="_blank" rel="noopener noreferrer nofollow"' in html
     assert "<img" not in html
-
-
-def test_pretty_json_lays_out_multiline_strings_as_blocks() -> None:
-    text = pretty_json(json.dumps({"stdout": "a\nb", "code": 0, "xs": [1, {"y": "z"}]}))
-    assert text.splitlines() == [
-        "{",
-        '  "stdout": |',
-        "    a",
-        "    b",
-        '  "code": 0,',
-        '  "xs": [',
-        "    1,",
-        "    {",
-        '      "y": "z"',
-        "    }",
-        "  ]",
-        "}",
-    ]
-
-
-def test_pretty_json_leaves_other_text_alone() -> None:
-    assert pretty_json("not json") == "not json"
-    assert pretty_json("{broken") == "{broken"
-    long = json.dumps({"a": "x" * 50})
-    assert pretty_json(long, limit=10) == long

@@ -8,11 +8,13 @@ from openreward_nb import AssistantMessage, ToolCall, ToolResult, UserMessage
 from openreward_nb.viz.payload import CLIP_CHARS, event_payload
 from openreward_nb.viz.source import MAX_PAGE, TimelineSource, bucket_points
 
+from .conftest import PNG_BYTES
+
 
 def test_payload_clips_long_text_and_keeps_the_full_length(episode) -> None:
     big = event_payload(episode.event(5))
-    assert len(big["text"]) == CLIP_CHARS and big["n"] > 15_000
-    assert big["text"].startswith('{\n  "stdout": |\n    line')  # tool JSON laid out for reading
+    assert len(big["text"]) == CLIP_CHARS and big["n"] == 15_000
+    assert big["b"] == "text" and big["text"].startswith("line\nline\n")  # {"stdout": text}: its text
     assert big["r"] == 0.1 and big["cid"] == "c1"
 
 
@@ -20,9 +22,7 @@ def test_payload_markdown_only_for_assistant_and_attachment_urls_checked(episode
     assert event_payload(episode.event(6))["md"].startswith("<p>Found <strong>two</strong>")
     assert "md" not in event_payload(episode.event(1))
     result = event_payload(hostile.event(5))
-    assert result["att"] == [
-        {"mime": "image/png", "name": hostile.event(5).attachments[0]["name"]}
-    ]  # javascript: URL dropped
+    assert result["att"] == [{"label": hostile.event(5).attachments[0]["name"], "v": "none"}]  # javascript: URL
     assert result["e"] is True and "<" in result["text"]  # plain text: the browser sets it with textContent
 
 
@@ -73,13 +73,15 @@ def test_chart_points_and_buckets(episode) -> None:
     assert len(buckets) <= 1000 and buckets[-1][2] == 2500.0 and buckets[1][0] == 3 and buckets[1][1] == 3.0
 
 
-def test_search_blob_and_full_text(episode) -> None:
+def test_search_attachment_and_full_text(episode) -> None:
     src = TimelineSource(episode)
     assert src.search("FOUND **TWO") == [6]
     assert src.search("100%_") == []  # LIKE wildcards are literal
     assert src.search("submit") == [7]  # tool names too
-    ref = episode.event(2).attachments[0]
-    assert src.blob(ref["sha256"]) == ("image/png", b"\x89PNG fake bytes")
+    assert src.attachment(2, 0) == (
+        {"label": "s.png", "size": len(PNG_BYTES), "v": "image", "mime": "image/png"},
+        PNG_BYTES,
+    )
     full = src.full_text(5)
     assert full["n"] == len(full["text"]) > CLIP_CHARS
 

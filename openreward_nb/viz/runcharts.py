@@ -1,0 +1,22 @@
+"""The run's reward charts as a widget: a histogram and the mean-reward curve, drawn as SVG in the
+browser from :func:`.charts.run_charts`. Clicking a bar or a point sets ``filter``, which the run
+browser links (in the browser) to its table's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+_HERE = Path(__file__).parent
+
+
+class RunChartsWidget(anywidget.AnyWidget):
+    """``data``: the chart data; ``filter``: the table filter the last click set (empty: none)."""
+
+    _esm = _HERE / "runcharts.js"
+    _css = (_HERE / "theme.css").read_text() + (_HERE / "runcharts.css").read_text()
+
+    data = traitlets.Dict().tag(sync=True)
+    filter = traitlets.Dict().tag(sync=True)
