@@ -27,7 +27,7 @@ from _workload import Collector, chunks, finish, make_pool, percentile, rss_kb, 
 
 import openreward_nb
 from openreward_nb.events import event_from_message
-from openreward_nb.store.ops import OP_EVENT, plan_batch
+from openreward_nb.store.ops import EventOp, plan_batch
 
 
 def ours_latency(folder: Path, work) -> list[int]:
@@ -73,7 +73,7 @@ def floor_throughput(folder: Path, work, attempt: int) -> float:
     ops = []
     for r, items in enumerate(work):
         for i, (msg, reward, finished) in enumerate(items):
-            ops.append((OP_EVENT, f"rollout-{r:04d}", i, time.time(), event_from_message(msg), reward, finished, None))
+            ops.append(EventOp(f"rollout-{r:04d}", i, time.time(), event_from_message(msg), reward, finished, None))
     rows = plan_batch(ops, {}).events
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
@@ -139,7 +139,7 @@ def backlog_memory(folder: Path, work) -> dict[str, float]:
     """Log while another process holds the store's write lock: the queue must stay bounded."""
     path = folder / "backlog.sqlite"
     client = openreward_nb.OpenReward(store=path)
-    writer = client.rollout._writer
+    writer = client.rollout.writer
     rollout = client.rollout.create("backlog")
     rollout.log(openreward_nb.UserMessage("warm"))
     client.rollout.flush()

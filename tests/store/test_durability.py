@@ -82,7 +82,7 @@ threads = [threading.Thread(target=work, args=(t,)) for t in range(2)]
 for t in threads: t.start()
 for t in threads: t.join()
 client.rollout.close()
-assert not client.rollout._writer.rejected
+assert not client.rollout.writer.rejected
 """
 
 
@@ -199,13 +199,13 @@ def test_disk_full_keeps_events_queued_until_there_is_room(small_fs) -> None:
 READ_ONLY_CHILD = r"""
 import os, sys, time
 from openreward_nb import OpenReward, StoreWriteError, UserMessage
-import uuid, openreward_nb.store.sqlite, openreward_nb.records  # everything loaded before giving up root
+import uuid, openreward_nb.store.sqlite, openreward_nb.store.rescue, openreward_nb.records  # loaded before giving up root
 if os.geteuid() == 0:  # root ignores file permissions: continue as an ordinary user
     os.setgid(65534)
     os.setuid(65534)
 path = sys.argv[1]
 client = OpenReward(store=path)
-client.rollout._writer.idle_close_after = 0.1
+client.rollout.writer.idle_close_after = 0.1
 r = client.rollout.create("ro")
 r.log(UserMessage("first"))
 client.rollout.flush()
@@ -249,7 +249,7 @@ def test_read_only_store_keeps_events_queued(tmp_path: Path) -> None:
 
 def test_backpressure_bounds_the_queue(store_url) -> None:
     client = OpenReward(store=store_url)
-    writer = client.rollout._writer
+    writer = client.rollout.writer
     writer.max_queue = 500
     r = client.rollout.create("bp")
     r.log(UserMessage("warm"))
@@ -281,7 +281,7 @@ def test_backpressure_bounds_the_queue(store_url) -> None:
 
 def test_heavy_events_are_bounded_by_bytes(store_url) -> None:
     client = OpenReward(store=store_url)
-    writer = client.rollout._writer
+    writer = client.rollout.writer
     writer.max_heavy_bytes = 4 * 1024 * 1024
     r = client.rollout.create("heavy")
     r.log(UserMessage("warm"))
@@ -359,14 +359,14 @@ asyncio.run(main())
 
 def test_an_item_the_store_refuses_is_set_aside_and_the_rest_written(client) -> None:
     from openreward_nb.events import event_from_message
-    from openreward_nb.store.ops import OP_EVENT
+    from openreward_nb.store.ops import EventOp
 
     r = client.rollout.create("refused")
     for i in range(3):
         r.log(UserMessage(str(i)))
     client.rollout.flush()
-    writer = client.rollout._writer
-    duplicate = (OP_EVENT, r.id, 1, time.time(), event_from_message(UserMessage("again")), 5.0, False, None)
+    writer = client.rollout.writer
+    duplicate = EventOp(r.id, 1, time.time(), event_from_message(UserMessage("again")), 5.0, False, None)
     r.log(UserMessage("3"), reward=1.0)
     writer.put(duplicate)  # index 1 is stored already: the store refuses it for good
     r.log(UserMessage("4"), reward=1.0)
@@ -377,6 +377,7 @@ def test_an_item_the_store_refuses_is_set_aside_and_the_rest_written(client) -> 
     rec = client.rollouts.get(r.id)
     assert [e.content for e in rec.events()] == ["0", "1", "2", "3", "4"]
     assert (rec.n_events, rec.total_reward) == (5, 2.0)
+    writer.rejected.clear()  # seen; no rescue file for it at exit
 
 
 def test_a_forked_child_reads_on_its_own_connection(store_url) -> None:
