@@ -172,7 +172,7 @@ class RolloutMagics(Magics):
                 cell.capture.__exit__(None, None, None)
         finally:
             cell.rollout.finish(error)
-        cell.rollout._api.flush()
+        cell.rollout.flush()
         from IPython.display import display
 
         if cell.quiet:

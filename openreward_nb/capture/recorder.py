@@ -34,7 +34,7 @@ class Recorder:
 
     def __init__(self, rollout: Rollout) -> None:
         self.rollout = rollout
-        self.keep_raw: bool = rollout._api._client.keep_raw
+        self.keep_raw: bool = rollout.keep_raw
         self.history: History = rollout._start_history()
         self.calls = 0
         self.errors = 0
