@@ -41,7 +41,7 @@ from .ops import BatchPlan, EndOp, EventOp, Op, RolloutOp, event_weight, plan_ba
 
 HEAVY_EVENT_BYTES = 64 * 1024
 #: the fewest ops the queue always has room for, however slow the store
-MIN_ROOM = 32
+MIN_ROOM = 16
 #: longest wait between two retries of a failing write
 MAX_BACKOFF_S = 2.0
 #: how long the exit hook waits for a writer that is not failing to finish its queue
@@ -72,8 +72,7 @@ class Writer:
         self.max_heavy_bytes = max_heavy_bytes
         #: the most ops one transaction holds
         self.batch_size = batch_size
-        #: seconds of logging the queue holds at the measured write rate (the crash-loss window)
-        self.interval = interval
+        self._interval = interval
         self.backpressure_timeout = backpressure_timeout
         #: seconds without work after which the connection is released (reopened on the next write)
         self.idle_close_after = idle_close_after
@@ -106,10 +105,10 @@ class Writer:
         self._solo = 0  # ops still to write one at a time, to find the ones the store refuses
         self._failing_since: float | None = None
         self._backoff = 0.0
-        #: ops committed per second of writing (measured; starts at one full batch per interval)
-        self._rate = self.batch_size / self.interval
-        #: how many ops the queue takes before the caller waits: about one interval at ``_rate``
-        self._limit = self._room_for(self._rate)
+        #: ops committed per second of writing, measured on full batches (at first: two batches an interval)
+        self._rate = 2 * self.batch_size / self._interval
+        self._cap = self._limit = 0
+        self._plan_room()
         self._writer_id = os.urandom(12).hex()
         self._batch_no = 0
         self._thread = threading.Thread(target=self._run, name="openreward_nb-writer", daemon=True)
@@ -123,7 +122,17 @@ class Writer:
     @max_queue.setter
     def max_queue(self, value: int) -> None:
         self._max_queue = value
-        self._limit = self._room_for(self._rate)
+        self._plan_room()
+
+    @property
+    def interval(self) -> float:
+        """Seconds of logging the writer holds at most (queued and being written): what a crash can lose."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, value: float) -> None:
+        self._interval = value
+        self._plan_room()
 
     # --- caller side -----------------------------------------------------------------
     def put(self, op: Op) -> None:
@@ -218,10 +227,10 @@ class Writer:
         """
         from .rescue import save
 
-        ops, refused = self.abandon(timeout)
+        creations, ops, refused = self.abandon(timeout)
         if not ops and not refused:
             return None, 0, 0
-        path = save(self.store, ops, refused, reason)
+        path = save(self.store, [*creations, *ops], refused, reason)
         with self._flushes_lock:
             waiting, self._flushes = self._flushes, []
         for fut in waiting:
@@ -265,8 +274,9 @@ class Writer:
             file=sys.stderr,
         )
 
-    def abandon(self, timeout: float) -> tuple[list[Op], list[tuple[Op, str]]]:
-        """Stop the thread; every op not yet committed (with the creation of its rollout), and those set aside."""
+    def abandon(self, timeout: float) -> tuple[list[RolloutOp], list[Op], list[tuple[Op, str]]]:
+        """Stop the thread; (the creation of rollouts already written that the rest refers to, every op
+        not yet committed, those set aside with the reason)."""
         self._abandoning = True
         self._wake.set()
         if self._thread is not threading.current_thread():
@@ -276,12 +286,12 @@ class Writer:
         self._batch, self._q = [], deque()
         known = {op.id for op in queued if isinstance(op, RolloutOp)}
         creations = []
-        for op, _ in [*((op, "") for op in queued), *refused]:
+        for op in [*queued, *(op for op, _ in refused)]:
             rid = op.id if isinstance(op, RolloutOp) else op.rollout_id
             if rid not in known and rid in self._created:
                 known.add(rid)
                 creations.append(self._created[rid])
-        return [*creations, *queued], refused
+        return creations, queued, refused
 
     # --- writer thread ---------------------------------------------------------------
     def _run(self) -> None:
@@ -320,7 +330,7 @@ class Writer:
                     if conn is not None and time.monotonic() - last_write > self.idle_close_after:
                         close_quietly(conn)
                         conn = None
-                    self._wake.wait(self.interval)
+                    self._wake.wait(self._interval)
                     self._wake.clear()
                     continue
                 token = self._take_batch()
@@ -353,7 +363,7 @@ class Writer:
     def _take_batch(self) -> BatchToken:
         """The next ops to write in one transaction: at most one interval's worth at the measured rate
         (one at a time while looking for refused ones)."""
-        size = 1 if self._solo else min(self.batch_size, max(1, int(self._rate * self.interval)))
+        size = 1 if self._solo else self._cap
         q = self._q
         self._batch = [q.popleft() for _ in range(min(size, len(q)))]
         self._batch_no += 1
@@ -362,8 +372,15 @@ class Writer:
                 self._room.notify_all()
         return (self._writer_id, self._batch_no)
 
-    def _room_for(self, rate: float) -> int:
-        return min(self._max_queue, max(MIN_ROOM, int(rate * self.interval)))
+    def _plan_room(self) -> None:
+        """Split one interval of writing at the measured rate between the batch being written and the queue.
+
+        An op then waits at most about one interval from being logged to being committed,
+        whatever the logging rate: a full queue makes the caller wait instead.
+        """
+        per_interval = max(2, int(self._rate * self._interval))
+        self._cap = max(1, min(self.batch_size, per_interval // 2))
+        self._limit = min(self._max_queue, max(MIN_ROOM, per_interval - self._cap))
 
     def _retry_later(self, exc: BaseException, fault: Fault, started: float) -> None:
         """After a failure: wait, then retry the same batch. A permanent fault fails waiting flushes
@@ -372,7 +389,8 @@ class Writer:
             self._failing_since = started
         failing_for = time.monotonic() - self._failing_since
         self._fault = fault
-        self._error = self._write_error(exc, fault, self.pending, failing_for)
+        queued = sum(not isinstance(op, Future) for op in (*self._batch, *self._q))
+        self._error = self._write_error(exc, fault, queued, failing_for)
         if fault == "permanent" or failing_for >= self.store.retry_deadline:
             self._batch = self._fail_flushes(self._batch, self._error)
         self._backoff = min(MAX_BACKOFF_S, self._backoff * 2 or 0.05)
@@ -408,10 +426,9 @@ class Writer:
     def _committed(self, ops: list[Queued], plan: BatchPlan, seconds: float) -> None:
         self._failing_since, self._backoff, self._error, self._fault = None, 0.0, None, None
         self._last_side.update(plan.side)
-        written = len(ops) - len(plan.markers)
-        if written >= MIN_ROOM and seconds > 0:
-            self._rate = 0.5 * self._rate + 0.5 * written / seconds
-            self._limit = self._room_for(self._rate)
+        if len(ops) >= self._cap and seconds > 0:  # a full batch: the writer is the bottleneck, measure it
+            self._rate = 0.5 * self._rate + 0.5 * len(ops) / seconds
+            self._plan_room()
         self._release(ops, written=True)
         for marker in plan.markers:
             if not marker.done():
