@@ -43,7 +43,7 @@ def _json(text: Any, where: str, field_name: str) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=str)  # a bare NaN / Infinity reads as the API stores one
     except (ValueError, TypeError) as exc:
         _unreadable(where, field_name, f"not valid JSON: {exc}")
         return None
