@@ -182,8 +182,6 @@ class _RolloutAPIBase:
         print_messages: bool = False,
     ) -> Rollout:
         """Start recording a rollout in run ``run_name``; returns the :class:`Rollout` to log into."""
-        if self._recording.closed:
-            raise ClientClosedError("cannot create a rollout: this client has been closed")
         if not isinstance(run_name, str) or not run_name.strip():
             raise ValueError(f"run_name must be a non-empty string, got {run_name!r}")
         config = RolloutConfig(

@@ -121,13 +121,14 @@ def rescue_dirs(store: Store) -> list[Path]:
 
 def pending_files(store: Store) -> list[Path]:
     """Rescue files waiting to be imported into ``store``, oldest first."""
-    tag = _store_tag(store)
+    prefix = _store_tag(store) + "."
     found: dict[Path, None] = {}
     for folder in rescue_dirs(store):
         try:
-            found.update(dict.fromkeys(sorted(folder.glob(f"{tag}.*{SUFFIX}"))))
+            names = os.listdir(folder)
         except OSError:
             continue
+        found.update((folder / n, None) for n in names if n.startswith(prefix) and n.endswith(SUFFIX))
     return sorted(found, key=lambda p: p.name)
 
 
@@ -259,7 +260,14 @@ def import_file(store: Store, path: str | os.PathLike[str]) -> ImportResult:
     """
     path = Path(path)
     claimed = path.with_name(f"{path.name}.importing-{os.getpid()}")
-    os.replace(path, claimed)
+    try:
+        os.replace(path, claimed)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ValueError(
+            f"cannot take {path} to import it ({exc.strerror or exc}); import a copy in a folder that can be written"
+        ) from None
     try:
         content = load(claimed)
         ops = [*content.ops, *(r.op for r in content.refused)]

@@ -141,7 +141,9 @@ class _Copy:
                     merged.append(row[0])
         self._write_rollouts(done, events, merged)
 
-    def _write_rollouts(self, rollouts: list[tuple[Any, ...]], events: list[tuple[Any, ...]], merged: list[str]) -> None:
+    def _write_rollouts(
+        self, rollouts: list[tuple[Any, ...]], events: list[tuple[Any, ...]], merged: list[str]
+    ) -> None:
         if rollouts or events:  # every rollout sent is new or differs from the destination's
             self._write({"events": events, "rollouts": rollouts}, all_written=("rollouts",))
         if merged:

@@ -4,10 +4,11 @@ The caller's side is a lock-free ``deque.append`` (backpressure only when the qu
 full); flushes are futures placed in the same FIFO queue, resolved once everything before
 them is committed.
 
-What is queued stays bounded in time as well as in count: the writer measures how many
-ops it commits per second, lets the queue hold about one flush interval of them, and
-takes batches no bigger than that. So at any logging rate the ops a crash can lose were
-logged within about one interval plus one batch commit.
+What is held stays bounded in time as well as in count: the writer measures how many ops
+it commits per second (on full batches) and splits one flush interval of them between the
+batch being written and the queue; a full queue makes the caller wait. So at any logging
+rate the ops a crash can lose were logged within about one interval (plus one batch
+commit, when the measurement lags behind a change of pace).
 
 A batch that fails for a reason that may pass (locked, disk full, connection lost) is
 retried as it is, under the same token, so a store that can lose the answer to a COMMIT
@@ -94,7 +95,6 @@ class Writer:
         #: creation of each rollout written and not yet ended, to make a rescue file self-contained
         self._created: dict[str, RolloutOp] = {}
         self._error: StoreWriteError | None = None
-        self._fault: Fault | None = None
         self._flushes: list[Future] = []
         self._flushes_lock = threading.Lock()
         self._stopping = False
@@ -230,7 +230,12 @@ class Writer:
         creations, ops, refused = self.abandon(timeout)
         if not ops and not refused:
             return None, 0, 0
-        path = save(self.store, [*creations, *ops], refused, reason)
+        try:
+            path = save(self.store, [*creations, *ops], refused, reason)
+        except OSError:
+            self._q.extendleft(reversed(ops))  # still here, as they were: nothing is dropped by trying
+            self.rejected[:0] = refused
+            raise
         with self._flushes_lock:
             waiting, self._flushes = self._flushes, []
         for fut in waiting:
@@ -388,7 +393,6 @@ class Writer:
         if self._failing_since is None:
             self._failing_since = started
         failing_for = time.monotonic() - self._failing_since
-        self._fault = fault
         queued = sum(not isinstance(op, Future) for op in (*self._batch, *self._q))
         self._error = self._write_error(exc, fault, queued, failing_for)
         if fault == "permanent" or failing_for >= self.store.retry_deadline:
@@ -424,7 +428,7 @@ class Writer:
         return error
 
     def _committed(self, ops: list[Queued], plan: BatchPlan, seconds: float) -> None:
-        self._failing_since, self._backoff, self._error, self._fault = None, 0.0, None, None
+        self._failing_since, self._backoff, self._error = None, 0.0, None
         self._last_side.update(plan.side)
         if len(ops) >= self._cap and seconds > 0:  # a full batch: the writer is the bottleneck, measure it
             self._rate = 0.5 * self._rate + 0.5 * len(ops) / seconds
