@@ -140,6 +140,13 @@ def _portable(op: Op) -> Op:
     return op
 
 
+def _plain_text(value: Any) -> Any:
+    """msgpack takes ``str`` itself, not its subclasses: a :class:`RawJSON` is written as the text it is."""
+    if isinstance(value, str):
+        return str(value)
+    raise NotImplementedError(f"a rescue file cannot hold {type(value).__name__}")
+
+
 def save(
     store: Store, ops: Iterable[Op], refused: Iterable[tuple[Op, str]], reason: str, *, suffix: str = SUFFIX
 ) -> Path:
@@ -152,7 +159,7 @@ def save(
         ops=[_portable(op) for op in ops],
         refused=[RefusedOp(_portable(op), why) for op, why in refused],
     )
-    data = msgspec.msgpack.encode(content)
+    data = msgspec.msgpack.encode(content, enc_hook=_plain_text)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(content.written_at))
     name = f"{_store_tag(store)}.{stamp}-{os.getpid()}-{os.urandom(3).hex()}{suffix}"
     errors = []

@@ -372,6 +372,22 @@ def test_a_rescue_file_holds_every_kind_of_op_losslessly(tmp_path: Path) -> None
     assert [(r.op, r.reason) for r in content.refused] == [(InfoOp("r1", "{}"), "IntegrityError: no")]
 
 
+@pytest.mark.postgres
+def test_what_the_store_refuses_on_import_is_kept_in_a_file_of_its_own(pg_url: str) -> None:
+    store = open_store(pg_url)
+    creation = RolloutOp("r1", "refusing", None, None, None, None, None, None, None, None, 0.5)
+    good = EventOp("r1", 0, 1.0, Event("user_message", "kept", raw={"provider": "p"}), None, False, None)
+    bad = EventOp("r1", 2**40, 1.0, Event("user_message", "index too big", raw={"provider": "q"}), None, False, None)
+    result = import_file(store, save(store, [creation, good, bad], [], "mixed"))
+    assert (result.imported, result.already_there, result.refused) == (2, 0, 1)
+    kept = load(result.refused_path)  # its raw payload, read back as encoded JSON, is written again as it is
+    assert [(r.op.event.content, r.op.event.raw, "out of range" in r.reason) for r in kept.refused] == [
+        ("index too big", '{"provider":"q"}', True)
+    ]
+    assert pending_files(store) == []  # never imported on open: for a person to look at
+    assert [e.content for e in OpenReward(store=pg_url).rollouts.get("r1").events()] == ["kept"]
+
+
 def test_files_that_are_not_rescue_files_or_come_from_a_newer_version_are_refused(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.sqlite")
     newer = msgspec.msgpack.encode({"format": "openreward-nb rescue", "version": VERSION + 1, "ops": [[1, 2]]})
