@@ -111,6 +111,7 @@ def sdk_latency(collector: Collector, work) -> list[int]:
             log(msg, reward=reward, is_finished=finished)
             add(clock() - t0)
     client.rollout.close()
+    collector.arrivals(len(samples))  # its uploads drained, so none of them counts in the next run
     return samples
 
 
