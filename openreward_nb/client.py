@@ -300,14 +300,8 @@ def _background_upload(client: ClientBase) -> BackgroundUpload | None:
 
 
 class ClientBase:
-    """What both clients share: the store, the readers, run_info, upload and the SDK's environments.
-
-    ``store``: a file path or ``sqlite:///`` / ``postgresql://`` URL; default
-    ``$OPENREWARD_NB_STORE``, else ``.openreward_nb/store.sqlite`` under the working directory.
-    ``keep_raw``: keep the raw provider payload of events logged from provider objects.
-    ``upload``: also upload what is recorded to the OpenReward API, in the background
-    (default ``$OPENREWARD_NB_UPLOAD``); see :meth:`sync`.
-    """
+    """What both clients share: the store, the readers, run_info, upload and the SDK's environments
+    (the arguments are :class:`OpenReward`'s)."""
 
     #: the OpenReward SDK class whose ``environments`` this client offers
     _sdk_class_name: ClassVar[str]

@@ -13,13 +13,14 @@ import json
 import math
 import operator
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any
 
 import msgspec
 
 from .._future import Future
 from .._jsonable import to_jsonable
 from ..events import MODEL_SIDE_TYPES, Event, clean_text, resolve_raw
+from ..limits import MAX_TOKENS
 
 
 class EventOp(msgspec.Struct, tag="event", array_like=True, gc=False):
@@ -81,9 +82,6 @@ class PatchOp(msgspec.Struct, tag="patch", array_like=True, gc=False):
 
 #: everything a writer queue holds besides flush markers
 Op = EventOp | RolloutOp | InfoOp | EndOp | PatchOp
-
-#: largest value a token count column holds (a signed 64-bit integer)
-MAX_TOKENS: Final = 2**63 - 1
 
 
 class RawJSON(str):
