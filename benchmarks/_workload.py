@@ -125,16 +125,18 @@ class Collector:
         req = urllib.request.Request(f"http://127.0.0.1:{self.control}/reset", method="POST", data=b"")
         urllib.request.urlopen(req, timeout=10).read()
 
-    def wait_for_messages(self, n: int, timeout: float) -> tuple[int, float]:
-        """Poll until ``n`` unique messages arrived; (count, seconds waited)."""
-        start = time.perf_counter()
-        count = 0
-        while time.perf_counter() - start < timeout:
-            count = self.stats().get("messages_unique", 0)
-            if count >= n:
-                break
-            time.sleep(0.02)
-        return count, time.perf_counter() - start
+    def arrivals(self, expected: int, settle: float = 5.0, timeout: float = 120.0) -> tuple[int, float]:
+        """Poll until ``expected`` unique messages arrived, or none for ``settle`` s: (count, perf_counter
+        time the last one was seen). Messages a client never delivers are not waited for."""
+        count, last_arrival = 0, time.perf_counter()
+        deadline = last_arrival + timeout
+        while count < expected and time.perf_counter() - last_arrival < settle and time.perf_counter() < deadline:
+            now = self.stats().get("messages_unique", 0)
+            if now > count:
+                count, last_arrival = now, time.perf_counter()
+            else:
+                time.sleep(0.02)
+        return count, last_arrival
 
     def close(self) -> None:
         self.proc.terminate()

@@ -37,7 +37,7 @@ from openreward_nb.frames import events_df, rollouts_df
 from openreward_nb.frames.columns import select_list
 from openreward_nb.frames.events import EVENT_COLUMNS
 from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS
-from openreward_nb.store.ops import OP_END, OP_EVENT, OP_ROLLOUT, dumps, plan_batch
+from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps, plan_batch
 from openreward_nb.store.sqlite import SQLiteStore
 
 RUNS = 10
@@ -52,12 +52,12 @@ def _pool(seed: int = 11, variants: int = 64) -> dict[str, list[str]]:
     return pool
 
 
-def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]) -> list[tuple]:
+def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]) -> list[Op]:
     """The ops recording one rollout: a system prompt and a user task, then model turns of
     reasoning, text and a tool call, each answered by a tool result carrying a reward."""
     rid = f"{r:08x}-bench-4000-8000-{r:012x}"
     run = f"run-{r % RUNS}"
-    row = (
+    creation = RolloutOp(
         rid,
         run,
         f"episode-{r}",
@@ -70,7 +70,7 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
         dumps({"task_index": r % 500, "current_step": r // (RUNS * 10)}),
         start,
     )
-    ops: list[tuple] = [(OP_ROLLOUT, run, row)]
+    ops: list[Op] = [creation]
     usage = Usage(input_tokens=1200, output_tokens=180, reasoning_tokens=60, cached_tokens=800)
     for i in range(n_events):
         v = (r + i) % 64
@@ -97,8 +97,8 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
             ev = Event("tool_result", pool["result"][v], call_id=f"call_{i - 1}", is_error=i % 7 == 0)
             reward = 0.1
         metadata = {"turn": i // 4} if i % 10 == 0 else None
-        ops.append((OP_EVENT, rid, i, start + i * 0.5, ev, reward, i == n_events - 1, metadata))
-    ops.append((OP_END, rid, "finished", None, start + n_events * 0.5))
+        ops.append(EventOp(rid, i, start + i * 0.5, ev, reward, i == n_events - 1, metadata))
+    ops.append(EndOp(rid, "finished", None, start + n_events * 0.5))
     return ops
 
 
@@ -110,7 +110,7 @@ def build_store(path: Path, rollouts: int, n_events: int) -> float:
     conn = store.connect()
     conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
     side: dict[str, bool] = {}
-    ops: list[tuple] = []
+    ops: list[Op] = []
     t0 = time.time() - rollouts * 60
     for r in range(rollouts):
         ops.extend(_rollout_ops(r, n_events, t0 + r * 60, pool))

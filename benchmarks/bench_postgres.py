@@ -36,7 +36,7 @@ import openreward_nb
 from openreward_nb.events import event_from_message
 from openreward_nb.store import close_store, open_store, schema
 from openreward_nb.store.base import ROLLOUT_COLUMNS
-from openreward_nb.store.ops import OP_EVENT, plan_batch
+from openreward_nb.store.ops import EventOp, plan_batch
 
 BATCH = 2_000
 
@@ -100,7 +100,7 @@ def ingest(url: str, work, writers: int) -> float:
 def event_rows(work) -> list[tuple]:
     """The event rows our writer inserts for ``work``."""
     ops = [
-        (OP_EVENT, f"rollout-{r:05d}", i, time.time(), event_from_message(msg), reward, finished, None)
+        EventOp(f"rollout-{r:05d}", i, time.time(), event_from_message(msg), reward, finished, None)
         for r, items in enumerate(work)
         for i, (msg, reward, finished) in enumerate(items)
     ]

@@ -1,40 +1,58 @@
-"""The clients: ``OpenReward`` and ``AsyncOpenReward``, drop-ins for the OpenReward SDK's rollout API."""
+"""The clients: ``OpenReward`` and ``AsyncOpenReward``, drop-ins for the OpenReward SDK's rollout API.
+
+The two are siblings over shared parts, as httpx's ``Client`` and ``AsyncClient`` are:
+:class:`ClientBase` (store, readers, upload) and :class:`Recording` (the writer, the open
+rollouts, closing) do the work; the sync and async classes only decide whether flushing
+and closing block or return something to await.
+"""
 
 from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 import time
+import uuid
+import warnings
 import weakref
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._future import Future
-from .errors import ClientClosedError
+from .errors import ClientClosedError, StoreWriteError
+from .limits import MAX_NAME_CHARS
 from .messages import RunInfo
 from .rollout import Rollout, RolloutConfig, check_metadata, info_dict
+from .safe_text import terminal_line
+from .store.base import Store
 from .store.location import StoreSpec, open_store
-from .store.ops import OP_END, OP_ROLLOUT, dumps
-from .store.writer import Writer
+from .store.ops import RolloutOp, dumps
+from .store.writer import EXIT_FLUSH_TIMEOUT_S, Writer
 
 if TYPE_CHECKING:
-    from .records import RolloutsAPI, RunsAPI
-    from .store.base import Store
+    from .capture import Capture
+    from .records import RolloutRecord, RolloutsAPI, RunsAPI
+    from .upload.background import BackgroundUpload
     from .upload.model import SyncResult
     from .upload.remote import RemoteAPI
+    from .upload.target import Target
 
-_LIVE_APIS: weakref.WeakSet[RolloutAPI] = weakref.WeakSet()
-EXIT_FLUSH_TIMEOUT_S = 30.0
-
-
-def _optional_str(value: Any, name: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise TypeError(f"{name} must be a string or None, got {type(value).__name__}: {value!r:.60}")
+_LIVE: weakref.WeakSet[Recording] = weakref.WeakSet()
 
 
-def merge_run_info(base: dict | None, override: dict | None) -> dict | None:
+def _optional_name(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or None, got {type(value).__name__}: {value!r:.60}")
+    if len(value) > MAX_NAME_CHARS:
+        raise ValueError(f"{name} is {len(value):,} characters long; a store takes at most {MAX_NAME_CHARS:,}")
+    return value
+
+
+def merge_run_info(base: dict[str, Any] | None, override: dict[str, Any] | None) -> dict[str, Any] | None:
     """Client-level run_info with a rollout's override on top (set fields of the override win)."""
     if base is None:
         return override
@@ -43,56 +61,35 @@ def merge_run_info(base: dict | None, override: dict | None) -> dict | None:
     return {**base, **override}
 
 
-class RolloutAPI:
-    """``client.rollout``: create rollouts, flush and close. Writes go through one background writer."""
+class Recording:
+    """What ``client.rollout`` does, sync or async: one background writer, the open rollouts, closing.
 
-    def __init__(self, client: OpenReward) -> None:
+    Rollouts log through it (:attr:`writer`), and tell it when they end (:meth:`forget`).
+    """
+
+    def __init__(self, client: ClientBase) -> None:
         self._client = client
-        self._writer = Writer(client.store)
-        self._closed = False
+        self.store = client.store
+        self.writer = Writer(self.store)
+        self.closed = False
         self._open: dict[str, Rollout] = {}
         self._open_lock = threading.Lock()
-        self._uploader = client._background_upload()
-        _LIVE_APIS.add(self)
+        self._uploader = _background_upload(client)
+        _LIVE.add(self)
 
     @property
     def keep_raw(self) -> bool:
-        """The client's ``keep_raw``, read at each log call (it may be switched at any time)."""
+        """Whether provider events keep their raw payload (the client's ``keep_raw``)."""
         return self._client.keep_raw
 
-    def create(
-        self,
-        run_name: str,
-        rollout_name: str | None = None,
-        environment: str | None = None,
-        variant: str | None = None,
-        split: str | None = None,
-        metadata: dict | None = None,
-        task_spec: dict[str, Any] | None = None,
-        run_info: RunInfo | None = None,
-        print_messages: bool = False,
-    ) -> Rollout:
-        """Start recording a rollout in run ``run_name``; returns the :class:`Rollout` to log into."""
-        if self._closed:
+    def create(self, config: RolloutConfig, print_messages: bool) -> Rollout:
+        """Queue a new rollout's creation; returns the :class:`Rollout` to log into."""
+        if self.closed:
             raise ClientClosedError("cannot create a rollout: this client has been closed")
-        if not isinstance(run_name, str) or not run_name.strip():
-            raise ValueError(f"run_name must be a non-empty string, got {run_name!r}")
-        config = RolloutConfig(
-            run_name=run_name,
-            rollout_name=_optional_str(rollout_name, "rollout_name"),
-            environment=_optional_str(environment, "environment"),
-            variant=_optional_str(variant, "variant"),
-            split=_optional_str(split, "split"),
-            metadata=check_metadata(metadata, "metadata"),
-            task_spec=check_metadata(task_spec, "task_spec"),
-            run_info=merge_run_info(info_dict(self._client.run_info, "run_info"), info_dict(run_info, "run_info")),
-        )
-        import uuid
-
-        rollout = Rollout(self, str(uuid.uuid4()), config, bool(print_messages))
-        row = (
+        rollout = Rollout(self, str(uuid.uuid4()), config, print_messages)
+        op = RolloutOp(
             rollout.id,
-            run_name,
+            config.run_name,
             config.rollout_name,
             config.environment,
             config.variant,
@@ -105,14 +102,101 @@ class RolloutAPI:
         )
         with self._open_lock:
             self._open[rollout.id] = rollout
-        self._writer.put((OP_ROLLOUT, run_name, row))
+        self.writer.put(op)
         if self._uploader is not None:
             self._uploader.track(rollout.id)
         if print_messages:
-            print(f"openreward_nb: recording rollout {rollout.id} (run {run_name!r}) into {self._client.store.url}")
+            where = terminal_line(self.store.url)
+            print(f"openreward_nb: recording rollout {rollout.id} (run {config.run_name!r}) into {where}")
         return rollout
 
-    def capture(self, rollout: Rollout) -> Any:
+    def forget(self, rollout_id: str) -> None:
+        """A rollout ended: closing need not end it."""
+        with self._open_lock:
+            self._open.pop(rollout_id, None)
+
+    def read(self, rollout_id: str) -> RolloutRecord:
+        """What the store holds for one rollout now."""
+        from .records import RolloutsAPI
+
+        return RolloutsAPI(self.store).get(rollout_id)
+
+    def flush_for_read(self) -> None:
+        """Before a read: write what is queued, so the read sees it. A store that cannot take it
+        now (read-only, locked) is read as it is, with a warning."""
+        if self.closed or not self.writer.pending:
+            return
+        try:
+            self.writer.flush()
+        except StoreWriteError as exc:
+            warnings.warn(
+                f"openreward_nb: reading the store as it is; {self.writer.pending} logged items are not in it "
+                f"yet: {exc}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+    def begin_close(self) -> Future:
+        """End the rollouts still open, flush (and upload, with ``upload=True``); resolves when done."""
+        if not self.closed:
+            self.closed = True
+            with self._open_lock:
+                still_open = list(self._open.values())
+                self._open.clear()
+            for rollout in still_open:
+                rollout.finish()
+        flushed = self.writer.flush_future()
+        return flushed if self._uploader is None else self._uploader.close_after(flushed)
+
+    def close_at_exit(self) -> None:
+        """At interpreter exit: close; what cannot be written goes to a rescue file (:mod:`.store.writer`)."""
+        try:
+            self.begin_close().result(EXIT_FLUSH_TIMEOUT_S)
+        except Exception as exc:
+            if not self.writer.pending:  # the events are in; the upload is what failed
+                print(f"openreward_nb: at exit: {terminal_line(exc, 500)}", file=sys.stderr)
+
+
+class _RolloutAPIBase:
+    """What ``client.rollout`` offers in both clients: create rollouts and capture SDK calls into them."""
+
+    def __init__(self, recording: Recording, client: ClientBase) -> None:
+        self._recording = recording
+        self._client = client
+
+    @property
+    def writer(self) -> Writer:
+        """The background writer (its ``pending`` count, its ``error``, items the store ``rejected``)."""
+        return self._recording.writer
+
+    def create(
+        self,
+        run_name: str,
+        rollout_name: str | None = None,
+        environment: str | None = None,
+        variant: str | None = None,
+        split: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        task_spec: dict[str, Any] | None = None,
+        run_info: RunInfo | None = None,
+        print_messages: bool = False,
+    ) -> Rollout:
+        """Start recording a rollout in run ``run_name``; returns the :class:`Rollout` to log into."""
+        if not isinstance(run_name, str) or not run_name.strip():
+            raise ValueError(f"run_name must be a non-empty string, got {run_name!r}")
+        config = RolloutConfig(
+            run_name=_optional_name(run_name, "run_name") or run_name,
+            rollout_name=_optional_name(rollout_name, "rollout_name"),
+            environment=_optional_name(environment, "environment"),
+            variant=_optional_name(variant, "variant"),
+            split=_optional_name(split, "split"),
+            metadata=check_metadata(metadata, "metadata"),
+            task_spec=check_metadata(task_spec, "task_spec"),
+            run_info=merge_run_info(info_dict(self._client.run_info, "run_info"), info_dict(run_info, "run_info")),
+        )
+        return self._recording.create(config, bool(print_messages))
+
+    def capture(self, rollout: Rollout) -> Capture:
         """Record every openai / anthropic / google-genai call made inside into ``rollout``.
 
         ``with client.rollout.capture(rollout): ...`` (or ``async with``), or as a decorator
@@ -123,57 +207,44 @@ class RolloutAPI:
 
         return Capture(rollout)
 
-    def _forget(self, rollout_id: str) -> None:
-        with self._open_lock:
-            self._open.pop(rollout_id, None)
+
+class RolloutAPI(_RolloutAPIBase):
+    """``client.rollout``: create rollouts, flush and close. Writes go through one background writer."""
 
     def flush(self, timeout: float | None = None) -> None:
         """Return once everything logged so far is in the store; raises StoreWriteError if it cannot be written."""
-        self._writer.flush(timeout)
-
-    def _begin_close(self) -> Future:
-        if not self._closed:
-            self._closed = True
-            with self._open_lock:
-                still_open = list(self._open.values())
-                self._open.clear()
-            now = time.time()
-            for rollout in still_open:
-                with rollout._lock:
-                    if not rollout._ended:
-                        rollout._ended = True
-                        self._writer.put((OP_END, rollout.id, "finished", None, now))
-        flushed = self._writer.flush_future()
-        return flushed if self._uploader is None else self._uploader.close_after(flushed)
+        self._recording.writer.flush(timeout)
 
     def close(self, timeout: float | None = None) -> None:
         """Finish open rollouts and flush everything (and upload it, with ``upload=True``).
 
         Safe to call twice; also runs at interpreter exit.
         """
-        self._begin_close().result(timeout)
+        self._recording.begin_close().result(timeout)
 
     def __enter__(self) -> RolloutAPI:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
-class AsyncRolloutAPI(RolloutAPI):
+class AsyncRolloutAPI(_RolloutAPIBase):
     """``client.rollout`` of :class:`AsyncOpenReward`: ``flush()`` and ``close()`` can be awaited.
 
     Both start their work at once, so a script that calls ``close()`` without ``await``
     still has everything written (at the latest when the interpreter exits).
     """
 
-    def flush(self, timeout: float | None = None) -> Completion:  # type: ignore[override]
+    def flush(self, timeout: float | None = None) -> Completion:
         """Awaitable that resolves once everything logged so far is in the store."""
-        return Completion(self._writer.flush_future())
+        return Completion(self._recording.writer.flush_future())
 
-    def close(self, timeout: float | None = None) -> Completion:  # type: ignore[override]
+    def close(self, timeout: float | None = None) -> Completion:
         """Finish open rollouts and flush; awaitable."""
-        return Completion(self._begin_close())
+        return Completion(self._recording.begin_close())
 
 
 class Completion:
@@ -186,7 +257,7 @@ class Completion:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        waiter = loop.create_future()
+        waiter: asyncio.Future[None] = loop.create_future()
 
         def transfer(done: Future) -> None:
             if waiter.done():
@@ -197,7 +268,10 @@ class Completion:
             else:
                 waiter.set_result(None)
 
-        self._future.add_done_callback(lambda done: loop.call_soon_threadsafe(transfer, done))
+        def on_done(done: Future) -> None:
+            loop.call_soon_threadsafe(transfer, done)
+
+        self._future.add_done_callback(on_done)
         return waiter.__await__()
 
     def result(self, timeout: float | None = None) -> None:
@@ -208,18 +282,29 @@ class Completion:
         return self._future.done()
 
 
-class OpenReward:
-    """Record rollouts into a local store (SQLite by default), with the OpenReward SDK's rollout API.
+def _target(client: ClientBase) -> Target:
+    from .upload.target import Target
 
-    ``store``: a file path or ``sqlite:///`` / ``postgresql://`` URL; default
-    ``$OPENREWARD_NB_STORE``, else ``.openreward_nb/store.sqlite`` under the working directory.
-    ``keep_raw``: keep the raw provider payload of events logged from provider objects.
-    ``upload``: also upload what is recorded to the OpenReward API, in the background
-    (default ``$OPENREWARD_NB_UPLOAD``); see :meth:`sync`.
-    """
+    return Target.resolve(api_key=client.api_key, base_url=client.base_url)
 
-    _rollout_api_class = RolloutAPI
-    _sdk_class_name = "OpenReward"
+
+def _background_upload(client: ClientBase) -> BackgroundUpload | None:
+    """The uploader thread of ``upload=True`` (None without it)."""
+    if not client.upload:
+        return None
+    try:
+        from .upload.background import BackgroundUpload
+    except ImportError as exc:
+        raise ImportError(f"upload=True needs httpx2: pip install 'openreward-nb[sync]' ({exc})") from exc
+    return BackgroundUpload(client.store, _target(client))
+
+
+class ClientBase:
+    """What both clients share: the store, the readers, run_info, upload and the SDK's environments
+    (the arguments are :class:`OpenReward`'s)."""
+
+    #: the OpenReward SDK class whose ``environments`` this client offers
+    _sdk_class_name: ClassVar[str]
 
     def __init__(
         self,
@@ -234,11 +319,12 @@ class OpenReward:
         self.api_key = api_key or os.getenv("OPENREWARD_API_KEY", "")
         self.base_url = base_url or os.getenv("OPENREWARD_URL", "https://openreward.ai")
         self._store_spec = store
-        self.keep_raw = bool(keep_raw)  # store each provider event's raw payload (log_openai_response & co.)
+        #: store each provider event's raw payload (log_openai_response & co.)
+        self.keep_raw = bool(keep_raw)
         self._store: Store | None = None
         self._run_info = run_info
         info_dict(run_info, "run_info")  # validate early
-        self._rollout_api: RolloutAPI | None = None
+        self._recording: Recording | None = None
         self._sdk_client: Any = None
         self._lock = threading.Lock()
         from .upload.target import upload_enabled
@@ -262,14 +348,13 @@ class OpenReward:
         info_dict(value, "run_info")
         self._run_info = value
 
-    @property
-    def rollout(self) -> RolloutAPI:
-        """Create, flush and close rollouts."""
-        if self._rollout_api is None:
+    def _started_recording(self) -> Recording:
+        """The recording side (writer, open rollouts), started on first use."""
+        if self._recording is None:
             with self._lock:
-                if self._rollout_api is None:
-                    self._rollout_api = self._rollout_api_class(self)
-        return self._rollout_api
+                if self._recording is None:
+                    self._recording = Recording(self)
+        return self._recording
 
     @property
     def runs(self) -> RunsAPI:
@@ -290,24 +375,8 @@ class OpenReward:
         return self._store if self._store is not None else open_store(self._store_spec, read_only=True)
 
     def _flush_for_read(self) -> None:
-        api = self._rollout_api
-        if api is not None and not api._closed and api._writer.pending:
-            api._writer.flush()
-
-    def _target(self) -> Any:
-        from .upload.target import Target
-
-        return Target.resolve(api_key=self.api_key, base_url=self.base_url)
-
-    def _background_upload(self) -> Any:
-        """The uploader thread of ``upload=True`` (None without it)."""
-        if not self.upload:
-            return None
-        try:
-            from .upload.background import BackgroundUpload
-        except ImportError as exc:
-            raise ImportError(f"upload=True needs httpx2: pip install 'openreward-nb[sync]' ({exc})") from exc
-        return BackgroundUpload(self.store, self._target())
+        if self._recording is not None:
+            self._recording.flush_for_read()
 
     def sync(
         self,
@@ -332,7 +401,7 @@ class OpenReward:
         self._flush_for_read()
         return upload_now(
             self.store,
-            self._target(),
+            _target(self),
             run=run,
             rollout_ids=rollout_ids,
             retry_failed=retry_failed,
@@ -345,7 +414,7 @@ class OpenReward:
         """Runs and rollouts on the OpenReward API as DataFrames: ``.runs(search=...)``, ``.rollouts(run_id)``."""
         from .upload.remote import RemoteAPI
 
-        return RemoteAPI(self._target())
+        return RemoteAPI(_target(self))
 
     @property
     def environments(self) -> Any:
@@ -362,50 +431,89 @@ class OpenReward:
             self._sdk_client = sdk_class(api_key=self.api_key or None, base_url=self.base_url)
         return self._sdk_client
 
-    def close(self) -> None:
-        """Finish open rollouts, flush everything to the store and release SDK resources."""
-        if self._rollout_api is not None:
-            self._rollout_api.close()
+    def _close_sdk(self) -> None:
         if self._sdk_client is not None and hasattr(self._sdk_client, "close"):
             self._sdk_client.close()
-
-    def __enter__(self) -> OpenReward:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         where = self._store.url if self._store is not None else "(store not opened yet)"
         return f"<{type(self).__name__} store={where}>"
 
 
-class AsyncOpenReward(OpenReward):
-    """Like :class:`OpenReward`, but ``await client.rollout.flush()`` / ``close()`` never block the event loop."""
+class OpenReward(ClientBase):
+    """Record rollouts into a local store (SQLite by default), with the OpenReward SDK's rollout API.
 
-    _rollout_api_class = AsyncRolloutAPI
-    _sdk_class_name = "AsyncOpenReward"
+    ``store``: a file path or ``sqlite:///`` / ``postgresql://`` URL; default
+    ``$OPENREWARD_NB_STORE``, else ``.openreward_nb/store.sqlite`` under the working directory.
+    ``keep_raw``: keep the raw provider payload of events logged from provider objects.
+    ``upload``: also upload what is recorded to the OpenReward API, in the background
+    (default ``$OPENREWARD_NB_UPLOAD``); see :meth:`sync`.
+    """
+
+    _sdk_class_name = "OpenReward"
+    _rollout_api: RolloutAPI | None = None
 
     @property
-    def rollout(self) -> AsyncRolloutAPI:  # type: ignore[override]
-        return super().rollout  # type: ignore[return-value]
+    def rollout(self) -> RolloutAPI:
+        """Create, flush and close rollouts."""
+        if self._rollout_api is None:
+            recording = self._started_recording()
+            with self._lock:
+                if self._rollout_api is None:
+                    self._rollout_api = RolloutAPI(recording, self)
+        return self._rollout_api
 
-    def close(self) -> Completion:  # type: ignore[override]
+    def close(self) -> None:
+        """Finish open rollouts, flush everything to the store and release SDK resources."""
+        if self._recording is not None:
+            self._recording.begin_close().result()
+        self._close_sdk()
+
+    def __enter__(self) -> OpenReward:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncOpenReward(ClientBase):
+    """Like :class:`OpenReward`, but ``await client.rollout.flush()`` / ``close()`` never block the event loop."""
+
+    _sdk_class_name = "AsyncOpenReward"
+    _rollout_api: AsyncRolloutAPI | None = None
+
+    @property
+    def rollout(self) -> AsyncRolloutAPI:
+        """Create rollouts; ``flush()`` and ``close()`` return awaitables."""
+        if self._rollout_api is None:
+            recording = self._started_recording()
+            with self._lock:
+                if self._rollout_api is None:
+                    self._rollout_api = AsyncRolloutAPI(recording, self)
+        return self._rollout_api
+
+    def close(self) -> Completion:
         """Finish open rollouts and flush; awaitable."""
-        api = self._rollout_api
-        if api is None:
-            done: Future = Future()
+        if self._recording is None:
+            done = Future()
             done.set_result(None)
             return Completion(done)
-        return api.close()
+        return Completion(self._recording.begin_close())
+
+    async def __aenter__(self) -> AsyncOpenReward:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
 
 def _close_all_at_exit() -> None:
-    for api in list(_LIVE_APIS):
-        try:
-            api._begin_close().result(EXIT_FLUSH_TIMEOUT_S)
-        except Exception as exc:
-            print(f"openreward_nb: could not write everything to {api._client.store.url} at exit: {exc}")
+    for recording in list(_LIVE):
+        recording.close_at_exit()
 
 
 atexit.register(_close_all_at_exit)

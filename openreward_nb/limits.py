@@ -17,3 +17,5 @@ MAX_INDEX = 2**31 - 1
 MAX_TIMESTAMP_S = 9_223_372_036.0
 #: the same bound in milliseconds, the unit of the OpenReward wire format
 MAX_TIMESTAMP_MS = int(MAX_TIMESTAMP_S * 1000)
+#: the largest token count (a signed 64-bit integer, what every store's column holds)
+MAX_TOKENS = 2**63 - 1

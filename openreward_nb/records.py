@@ -2,22 +2,66 @@
 
 from __future__ import annotations
 
+import builtins
 import json
+import math
+import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DetachedRecordError, NotFoundError
 from .events import Usage
+from .limits import MAX_TIMESTAMP_S
 from .references import find_rollout
+from .safe_text import terminal_line
 from .store.base import Store
 from .store.schema import TOKEN_COLUMNS
 
 _JSON_ROLLOUT_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
+_TIME_ROLLOUT_FIELDS = ("created_at", "ended_at", "last_event_at")
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
 
 
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _unreadable(where: str, field_name: str, why: str) -> None:
+    """Warn, once per rollout (or run), that one of its stored values cannot be read and shows as missing."""
+    with _warned_lock:
+        if where in _warned:
+            return
+        _warned.add(where)
+    warnings.warn(
+        f"openreward_nb: {terminal_line(where, 300)} has a value that cannot be read ({field_name}: {why}); "
+        "it shows as missing",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _json(text: Any, where: str, field_name: str) -> Any:
+    """A stored JSON value parsed; None (and a warning) when it is not valid JSON."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text, parse_constant=str)  # a bare NaN / Infinity reads as the API stores one
+    except (ValueError, TypeError) as exc:
+        _unreadable(where, field_name, f"not valid JSON: {exc}")
+        return None
+
+
+def _time(value: Any, where: str, field_name: str) -> float | None:
+    """A stored time (seconds since 1970); None (and a warning) when no datetime can hold it."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not -MAX_TIMESTAMP_S <= seconds <= MAX_TIMESTAMP_S:
+        _unreadable(where, field_name, f"{terminal_line(value, 40)} is no time a datetime can hold")
+        return None
+    return seconds
 
 
 def _no_flush() -> None:
@@ -30,7 +74,7 @@ class EventRecord:
 
     rollout_id: str
     idx: int
-    ts: float
+    ts: float | None
     type: str
     kind: str | None
     content: str | None
@@ -41,21 +85,24 @@ class EventRecord:
     reward: float | None
     is_finished: bool
     is_error: bool | None
-    metadata: dict | None
+    metadata: dict[str, Any] | None
     model: str | None
     usage: Usage | None
     latency_ms: float | None
     stop_reason: str | None
-    attachments: list[dict] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     _store: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_row(cls, row: dict[str, Any], store: Store | None = None) -> EventRecord:
+        """A record from a store row; a value that cannot be read shows as None (with a warning naming the rollout)."""
         tokens = [row[c] for c in TOKEN_COLUMNS]
+        where = f"rollout {row['rollout_id']}"
+        attachments = _json(row["attachments"], where, f"event {row['idx']} attachments")
         return cls(
             rollout_id=row["rollout_id"],
             idx=row["idx"],
-            ts=row["ts"],
+            ts=_time(row["ts"], where, f"event {row['idx']} ts"),
             type=row["type"],
             kind=row["kind"],
             content=row["content"],
@@ -66,20 +113,26 @@ class EventRecord:
             reward=row["reward"],
             is_finished=bool(row["is_finished"]),
             is_error=None if row["is_error"] is None else bool(row["is_error"]),
-            metadata=_loads(row["metadata"]),
+            metadata=_json(row["metadata"], where, f"event {row['idx']} metadata"),
             model=row["model"],
             usage=None if all(t is None for t in tokens) else Usage(*tokens),
             latency_ms=row["latency_ms"],
             stop_reason=row["stop_reason"],
-            attachments=_loads(row["attachments"]) or [],
+            attachments=attachments if isinstance(attachments, list) else [],
             _store=store,
         )
+
+    @property
+    def store(self) -> Store:
+        """The store this record was read from (DetachedRecordError without one)."""
+        return _attached(self._store)
 
     def raw(self) -> Any:
         """The raw provider payload this event came from (parsed JSON), if it was kept."""
         if self._store is None:
             return None
-        return _loads(self._store.event_raw(self.rollout_id, self.idx))
+        text = self._store.event_raw(self.rollout_id, self.idx)
+        return _json(text, f"rollout {self.rollout_id}", f"event {self.idx} raw")
 
     def attachment_bytes(self, i: int = 0) -> bytes | None:
         """The bytes of attachment ``i`` (None for a URL attachment)."""
@@ -101,13 +154,13 @@ class RolloutRecord:
     environment: str | None
     variant: str | None
     split: str | None
-    metadata: dict | None
-    task_spec: dict | None
-    run_info: dict | None
-    rollout_info: dict | None
+    metadata: dict[str, Any] | None
+    task_spec: dict[str, Any] | None
+    run_info: dict[str, Any] | None
+    rollout_info: dict[str, Any] | None
     status: str
     error: str | None
-    created_at: float
+    created_at: float | None
     ended_at: float | None
     last_event_at: float | None
     n_events: int
@@ -128,17 +181,27 @@ class RolloutRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], store: Store | None = None) -> RolloutRecord:
+        """A record from a store row; a value that cannot be read shows as None (with a warning naming the rollout)."""
         values = dict(row)
+        where = f"rollout {values['id']}"
         for key in _JSON_ROLLOUT_FIELDS:
-            values[key] = _loads(values[key])
+            parsed = _json(values[key], where, key)
+            values[key] = parsed if parsed is None or isinstance(parsed, dict) else {"value": parsed}
+        for key in _TIME_ROLLOUT_FIELDS:
+            values[key] = _time(values[key], where, key)
         values["is_finished"] = bool(values["is_finished"])
         return cls(**values, _store=store)
+
+    @property
+    def store(self) -> Store:
+        """The store this record was read from (DetachedRecordError without one)."""
+        return _attached(self._store)
 
     @property
     def duration_s(self) -> float | None:
         """Seconds from creation to end (to the last event while still running)."""
         end = self.ended_at if self.ended_at is not None else self.last_event_at
-        return None if end is None else max(0.0, end - self.created_at)
+        return None if end is None or self.created_at is None else max(0.0, end - self.created_at)
 
     @property
     def total_tokens(self) -> int:
@@ -169,10 +232,6 @@ class RolloutRecord:
             return ev
         raise NotFoundError(f"rollout {self.id} has no event {idx} (it has {self.n_events})")
 
-    def store(self) -> Store:
-        """The store this record reads from (for the views' own queries)."""
-        return _attached(self._store)
-
     def refresh(self) -> RolloutRecord:
         """A fresh copy of this record from the store."""
         row = _attached(self._store).get_rollout(self.id)
@@ -202,7 +261,7 @@ class RunRecord:
     """A run: a name grouping rollouts, with counts and mean reward."""
 
     name: str
-    created_at: float
+    created_at: float | None
     n_rollouts: int
     n_running: int
     n_finished: int
@@ -212,20 +271,29 @@ class RunRecord:
     last_event_at: float | None
     _store: Store | None = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any], store: Store | None = None) -> RunRecord:
+        """A record from :meth:`Store.list_runs`; a time that cannot be read shows as None (with a warning)."""
+        values = dict(row)
+        for key in ("created_at", "last_event_at"):
+            values[key] = _time(values[key], f"run {values['name']!r}", key)
+        return cls(**values, _store=store)
+
+    @property
+    def store(self) -> Store:
+        """The store this record was read from (DetachedRecordError without one)."""
+        return _attached(self._store)
+
     def rollouts(self, *, status: str | None = None, page_size: int = 500) -> Iterator[RolloutRecord]:
         """This run's rollouts in creation order, fetched ``page_size`` at a time."""
         return iter_rollouts(_attached(self._store), run=self.name, status=status, page_size=page_size)
-
-    def store(self) -> Store:
-        """The store this run is read from (for the views' own queries)."""
-        return _attached(self._store)
 
     def refresh(self) -> RunRecord:
         """A fresh copy of this record from the store."""
         rows = _attached(self._store).list_runs(self.name)
         if not rows:
             raise NotFoundError(f"run {self.name!r} is no longer in the store")
-        return RunRecord(**rows[0], _store=self._store)
+        return RunRecord.from_row(rows[0], self._store)
 
     def to_pandas(self, level: str = "rollouts", **filters: Any) -> Any:
         """This run as a DataFrame: ``level`` is "runs", "rollouts" (default), "events" or "tool_calls".
@@ -263,7 +331,7 @@ def iter_rollouts(
     store: Store, *, run: str | None = None, status: str | None = None, page_size: int = 500
 ) -> Iterator[RolloutRecord]:
     """Page through rollouts (of one run, of one status) in creation order."""
-    where, params = "", []
+    where, params = "", list[Any]()
     if run is not None:
         where += "run_name = ? AND "
         params.append(run)
@@ -298,9 +366,9 @@ class RunsAPI:
     def list(self) -> list[RunRecord]:
         """Every run, oldest first, with its counts."""
         self._before_read()
-        return [RunRecord(**row, _store=self._store) for row in self._store.list_runs()]
+        return [RunRecord.from_row(row, self._store) for row in self._store.list_runs()]
 
-    def names(self) -> list[str]:
+    def names(self) -> builtins.list[str]:
         """Run names, oldest first."""
         self._before_read()
         return self._store.run_names()
@@ -311,7 +379,7 @@ class RunsAPI:
         rows = self._store.list_runs(name)
         if not rows:
             raise NotFoundError(f"no run named {name!r}; {_names_hint(self._store.run_names())}")
-        return RunRecord(**rows[0], _store=self._store)
+        return RunRecord.from_row(rows[0], self._store)
 
     def __iter__(self) -> Iterator[RunRecord]:
         return iter(self.list())

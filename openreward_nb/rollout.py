@@ -9,20 +9,22 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._jsonable import to_jsonable
 from ._printing import print_event
 from .errors import ClientClosedError, RolloutClosedError
 from .events import Event, event_from_message
+from .limits import MAX_INDEX
 from .messages import RolloutInfo, UploadType
-from .store.ops import OP_END, OP_EVENT, OP_INFO, OP_PATCH, dumps, event_weight
+from .store.ops import EndOp, EventOp, InfoOp, PatchOp, dumps, event_weight
 from .store.writer import HEAVY_EVENT_BYTES
 
 if TYPE_CHECKING:
     from .capture.history import History
     from .capture.sink import CaptureSink
-    from .client import RolloutAPI
+    from .client import Recording
     from .providers.protocol import ToEvents
     from .records import RolloutRecord
 
@@ -36,9 +38,9 @@ class RolloutConfig:
     environment: str | None = None
     variant: str | None = None
     split: str | None = None
-    metadata: dict | None = None
+    metadata: dict[str, Any] | None = None
     task_spec: dict[str, Any] | None = None
-    run_info: dict | None = None
+    run_info: dict[str, Any] | None = None
 
 
 def check_reward(reward: Any) -> float | None:
@@ -48,7 +50,7 @@ def check_reward(reward: Any) -> float | None:
     kind = type(reward)
     if kind is float:
         if reward - reward == 0.0:
-            return reward
+            return float(reward)
         raise ValueError(f"reward must be a finite number, got {reward!r}")
     if kind is int:
         return float(reward)
@@ -74,16 +76,17 @@ def check_finished(is_finished: Any) -> bool:
     raise TypeError(f"is_finished must be True or False, got {type(is_finished).__name__}: {is_finished!r:.60}")
 
 
-def check_metadata(metadata: Any, name: str = "metadata") -> dict | None:
+def check_metadata(metadata: Any, name: str = "metadata") -> dict[str, Any] | None:
     """A JSON-ready copy of a metadata dict (None stays None)."""
     if metadata is None:
         return None
     if not isinstance(metadata, dict):
         raise TypeError(f"{name} must be a dict, got {type(metadata).__name__}: {metadata!r:.60}")
-    return to_jsonable(metadata, name)
+    checked: dict[str, Any] = to_jsonable(metadata, name)
+    return checked
 
 
-def info_dict(info: Any, name: str) -> dict | None:
+def info_dict(info: Any, name: str) -> dict[str, Any] | None:
     """RunInfo / RolloutInfo (or a dict of their fields) as a JSON-ready dict without unset fields."""
     if info is None:
         return None
@@ -92,7 +95,7 @@ def info_dict(info: Any, name: str) -> dict | None:
     if not isinstance(info, dict):
         expected = "RolloutInfo" if name == "rollout_info" else "RunInfo"
         raise TypeError(f"{name} must be a {expected} or a dict, got {type(info).__name__}")
-    return {k: v for k, v in check_metadata(info, name).items() if v is not None}
+    return {k: v for k, v in (check_metadata(info, name) or {}).items() if v is not None}
 
 
 _ADAPTERS: dict[str, ToEvents] = {}
@@ -109,12 +112,12 @@ def _adapter(provider: str) -> ToEvents:
 class Rollout:
     """One episode being recorded. Created by ``client.rollout.create(...)``."""
 
-    def __init__(self, api: RolloutAPI, rollout_id: str, config: RolloutConfig, print_messages: bool) -> None:
-        self._api = api
+    def __init__(self, recording: Recording, rollout_id: str, config: RolloutConfig, print_messages: bool) -> None:
+        self._recording = recording
         self.id = rollout_id
         self.config = config
         self.print_messages = print_messages
-        self._put = api._writer.put
+        self._put = recording.writer.put
         self._lock = threading.Lock()
         self._n = 0
         self._ended = False
@@ -142,12 +145,17 @@ class Rollout:
         """True once :meth:`finish` ran (or the client closed)."""
         return self._ended
 
+    @property
+    def keep_raw(self) -> bool:
+        """Whether events logged from provider objects keep their raw payload (``OpenReward(keep_raw=...)``)."""
+        return self._recording.keep_raw
+
     def log(
         self,
-        message: UploadType | dict,
+        message: UploadType | dict[str, Any],
         reward: float | None = None,
         is_finished: bool | None = False,
-        metadata: dict | None = None,
+        metadata: dict[str, Any] | None = None,
         rollout_info: RolloutInfo | None = None,
     ) -> None:
         """Record one generic message (UserMessage, ToolCall, ... or a dict with ``type``)."""
@@ -220,7 +228,7 @@ class Rollout:
         """
         convert = _ADAPTERS.get(provider) or _adapter(provider)
         keep_empty = reward is not None or not (is_finished is None or is_finished is False)
-        events = convert(message, self._api.keep_raw, keep_empty)
+        events = convert(message, self.keep_raw, keep_empty)
         self._emit_all(events, reward, is_finished, metadata, rollout_info)
 
     # --- the shared path -----------------------------------------------------------------
@@ -246,9 +254,11 @@ class Rollout:
             if self._ended:
                 self._raise_ended()
             idx = self._n
-            op = (OP_EVENT, self.id, idx, ts, event, reward, finished, metadata)
+            if idx > MAX_INDEX:
+                raise ValueError(f"rollout {self.id} holds {MAX_INDEX + 1:,} events, the most a store takes")
+            op = EventOp(self.id, idx, ts, event, reward, finished, metadata)
             if weight >= HEAVY_EVENT_BYTES:
-                self._api._writer.put_heavy(op, weight)
+                self._recording.writer.put_heavy(op, weight)
             else:
                 self._put(op)
             self._n = idx + 1
@@ -276,14 +286,14 @@ class Rollout:
         ]
 
     def _claim_or_emit(
-        self, events: Sequence[Event], reward: float | None, finished: bool, metadata: dict | None
+        self, events: Sequence[Event], reward: float | None, finished: bool, metadata: dict[str, Any] | None
     ) -> list[int]:
         """Explicit logs while calls are captured: an event already captured is claimed (and gets the
         reward / is_finished / metadata) instead of being logged twice."""
         history = self._history
         assert history is not None
         last = len(events) - 1
-        indexes = []
+        indexes: list[int] = []
         for i, event in enumerate(events):
             r, f = (reward, finished) if i == last else (None, False)
             with history.lock:
@@ -295,7 +305,7 @@ class Rollout:
                     with self._lock:
                         if self._ended:
                             self._raise_ended()
-                        self._put((OP_PATCH, self.id, idx, r, f, metadata))
+                        self._put(PatchOp(self.id, idx, r, f, metadata))
             indexes.append(idx)
         return indexes
 
@@ -310,26 +320,26 @@ class Rollout:
 
         if self._history is None:
             self._history = History()
-        return CaptureSink(self._history, self._api.keep_raw, self._emit_captured)
+        return CaptureSink(self._history, self.keep_raw, self._emit_captured)
 
     def _emit_captured(self, event: Event, metadata: dict[str, Any] | None) -> int:
         return self._emit(event, metadata=metadata)
 
     def _raise_ended(self) -> None:
-        if self._api._closed:
+        if self._recording.closed:
             raise ClientClosedError(f"cannot log to rollout {self.id}: its client has been closed")
         raise RolloutClosedError(
             f"cannot log to rollout {self.id} (run {self.config.run_name!r}): it has already ended; create a new rollout"
         )
 
-    def update_info(self, rollout_info: RolloutInfo | dict) -> None:
+    def update_info(self, rollout_info: RolloutInfo | dict[str, Any]) -> None:
         """Merge fields into the rollout's ``rollout_info`` (set fields win, unset ones are kept)."""
         fields = info_dict(rollout_info, "rollout_info")
         with self._lock:
             if self._ended:
                 self._raise_ended()
             self._info.update(fields or {})
-            self._put((OP_INFO, self.id, dumps(self._info)))
+            self._put(InfoOp(self.id, dumps(self._info)))
 
     # --- lifecycle -----------------------------------------------------------------------
     def finish(self, error: BaseException | str | None = None) -> None:
@@ -345,21 +355,27 @@ class Rollout:
             if self._ended:
                 return
             self._ended = True
-            self._put((OP_END, self.id, "failed" if error else "finished", error, time.time()))
-        self._api._forget(self.id)
+            self._put(EndOp(self.id, "failed" if error else "finished", error, time.time()))
+        self._recording.forget(self.id)
 
     def __enter__(self) -> Rollout:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self.finish(exc if exc is not None else None)
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Literal[False]:
+        self.finish(exc)
         return False
 
     # --- reading back --------------------------------------------------------------------
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once everything logged so far (to any rollout of this client) is in the store."""
+        self._recording.writer.flush(timeout)
+
     def record(self) -> RolloutRecord:
         """What the store holds for this rollout now (flushes first)."""
-        self._api.flush()
-        return self._api._client.rollouts.get(self.id)
+        self.flush()
+        return self._recording.read(self.id)
 
     def show(self) -> None:
         """Display the timeline widget; it follows new events until the rollout ends."""

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Rescue files a test process leaves (a store that cannot be written at exit) go here, never
+# into the user's own cache folder; child processes inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="ornb-test-cache-")
 
 
 @pytest.fixture

@@ -56,11 +56,16 @@ def test_dataclass_fields_match_sdk(name: str) -> None:
     assert ours == theirs
 
 
-def test_create_and_log_signatures_match_sdk(client) -> None:
+def test_create_and_log_signatures_match_sdk(client, store_url) -> None:
     from openreward.api.rollouts.rollout import Rollout as SDKRollout
     from openreward.api.rollouts.rollout import RolloutAPI as SDKRolloutAPI
 
     assert _params(client.rollout.create) == _params(SDKRolloutAPI.create)[1:]
+    assert _params(openreward_nb.AsyncOpenReward(store=store_url).rollout.create) == _params(SDKRolloutAPI.create)[1:]
+    sdk_async = inspect.signature(openreward.AsyncOpenReward.__init__)
+    assert (
+        list(sdk_async.parameters)[:4] == list(inspect.signature(openreward_nb.AsyncOpenReward.__init__).parameters)[:4]
+    )
     rollout = client.rollout.create("sig")
     for method in ["log"]:
         assert _params(getattr(rollout, method)) == _params(getattr(SDKRollout, method))[1:]

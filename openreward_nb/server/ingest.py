@@ -19,7 +19,7 @@ from ..errors import StoreUnavailable
 from ..events import MODEL_SIDE_TYPES
 from ..store.base import Store
 from ..store.dbapi import close_quietly, fetch
-from ..store.ops import OP_EVENT, OP_INFO, OP_ROLLOUT, BatchPlan, plan_batch
+from ..store.ops import BatchPlan, EventOp, InfoOp, Op, RolloutOp, plan_batch
 from .decode import BadRequest, Batch, Message, Start, json_text
 
 _IN_CHUNK = 500
@@ -100,7 +100,7 @@ class Ingestor:
         known = self._known(conn, referenced | starts.keys())
         if referenced - known.keys() - starts.keys():
             _refuse_unknown(batch, known, starts)
-        ops: list[tuple] = [(OP_ROLLOUT, s.run_name, _rollout_row(s)) for rid, s in starts.items() if rid not in known]
+        ops: list[Op] = [_rollout_op(s) for rid, s in starts.items() if rid not in known]
         last_side: dict[str, bool] = {}
         stale: list[str] = []
         new_events = 0
@@ -111,8 +111,8 @@ class Ingestor:
             for m in messages:
                 if m.idx not in seen:
                     seen.add(m.idx)
-                    fresh.append((OP_EVENT, rid, m.idx, m.ts, m.event, m.reward, m.is_finished, m.metadata))
-            if fresh and fresh[0][2] <= last_idx:
+                    fresh.append(EventOp(rid, m.idx, m.ts, m.event, m.reward, m.is_finished, m.metadata))
+            if fresh and fresh[0].idx <= last_idx:
                 stale.append(rid)
             last_side[rid] = last_type in MODEL_SIDE_TYPES
             ops.extend(fresh)
@@ -121,14 +121,14 @@ class Ingestor:
         return plan_batch(ops, last_side), stale, Outcome(new_events, len(batch.messages) - new_events)
 
     @staticmethod
-    def _infos(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> Iterable[tuple]:
+    def _infos(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> Iterable[InfoOp]:
         merged: dict[str, dict] = {}
         for update in batch.updates:
             rid = update.rollout_id
             if rid not in merged:
                 merged[rid] = _stored_info(rid, known, starts)
             merged[rid].update(update.rollout_info)
-        return [(OP_INFO, rid, json_text(info)) for rid, info in merged.items()]
+        return [InfoOp(rid, json_text(info)) for rid, info in merged.items()]
 
     # --- reads ---------------------------------------------------------------------------
     def _known(self, conn: Any, ids: set[str]) -> dict[str, str | None]:
@@ -189,8 +189,8 @@ def _stored_info(rollout_id: str, known: dict[str, str | None], starts: dict[str
     return dict(starts[rollout_id].rollout_info or {})
 
 
-def _rollout_row(s: Start) -> tuple:
-    return (
+def _rollout_op(s: Start) -> RolloutOp:
+    return RolloutOp(
         s.rollout_id,
         s.run_name,
         s.rollout_name,

@@ -7,11 +7,12 @@ translated.
 
 from __future__ import annotations
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from ..errors import AmbiguousIdError
 from ..events import model_side_sql
@@ -63,28 +64,30 @@ _SQL = {
     "insert_event": f"INSERT INTO events ({_EV_COLS}) VALUES ({', '.join('?' * len(schema.EVENT_COLUMNS))})",
     "insert_blob": "INSERT INTO blobs (sha256, mime, size, data) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
     "update_aggregates": """UPDATE rollouts SET
-        n_events = n_events + ?,
-        n_tool_calls = n_tool_calls + ?,
-        n_turns = n_turns + ?,
-        n_errors = n_errors + ?,
-        total_reward = CASE WHEN ? = 1 THEN COALESCE(total_reward, 0) + ? ELSE total_reward END,
-        final_reward = COALESCE(?, final_reward),
-        max_reward = CASE WHEN ? = 1 AND (max_reward IS NULL OR max_reward < ?) THEN ? ELSE max_reward END,
-        is_finished = CASE WHEN ? = 1 THEN 1 ELSE is_finished END,
-        status = CASE WHEN ? = 1 AND status = 'running' THEN 'finished' ELSE status END,
-        last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < ? THEN ? ELSE last_event_at END,
-        model = COALESCE(model, ?),
-        input_tokens = input_tokens + ?,
-        output_tokens = output_tokens + ?,
-        reasoning_tokens = reasoning_tokens + ?,
-        cached_tokens = cached_tokens + ?,
-        cache_write_tokens = cache_write_tokens + ?
-        WHERE id = ?""",
-    "update_info": "UPDATE rollouts SET rollout_info = ? WHERE id = ?",
-    "update_end": "UPDATE rollouts SET status = ?, error = COALESCE(?, error), ended_at = ? WHERE id = ?",
-    "patch_event": """UPDATE events SET reward = COALESCE(?, reward),
-        is_finished = CASE WHEN ? = 1 THEN 1 ELSE is_finished END,
-        metadata = COALESCE(?, metadata) WHERE rollout_id = ? AND idx = ?""",
+        n_events = n_events + :n_events,
+        n_tool_calls = n_tool_calls + :n_tool_calls,
+        n_turns = n_turns + :n_turns,
+        n_errors = n_errors + :n_errors,
+        total_reward = CASE WHEN :has_reward = 1 THEN COALESCE(total_reward, 0) + :reward_sum ELSE total_reward END,
+        final_reward = COALESCE(:final_reward, final_reward),
+        max_reward = CASE WHEN :has_reward = 1 AND (max_reward IS NULL OR max_reward < :max_reward)
+                     THEN :max_reward ELSE max_reward END,
+        is_finished = CASE WHEN :finished = 1 THEN 1 ELSE is_finished END,
+        status = CASE WHEN :finished = 1 AND status = 'running' THEN 'finished' ELSE status END,
+        last_event_at = CASE WHEN last_event_at IS NULL OR last_event_at < :last_event_at
+                        THEN :last_event_at ELSE last_event_at END,
+        model = COALESCE(model, :model),
+        input_tokens = input_tokens + :input_tokens,
+        output_tokens = output_tokens + :output_tokens,
+        reasoning_tokens = reasoning_tokens + :reasoning_tokens,
+        cached_tokens = cached_tokens + :cached_tokens,
+        cache_write_tokens = cache_write_tokens + :cache_write_tokens
+        WHERE id = :id""",
+    "update_info": "UPDATE rollouts SET rollout_info = :rollout_info WHERE id = :id",
+    "update_end": "UPDATE rollouts SET status = :status, error = COALESCE(:error, error), ended_at = :ended_at WHERE id = :id",
+    "patch_event": """UPDATE events SET reward = COALESCE(:reward, reward),
+        is_finished = CASE WHEN :finished = 1 THEN 1 ELSE is_finished END,
+        metadata = COALESCE(:metadata, metadata) WHERE rollout_id = :rollout_id AND idx = :idx""",
     "recompute": """UPDATE rollouts SET
         n_events = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id),
         n_tool_calls = (SELECT COUNT(*) FROM events e WHERE e.rollout_id = rollouts.id AND e.type = 'tool_call'),
@@ -132,7 +135,13 @@ EVENT_READ_COLUMNS: tuple[str, ...] = tuple(c for c in schema.EVENT_COLUMNS if c
 
 #: identifies one batch of writes across retries: (writer id, batch number, increasing per writer)
 BatchToken = tuple[str, int]
+#: what a failed write says about the store: ``transient`` (locked, busy, connection lost, disk
+#: full: retrying may succeed), ``permanent`` (corrupt, read-only, schema missing: it will not
+#: pass by itself) or ``refused`` (this data is what the store will not take: a duplicate, a
+#: value out of range)
+Fault = Literal["transient", "permanent", "refused"]
 T = TypeVar("T")
+_NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
 class Store(ABC):
@@ -141,7 +150,7 @@ class Store(ABC):
     #: the URL this store was opened from, shown in messages (never with a password)
     url: str
     #: markers filled into migrations for this dialect
-    ddl_markers: dict[str, str] = {}
+    ddl_markers: ClassVar[dict[str, str]] = {}
     placeholder = "?"
     #: tables this backend needs for its own bookkeeping, created if missing when the store opens
     bookkeeping_ddl: tuple[str, ...] = ()
@@ -183,8 +192,12 @@ class Store(ABC):
             cur.close()
 
     @abstractmethod
+    def classify(self, exc: BaseException) -> Fault:
+        """What a failed write says: ``transient``, ``permanent`` or ``refused`` (see :data:`Fault`)."""
+
     def is_transient(self, exc: BaseException) -> bool:
-        """True when a failed write may succeed if retried (locked, disk full, connection lost)."""
+        """True when a failed write may succeed if retried soon (locked, busy, disk full, connection lost)."""
+        return self.classify(exc) == "transient"
 
     @abstractmethod
     def describe_error(self, exc: BaseException) -> str:
@@ -194,7 +207,7 @@ class Store(ABC):
         """True when ``conn`` lost its link to the database and must be replaced."""
         return False
 
-    def lock_schema(self, cur: Any) -> None:
+    def lock_schema(self, cur: Any) -> None:  # noqa: B027 - a hook: only shared servers need the lock
         """Inside the migration transaction: keep other processes from migrating at the same time."""
 
     def claim(self, cur: Any, token: BatchToken) -> bool:
@@ -205,40 +218,45 @@ class Store(ABC):
         """
         return True
 
-    def insert_events(self, cur: Any, rows: list[tuple]) -> None:
+    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
         """Insert event rows (in :data:`schema.EVENT_COLUMNS` order) inside a write transaction."""
         cur.executemany(self._sql["insert_event"], rows)
 
     # --- shared ------------------------------------------------------------------------
     def translate(self, sql: str) -> str:
-        """SQL written with ``?`` placeholders, in this backend's placeholder style.
+        """SQL written with ``?`` (or ``:name``) placeholders, in this backend's placeholder style.
 
         Literal ``%`` signs are not allowed in SQL that runs on PostgreSQL with
         parameters: pass patterns such as ``LIKE 'a%'`` as parameters instead.
         """
-        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+        if self.placeholder == "?":
+            return sql
+        return _NAMED_PARAM.sub(r"%(\1)s", sql.replace("?", self.placeholder))
 
     def json_field_sql(self, column: str, key: str) -> tuple[str, list[Any]]:
         """An SQL expression (and its parameters) for top-level ``key`` of a JSON text column, as text.
 
         Strings come back unquoted, numbers as their JSON text, booleans as 'true' /
         'false', a JSON null or a missing key as SQL NULL. ``column`` must be a trusted
-        column name; ``key`` is passed as a parameter (it may not contain a double quote).
-        The expression uses this backend's placeholder style, which :meth:`translate`
-        leaves as it is.
+        column name; ``key`` (any text) is passed as a parameter. The expression uses this
+        backend's placeholder style, which :meth:`translate` leaves as it is.
         """
-        if '"' in key:
-            raise ValueError(f"JSON keys with a double quote cannot be queried: {key!r}")
         return self._json_text(column, key)
 
     def _json_text(self, column: str, key: str) -> tuple[str, list[Any]]:
-        """:meth:`json_field_sql` in this dialect (``key`` already checked)."""
-        path = f'$."{key}"'
+        """:meth:`json_field_sql` in this dialect.
+
+        SQLite's JSON paths cannot name every key (one holding a backslash, a newline or a
+        double quote matches nothing), so the key is compared with ``json_each``'s decoded
+        keys instead; a value that is not valid JSON reads as NULL rather than failing the
+        whole query.
+        """
         expr = (
-            f"CASE json_type({column}, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-            f"WHEN 'null' THEN NULL ELSE CAST(json_extract({column}, ?) AS TEXT) END"
+            "(SELECT CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL "
+            f"ELSE CAST(j.value AS TEXT) END FROM json_each(CASE WHEN json_valid({column}) THEN {column} END) j "
+            "WHERE j.key = ?)"
         )
-        return expr, [path, path]
+        return expr, [key]
 
     def reader(self) -> Any:
         """This thread's connection for reading (opened on first use)."""
@@ -306,28 +324,41 @@ class Store(ABC):
 
     def write(self, conn: Any, plan: BatchPlan, token: BatchToken | None = None) -> bool:
         """Apply one batch in one transaction; False if ``token`` shows it was already applied."""
-        sql = self._sql
         with self.transaction(conn) as cur:
             if token is not None and not self.claim(cur, token):
                 return False
-            if plan.runs:
-                cur.executemany(sql["insert_run"], list(plan.runs.items()))
-            if plan.rollouts:
-                cur.executemany(sql["insert_rollout"], plan.rollouts)
-            if plan.blobs:
-                cur.executemany(sql["insert_blob"], list(plan.blobs.values()))
-            if plan.events:
-                self.insert_events(cur, plan.events)
-            if plan.deltas:
-                cur.executemany(sql["update_aggregates"], plan.aggregate_params())
-            if plan.infos:
-                cur.executemany(sql["update_info"], plan.infos)
-            if plan.patches:
-                cur.executemany(sql["patch_event"], plan.patches)
-                cur.executemany(sql["recompute"], [(rid,) for rid in {p[3] for p in plan.patches}])
-            if plan.ends:
-                cur.executemany(sql["update_end"], plan.ends)
+            self.apply(cur, plan)
         return True
+
+    def apply(self, cur: Any, plan: BatchPlan, *, rebuild_aggregates: bool = False) -> None:
+        """Inside a write transaction: the rows and updates of ``plan``.
+
+        ``rebuild_aggregates``: rebuild the touched rollouts' aggregates from their events
+        instead of adding the plan's deltas (for ops whose place in the rollout is not
+        known, such as those imported from a rescue file).
+        """
+        sql = self._sql
+        if plan.runs:
+            cur.executemany(sql["insert_run"], list(plan.runs.items()))
+        if plan.rollouts:
+            cur.executemany(sql["insert_rollout"], plan.rollouts)
+        if plan.blobs:
+            cur.executemany(sql["insert_blob"], list(plan.blobs.values()))
+        if plan.events:
+            self.insert_events(cur, plan.events)
+        if plan.deltas and not rebuild_aggregates:
+            cur.executemany(sql["update_aggregates"], plan.aggregate_params())
+        if plan.infos:
+            cur.executemany(sql["update_info"], plan.infos)
+        rebuilt = plan.patched_rollouts()
+        if plan.patches:
+            cur.executemany(sql["patch_event"], plan.patches)
+        if rebuild_aggregates:
+            rebuilt = list(dict.fromkeys([*plan.deltas, *rebuilt]))
+        if rebuilt:
+            cur.executemany(sql["recompute"], [(rid,) for rid in rebuilt])
+        if plan.ends:
+            cur.executemany(sql["update_end"], plan.ends)
 
     def recompute(self, conn: Any, rollout_ids: Sequence[str]) -> None:
         """Rebuild the aggregates of some rollouts from their events."""
@@ -335,7 +366,7 @@ class Store(ABC):
             cur.executemany(self._sql["recompute"], [(rid,) for rid in rollout_ids])
 
     # --- reading -----------------------------------------------------------------------
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read query on this thread's connection (reconnecting once if the link was lost)."""
         return self._on_reader(lambda conn: fetch(conn, sql, params))
 
@@ -357,7 +388,7 @@ class Store(ABC):
         """Every run (or the one named) with its rollout counts and mean reward."""
         where, params = ("WHERE r.name = ?", (name,)) if name is not None else ("", ())
         rows = self.query(self.translate(_SQL["list_runs"].format(where=where)), params)
-        return [dict(zip(RUN_COLUMNS, row)) for row in rows]
+        return [dict(zip(RUN_COLUMNS, row, strict=True)) for row in rows]
 
     def run_names(self) -> list[str]:
         """Names of all runs, oldest first."""
@@ -369,7 +400,7 @@ class Store(ABC):
         """Up to ``limit`` rollouts with ``seq > after_seq`` matching ``where`` (SQL ending in AND)."""
         sql = self.translate(_SQL["rollouts_page"].format(where=where))
         rows = self.query(sql, (*params, after_seq, limit))
-        return [dict(zip(ROLLOUT_COLUMNS, row)) for row in rows]
+        return [dict(zip(ROLLOUT_COLUMNS, row, strict=True)) for row in rows]
 
     def get_rollout(self, rollout_id: str) -> dict[str, Any] | None:
         """One rollout by id, or by a unique id prefix of at least 6 characters."""
@@ -380,7 +411,7 @@ class Store(ABC):
                 raise AmbiguousIdError(
                     f"rollout id prefix {rollout_id!r} matches more than one rollout; give more of it"
                 )
-        return dict(zip(ROLLOUT_COLUMNS, rows[0])) if rows else None
+        return dict(zip(ROLLOUT_COLUMNS, rows[0], strict=True)) if rows else None
 
     def events_page(
         self,
@@ -401,7 +432,7 @@ class Store(ABC):
             params.extend(types)
         params.append(limit)
         sql = self.translate(_SQL["events_page"].format(cols=", ".join(cols), types=type_sql))
-        return [dict(zip(cols, row)) for row in self.query(sql, params)]
+        return [dict(zip(cols, row, strict=True)) for row in self.query(sql, params)]
 
     def event_raw(self, rollout_id: str, idx: int) -> str | None:
         """The raw provider payload of one event, as JSON text."""

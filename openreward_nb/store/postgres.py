@@ -9,7 +9,7 @@ batch is applied exactly once however the connection fails.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 import psycopg
@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..errors import InvalidArgumentError, StoreOpenError
 from . import schema
-from .base import BatchToken, Store
+from .base import BatchToken, Fault, Store
 from .location import redact, url_passwords
 
 #: default seconds a failing write is retried before flushes fail (URL option ``retry_deadline``)
@@ -46,6 +46,18 @@ _URL_OPTIONS = ("retry_deadline",)
 _SESSION_SQL = (
     "SELECT set_config('lock_timeout', %s, false), set_config('idle_in_transaction_session_timeout', %s, false)"
 )
+# SQLSTATE classes and codes of a write that may succeed if retried: connection exception,
+# transaction rollback (serialization failure, deadlock), insufficient resources (disk full,
+# out of memory, too many connections), system error (I/O); lock not available (our
+# lock_timeout), query canceled, admin / crash shutdown, cannot connect now.
+_TRANSIENT_CLASSES = frozenset({"08", "40", "53", "58"})
+_TRANSIENT_STATES = frozenset({"55P03", "57014", "57P01", "57P02", "57P03", "57P04", "57P05"})
+# Data the server will not take: data exception (a number out of range, bad text), integrity
+# constraint violation (a duplicate index), program limit exceeded (a row too big for an index).
+_REFUSED_CLASSES = frozenset({"22", "23", "54"})
+# The rest is permanent: read-only transaction (25006), undefined table or column and missing
+# privileges (class 42), a missing schema or database, corrupt data (XX001, XX002).
+
 _CLAIM_SQL = """INSERT INTO write_ledger (writer, batch, at) VALUES (%s, %s, %s)
     ON CONFLICT (writer) DO UPDATE SET batch = excluded.batch, at = excluded.at
     WHERE write_ledger.batch < excluded.batch RETURNING batch"""
@@ -86,7 +98,7 @@ class PostgresStore(Store):
     The logged items stay queued either way and go out with the next successful write.
     """
 
-    ddl_markers = {
+    ddl_markers: ClassVar[dict[str, str]] = {
         "real": "DOUBLE PRECISION",
         "blob": "BYTEA",
         "bigint": "BIGINT",
@@ -135,7 +147,7 @@ class PostgresStore(Store):
         """Inside :meth:`snapshot`: the id another session passes to ``SET TRANSACTION SNAPSHOT`` to read the same state."""
         if not getattr(self._local, "snapshot", False):
             raise RuntimeError("export_snapshot() needs an open snapshot()")
-        return self._on_reader(lambda conn: conn.execute("SELECT pg_export_snapshot()").fetchone()[0])
+        return str(self._on_reader(lambda conn: conn.execute("SELECT pg_export_snapshot()").fetchone()[0]))
 
     def connect(self) -> psycopg.Connection:
         try:
@@ -143,17 +155,23 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreOpenError(f"cannot connect to {self.url}: {self._one_line(exc)}") from None
 
-    def is_transient(self, exc: BaseException) -> bool:
-        return isinstance(
-            exc,
-            (
-                StoreOpenError,  # from connect(): server down, unreachable, refusing logins for now
-                psycopg.OperationalError,  # connection lost, shutdown, lock timeout, disk full, deadlock
-                psycopg.errors.ReadOnlySqlTransaction,  # a standby while a failover completes
-                OSError,
-                MemoryError,
-            ),
-        )
+    def classify(self, exc: BaseException) -> Fault:
+        """By the server's SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+
+        A read-only transaction (a standby, ``default_transaction_read_only``) is permanent:
+        flushes fail at once, naming it, while the writer keeps retrying in the background,
+        so a failover that completes still gets everything written.
+        """
+        if isinstance(exc, (StoreOpenError, OSError, MemoryError)):
+            return "transient"  # server down, unreachable, refusing logins for now
+        if not isinstance(exc, psycopg.Error):
+            return "refused"
+        state = exc.sqlstate
+        if state is None:  # raised on this side: a lost connection, or a value psycopg cannot send
+            return "transient" if isinstance(exc, psycopg.OperationalError) else "refused"
+        if state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES:
+            return "transient"
+        return "refused" if state[:2] in _REFUSED_CLASSES else "permanent"
 
     def describe_error(self, exc: BaseException) -> str:
         if isinstance(exc, StoreOpenError):
@@ -173,7 +191,7 @@ class PostgresStore(Store):
         cur.execute(_CLAIM_SQL, (token[0], token[1], time.time()))
         return cur.fetchone() is not None
 
-    def insert_events(self, cur: Any, rows: list[tuple]) -> None:
+    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
         with cur.copy(_COPY_EVENTS_SQL) as copy:
             for row in rows:
                 copy.write_row(row)

@@ -66,7 +66,9 @@ class CopyCounts:
 class _Copy:
     """One copy: reads ``src`` in a snapshot, writes ``dst`` in transactions of whole rollouts."""
 
-    def __init__(self, src: Store, dst: Store, chunk_events: int, page_size: int, progress) -> None:
+    def __init__(
+        self, src: Store, dst: Store, chunk_events: int, page_size: int, progress: Callable[[CopyCounts], None] | None
+    ) -> None:
         self.src, self.dst = src, dst
         self.chunk_events, self.page_size, self.progress = chunk_events, page_size, progress
         self.sql = {table: dst.translate(text) for table, text in _WRITE.items()}
@@ -84,7 +86,7 @@ class _Copy:
             self.conn.close()
         return self.counts
 
-    def _write(self, rows: dict[str, list[tuple]], *, all_written: tuple[str, ...] = ()) -> None:
+    def _write(self, rows: dict[str, list[tuple[Any, ...]]], *, all_written: tuple[str, ...] = ()) -> None:
         """Write rows of several tables in one transaction, in the order given, and count them.
 
         Rows of the tables in ``all_written`` count as written whatever the database reports.
@@ -114,8 +116,8 @@ class _Copy:
         A rollout's row goes in the transaction holding its last events. One the
         destination already had gets its aggregates rebuilt from the merged events.
         """
-        done: list[tuple] = []
-        events: list[tuple] = []
+        done: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
         merged: list[str] = []
         for page in self._source_pages():
             have = self._destination_rows([r["id"] for r in page])
@@ -140,13 +142,15 @@ class _Copy:
                     merged.append(row[0])
         self._write_rollouts(done, events, merged)
 
-    def _write_rollouts(self, rollouts: list[tuple], events: list[tuple], merged: list[str]) -> None:
+    def _write_rollouts(
+        self, rollouts: list[tuple[Any, ...]], events: list[tuple[Any, ...]], merged: list[str]
+    ) -> None:
         if rollouts or events:  # every rollout sent is new or differs from the destination's
             self._write({"events": events, "rollouts": rollouts}, all_written=("rollouts",))
         if merged:
             self.dst.recompute(self.conn, merged)
 
-    def _destination_rows(self, ids: list[str]) -> dict[str, tuple]:
+    def _destination_rows(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
         sql = f"SELECT {', '.join(_RO_COPY)} FROM rollouts WHERE id IN ({', '.join('?' * len(ids))})"
         cur = self.conn.cursor()
         try:

@@ -40,7 +40,7 @@ class RunBrowser(widgets.VBox):
     ) -> None:
         self.run = run
         self._on_open = on_open
-        self._url = redact(run.store().url)
+        self._url = redact(run.store.url)
         rows = rollout_rows(run.rollouts())
         columns = [*ROLLOUT_COLUMNS, *((k, k[len("meta.") :], "text") for k in meta_columns(rows))]
         if all(r["step"] is None for r in rows):
@@ -121,7 +121,7 @@ class RunBrowser(widgets.VBox):
         rollout_id = change["new"]
         if not rollout_id:
             return
-        record = RolloutsAPI(self.run.store()).get(rollout_id)
+        record = RolloutsAPI(self.run.store).get(rollout_id)
         if self._on_open is not None:
             self._on_open(record)
         self.open_rollout(record)

@@ -70,7 +70,7 @@ class TimelineSource:
 
     def __init__(self, record: RolloutRecord) -> None:
         self.record = record
-        self.store = record.store()
+        self.store = record.store
         self.seen = record.n_events
         self._turns, self._last_type = queries.turn_starts(self.store, record.id, 0, self.seen)
         self._points = queries.reward_points(self.store, record.id, 0, self.seen)

@@ -138,7 +138,7 @@ class RunView(View):
 
     def static_html(self) -> str:
         rows = rollout_rows(self.run.rollouts())
-        url = redact(self.run.store().url)
+        url = redact(self.run.store.url)
         return static.run_html(self.run, rows[: static.STATIC_ROWS], url, run_charts(rows))
 
     def text(self) -> str:

@@ -9,7 +9,7 @@ from openreward_nb.cli import main
 from openreward_nb.events import Attachment, Event, Usage
 from openreward_nb.messages import RolloutInfo
 from openreward_nb.store import open_store, schema
-from openreward_nb.store.ops import OP_PATCH
+from openreward_nb.store.ops import PatchOp
 from openreward_nb.store.transfer import TABLES, copy_store
 
 _QUERIES = {
@@ -29,7 +29,7 @@ def _contents(url: str) -> dict[str, list[tuple]]:
         cur.execute(sql)
         names = [d[0] for d in cur.description]
         out[table] = [
-            tuple(bytes(v) if isinstance(v, memoryview) else v for n, v in zip(names, row) if n != "seq")
+            tuple(bytes(v) if isinstance(v, memoryview) else v for n, v in zip(names, row, strict=True) if n != "seq")
             for row in cur.fetchall()
         ]
     return out
@@ -85,7 +85,7 @@ def test_copy_there_and_back_is_complete_and_repeatable(tmp_path, store_url, cap
     running.log(ToolResult(content="more", call_id="x"), reward=0.5)  # the source moves on
     running.finish()
     done = next(client.runs.get("copy-a").rollouts())
-    client.rollout._writer.put((OP_PATCH, done.id, 0, 2.0, False, {"late": True}))  # a reward set afterwards
+    client.rollout.writer.put(PatchOp(done.id, 0, 2.0, False, {"late": True}))  # a reward set afterwards
     client.rollout.flush()
     update = _copy(capsys, src, store_url)
     assert "3 rollouts (2 new or updated), 7 events (2 new or updated)" in update

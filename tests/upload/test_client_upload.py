@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -95,7 +96,9 @@ def test_offline_recording_is_kept_and_sent_later(tmp_path: Path, monkeypatch: p
 def test_a_refused_rollout_is_reported_and_the_rest_goes(api: Server, tmp_path: Path) -> None:
     local = str(tmp_path / "local.sqlite")
     good = record(local, 2, 10, run="fine")
-    bad = record(local, 1, 7, run="x" * 2000)  # more than the server takes as a run name
+    bad = record(local, 1, 7, run="too-long")
+    with sqlite3.connect(local) as con:  # as a store written before names were bounded holds it
+        con.execute("UPDATE rollouts SET run_name = ? WHERE run_name = 'too-long'", ("x" * 2000,))
     client = OpenReward(store=local)
     result = client.sync(progress=False)
     assert (result.sent, result.pending, result.failed) == (20, 0, 7)
