@@ -20,6 +20,9 @@ import pyarrow as pa
 from ..store.postgres import PostgresStore
 
 _PLACEHOLDER = re.compile(r"%s")
+#: settings of a paged read: the snapshot may sit idle while the reader's consumer works, and
+#: compiling each page query (JIT) costs more than it saves on these index lookups
+READ_SETTINGS = ("SET LOCAL idle_in_transaction_session_timeout = 0", "SET LOCAL jit = off")
 #: what ``pg_export_snapshot()`` returns: hex words joined by dashes
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)*")
 
@@ -32,28 +35,53 @@ def available() -> bool:
 def read_pages(
     store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
 ) -> Iterator[pa.Table]:
-    """The rows of ``queries`` (in ``store``'s placeholder style) as tables, read in the snapshot
-    the calling thread holds open (``store.snapshot()``), column ``i`` of type ``types[i]``.
+    """The rows of ``queries`` (in ``store``'s placeholder style) as tables, column ``i`` of type ``types[i]``.
 
-    RuntimeError names the store (without its password) when the driver fails.
+    Call inside ``store.snapshot()``: the driver's session imports that snapshot before
+    this returns, so the pages see the state the caller saw even when they are read
+    later, on any thread. RuntimeError names the store (without its password) when the
+    driver fails.
     """
+    pages = _pages(store, queries, types)
+    next(pages)  # connected, in the caller's snapshot
+    return pages
+
+
+def _pages(
+    store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
+) -> Iterator[pa.Table | None]:
+    """:func:`read_pages` as a generator that yields None once connected, then the pages."""
     import adbc_driver_postgresql.dbapi as adbc
 
-    snapshot = store.export_snapshot()
-    if not _SNAPSHOT_ID.fullmatch(snapshot):
-        raise RuntimeError(f"unexpected snapshot id from {store.url}: {snapshot!r}")
+    begin = in_snapshot(store)
     try:
         with adbc.connect(store.conninfo, autocommit=True) as conn, conn.cursor() as cur:
-            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            for statement in begin:
+                cur.execute(statement)
+            yield None
             for sql, params in queries:
                 cur.execute(_numbered(sql), list(params) or None)
                 table = cur.fetch_arrow_table()
-                yield pa.table([column.cast(t) for column, t in zip(table.columns, types)], names=table.column_names)
+                yield pa.table(
+                    [column.cast(t) for column, t in zip(table.columns, types, strict=True)], names=table.column_names
+                )
                 del table
             cur.execute("ROLLBACK")
     except adbc.Error as exc:
         raise RuntimeError(f"reading through the ADBC PostgreSQL driver failed: {store.describe_error(exc)}") from None
+
+
+def in_snapshot(store: PostgresStore) -> list[str]:
+    """The statements that start a read-only transaction of another session in the snapshot
+    ``store``'s calling thread holds open (``store.snapshot()``), with :data:`READ_SETTINGS`."""
+    snapshot = store.export_snapshot()
+    if not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise RuntimeError(f"unexpected snapshot id from {store.url}: {snapshot!r}")
+    return [
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        f"SET TRANSACTION SNAPSHOT '{snapshot}'",  # a literal: SET takes no parameters
+        *READ_SETTINGS,
+    ]
 
 
 def _numbered(sql: str) -> str:
