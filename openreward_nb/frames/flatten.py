@@ -93,7 +93,8 @@ def _spread(parsed: list[Any], prefix: str) -> dict[str, list[Any]]:
     by_key: dict[Any, list[Any]] = {}  # top-level key -> its column: the common case, one lookup
     for i, value in enumerate(parsed):
         if type(value) is not dict:
-            column(prefix)[i] = value
+            if value is not None:  # JSON null, or a text that is not JSON: no column for it
+                column(prefix)[i] = value
             continue
         for key, item in value.items():
             if type(item) is dict and item:

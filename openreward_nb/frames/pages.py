@@ -75,7 +75,12 @@ def plan_event_reads(
     stored event counts.
     """
     type_sql = f" AND e.type IN ({', '.join('?' * len(types))})" if types else ""
-    sizes = [(seq, n) for page in rollout_pages(store, "r.n_events", where) for n, seq in page]
+    size = page_size or EVENTS_PER_PAGE
+    # a count that is not a number (old or foreign data in SQLite) is taken as a page: the
+    # rollout's events are then read by a query of their own, however many there are
+    sizes = [
+        (seq, n if type(n) is int else size) for page in rollout_pages(store, "r.n_events", where) for n, seq in page
+    ]
     queries = [
         (
             store.translate(
@@ -84,6 +89,6 @@ def plan_event_reads(
             ),
             [*params, *types],
         )
-        for condition, params in event_slices(sizes, page_size)
+        for condition, params in event_slices(sizes, size)
     ]
     return EventReads(queries, sum(n for _, n in sizes))
