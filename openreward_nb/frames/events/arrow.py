@@ -39,10 +39,10 @@ def events_arrow(
     Each batch is one page of about ``page_size`` events (default 50,000), read when
     the consumer asks for it, in the order of ``events_df``. Columns are those of
     ``events_df`` (:data:`EVENT_SCHEMA`): ``ts`` a UTC timestamp, ``type`` text and
-    ``metadata`` the JSON text as stored. The reader holds a connection to the store (on
-    PostgreSQL, in the snapshot the read was planned in) until it is read to the end or
-    closed: use it in a ``with`` block, or hand it to DuckDB, Polars or
-    ``pyarrow.parquet``.
+    ``metadata`` the JSON text as stored. Hand it to DuckDB, Polars or ``pyarrow.parquet``,
+    or loop over it. The reader holds a connection to the store (on PostgreSQL, in the
+    snapshot the read was planned in) until it is read to the end or let go of (pyarrow's
+    ``close()`` does not release it).
     """
     source = open_store(store)
     where = rollout_where(source, runs, filters)
