@@ -39,6 +39,7 @@ from openreward_nb.frames import events_arrow, events_df, rollouts_df
 from openreward_nb.frames.columns import select_list
 from openreward_nb.frames.events import EVENT_COLUMNS
 from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS
+from openreward_nb.store.location import open_store
 from openreward_nb.store.ops import OP_END, OP_EVENT, OP_ROLLOUT, dumps, plan_batch
 from openreward_nb.store.sqlite import SQLiteStore
 
@@ -111,13 +112,15 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
     return ops
 
 
-def build_store(path: Path, rollouts: int, n_events: int) -> float:
-    """Record the workload into a new store at ``path`` in large batches; returns seconds taken."""
+def build_store(path: Path | str, rollouts: int, n_events: int) -> float:
+    """Record the workload into a new store at ``path`` (a SQLite file or a PostgreSQL URL) in
+    large batches; returns seconds taken."""
     begin = time.perf_counter()
-    store = SQLiteStore(path)
+    store = open_store(str(path))
     pool = _pool()
     conn = store.connect()
-    conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
+    if isinstance(store, SQLiteStore):
+        conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
     side: dict[str, bool] = {}
     ops: list[tuple] = []
     t0 = time.time() - rollouts * 60
