@@ -17,7 +17,9 @@ EVENTS_PER_PAGE = 50_000
 ROLLOUTS_PER_EVENT_PAGE = 500
 
 
-def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLLOUTS_PER_PAGE) -> Iterator[list[tuple]]:
+def rollout_pages(
+    store: Store, select: str, where: Where, page_size: int = ROLLOUTS_PER_PAGE
+) -> Iterator[list[tuple[Any, ...]]]:
     """Rows of ``SELECT {select}, r.seq FROM rollouts r`` matching ``where``, in creation order, a page at a time.
 
     Pages by ``seq`` (keyset), so each query is bounded; the ``seq`` is the last value of each row.

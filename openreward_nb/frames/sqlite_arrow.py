@@ -24,13 +24,14 @@ This file runs as a script in the child: it imports nothing from the package.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,8 +57,8 @@ def read_pages(
     path: Path,
     queries: Sequence[tuple[str, Sequence[Any]]],
     types: Sequence[pa.DataType],
-    reread: Callable[[int], list[tuple]],
-) -> Iterator[pa.RecordBatch | list[tuple]]:
+    reread: Callable[[int], list[tuple[Any, ...]]],
+) -> Iterator[pa.RecordBatch | list[tuple[Any, ...]]]:
     """The rows of ``queries`` ((SQL, parameters), run in order in one snapshot of the file) as batches.
 
     Column ``i`` of every batch has type ``types[i]``, in buffers of its own (so a
@@ -79,16 +80,17 @@ def read_pages(
             command, bufsize=_PIPE_BYTES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
         ) as child,
     ):
-        _widen(child.stdout)
-        child.stdin.write(json.dumps(request).encode())
-        child.stdin.close()
+        stdin, stdout = cast(IO[bytes], child.stdin), cast(io.BufferedReader, child.stdout)  # both piped
+        _widen(stdout)
+        stdin.write(json.dumps(request).encode())
+        stdin.close()
         try:
-            while child.stdout.peek(1):
-                first = _read_column(child.stdout)
+            while stdout.peek(1):
+                first = _read_column(stdout)
                 if first.field(0).name == _REREAD:
                     yield reread(first.column(0)[0].as_py())
                     continue
-                columns = [first.column(0), *(_read_column(child.stdout).column(0) for _ in types[1:])]
+                columns = [first.column(0), *(_read_column(stdout).column(0) for _ in types[1:])]
                 yield pa.record_batch(columns, schema=schema)
         except Exception as exc:
             child.kill()  # a no-op when it has failed already

@@ -67,7 +67,7 @@ def _driven(
     """Pages through the ADBC SQLite driver's child; a page it could not cast is read here, with sqlite3."""
     conn: Any = None
 
-    def reread(index: int) -> list[tuple]:
+    def reread(index: int) -> list[tuple[Any, ...]]:
         nonlocal conn
         if conn is None:
             conn = store.connect()
