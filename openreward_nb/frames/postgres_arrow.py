@@ -35,8 +35,8 @@ def available() -> bool:
 
 def read_pages(
     store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
-) -> Iterator[pa.Table]:
-    """The rows of ``queries`` (in ``store``'s placeholder style) as tables, column ``i`` of type ``types[i]``.
+) -> Iterator[pa.RecordBatch]:
+    """The rows of ``queries`` (in ``store``'s placeholder style) as batches, column ``i`` of type ``types[i]``.
 
     Call inside ``store.snapshot()``: the driver's session imports that snapshot before
     this returns, so the pages see the state the caller saw even when they are read
@@ -50,7 +50,7 @@ def read_pages(
 
 def _pages(
     store: PostgresStore, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
-) -> Iterator[pa.Table | None]:
+) -> Iterator[pa.RecordBatch | None]:
     """:func:`read_pages` as a generator that yields None once connected, then the pages."""
     import adbc_driver_postgresql.dbapi as adbc
 
@@ -63,11 +63,12 @@ def _pages(
             yield None
             for statement in statements:
                 cur.execute(statement)
-                table = cur.fetch_arrow_table()
-                yield pa.table(
-                    [column.cast(t) for column, t in zip(table.columns, types, strict=True)], names=table.column_names
-                )
-                del table
+                for batch in cur.fetch_record_batch():  # as the driver fills them (about 16 MB each)
+                    yield pa.record_batch(
+                        [column.cast(t) for column, t in zip(batch.columns, types, strict=True)],
+                        names=batch.schema.names,
+                    )
+                    del batch
             cur.execute("ROLLBACK")
     except adbc.Error as exc:
         raise RuntimeError(f"reading through the ADBC PostgreSQL driver failed: {store.describe_error(exc)}") from None

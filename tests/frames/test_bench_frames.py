@@ -22,7 +22,7 @@ FIGURES = (
     rf"events_df +{NUMBER} s +read_sql +{NUMBER} s +ratio +{NUMBER}",
     rf"events fetch alone .* {NUMBER} s",
     rf"frame size: events_df {NUMBER} MB, read_sql {NUMBER} MB",
-    rf"events_arrow +{NUMBER} s +10,000 events in pages of 1,000: peak RSS \+{NUMBER} MB, largest page {NUMBER} MB",
+    rf"events_arrow +{NUMBER} s +10,000 events in pages of 1,000: peak RSS \+{NUMBER} MB, a page {NUMBER} MB",
 )
 
 

@@ -26,7 +26,7 @@ FIGURES = (
         for name in ("rollouts (store pages)", "events (store pages)", "rollouts_df (frames)", "events_df (frames)")
     ),
     rf"events_df, best of 1: {NUMBER} s; COPY floor .* {NUMBER} s; ratio {NUMBER} .* the wire alone .* {NUMBER} s",
-    rf"events_arrow {NUMBER} s, 4,000 events in pages of 1,000: peak RSS \+{NUMBER} MB, largest page {NUMBER} MB",
+    rf"events_arrow +{NUMBER} s +4,000 events in pages of 1,000: peak RSS \+{NUMBER} MB, a page {NUMBER} MB",
     rf"rollouts_df of 200 rollouts: PostgreSQL {NUMBER} s, SQLite {NUMBER} s .* COPY floor of the rollouts {NUMBER} s",
 )
 
