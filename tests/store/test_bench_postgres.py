@@ -34,18 +34,22 @@ FIGURES = (
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_benchmark_runs_prints_every_figure_and_cleans_up() -> None:
-    out = subprocess.run(
+    with subprocess.Popen(
         [PYTHON, str(REPO / "benchmarks" / "bench_postgres.py"), "--quick", "--check", "--url", server_url()],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=subprocess_env(),
-        timeout=600,
-    )
+    ) as bench:
+        stdout, stderr = bench.communicate(timeout=600)
+    out = subprocess.CompletedProcess(bench.args, bench.returncode, stdout, stderr)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     for figure in FIGURES:
         assert re.search(figure, out.stdout), figure
     assert re.search(r"quick run: not checked .*ingest with 4 writers.*events_df within 1\.5x", out.stdout)
     assert "[ok] events_arrow streams every event" in out.stdout
-    with admin() as conn:  # the benchmark drops the schemas it made
-        left = conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ornb_bench_%'").fetchone()[0]
+    with admin() as conn:  # the benchmark drops the schemas it made (named after its process)
+        left = conn.execute(
+            "SELECT count(*) FROM pg_namespace WHERE starts_with(nspname, %s)", (f"ornb_bench_{bench.pid}_",)
+        ).fetchone()[0]
     assert left == 0
