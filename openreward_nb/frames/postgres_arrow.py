@@ -70,7 +70,7 @@ def _pages(
                     )
                     del batch
             cur.execute("ROLLBACK")
-    except adbc.Error as exc:
+    except (adbc.Error, OSError) as exc:  # pyarrow reports a failure mid-stream (server gone) as OSError
         raise RuntimeError(f"reading through the ADBC PostgreSQL driver failed: {store.describe_error(exc)}") from None
 
 
