@@ -36,8 +36,9 @@ def events_arrow(
 ) -> pa.RecordBatchReader:
     """The events ``events_df(runs, types=types, **filters)`` holds, as a stream of Arrow record batches.
 
-    Each batch is one page of about ``page_size`` events (default 50,000), read when
-    the consumer asks for it, in the order of ``events_df``. Columns are those of
+    The store is read a page of about ``page_size`` events (default 50,000) at a time, when
+    the consumer asks for the next batch (a batch holds a page or part of one), in the order
+    of ``events_df``. Columns are those of
     ``events_df`` (:data:`EVENT_SCHEMA`): ``ts`` a UTC timestamp, ``type`` text and
     ``metadata`` the JSON text as stored. Hand it to DuckDB, Polars or ``pyarrow.parquet``,
     or loop over it. The reader holds a connection to the store (on PostgreSQL, in the
