@@ -66,7 +66,7 @@ def test_the_stream_holds_the_rows_of_events_df(recorded: Recorded, selection: d
     assert str(table.schema.field("ts").type) == "timestamp[us, tz=UTC]"
 
 
-def test_each_batch_is_a_page(recorded: Recorded) -> None:
+def test_batches_hold_at_most_a_page(recorded: Recorded) -> None:
     sizes = [batch.num_rows for batch in orn.events_arrow(store=recorded.url, page_size=2)]
     assert max(sizes) <= 2 and sum(sizes) == len(orn.events_df(store=recorded.url))
 
