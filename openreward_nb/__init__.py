@@ -58,6 +58,8 @@ _LAZY: dict[str, str] = {
     "export_jsonl": "openreward_nb.frames",
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
+    "events_arrow": "openreward_nb.frames",
+    "UnreadableValueWarning": "openreward_nb.frames",
 }
 
 
