@@ -17,3 +17,7 @@ MAX_INDEX = 2**31 - 1
 MAX_TIMESTAMP_S = 9_223_372_036.0
 #: the same bound in milliseconds, the unit of the OpenReward wire format
 MAX_TIMESTAMP_MS = int(MAX_TIMESTAMP_S * 1000)
+#: the characters of an id that arrives from the wire (a regular expression's class): ids go
+#: into URLs, file names, HTML attributes and terminal lines, so they are kept to characters
+#: that mean nothing in any of them. The OpenReward SDK's ids (uuid4 text) and this package's fit.
+ID_CHARS = "A-Za-z0-9._:-"
