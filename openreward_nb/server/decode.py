@@ -1,8 +1,12 @@
 """The OpenReward wire format, incoming: parse and check a ``POST /v1/rollouts`` body, event by event.
 
 Every field the SDK sends is checked for its type and range; a problem raises
-:class:`BadRequest` naming the field (``events[3].reward``). Unknown fields are ignored,
-so a newer SDK that adds one still gets through.
+:class:`BadRequest` naming the field (``events[3].reward``, ``events[3].metadata.a.b``).
+Unknown fields are ignored, so a newer SDK that adds one still gets through. Nothing
+accepted can break a reader later: ids keep to :data:`~openreward_nb.limits.ID_CHARS`,
+every text field has a length bound, times fit a pandas Timestamp and a datetime, and no
+number anywhere in an event (nested too) is too large for a double: stored as
+``Infinity``, it would not be JSON, and every JSON filter over the store would fail.
 
 Bodies are read with orjson and ordinary message events checked by a fast path; anything
 either refuses, and anything orjson may read differently, is read again with the standard
@@ -12,6 +16,8 @@ library and checked field by field, so answers and stored values are the same ei
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +26,12 @@ from typing import Any
 import orjson
 
 from ..events import EVENT_TYPES, Event, clean_text
-from ..limits import MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS
+from ..limits import ID_CHARS, MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS
 
 _MAX_FLOAT = sys.float_info.max
 #: orjson reads an integer literal too wide for 64 bits as a float at least this large
 _WIDE = 2.0**63
+_ID = re.compile(f"[{ID_CHARS}]{{1,{MAX_ID_CHARS}}}")
 
 
 class BadRequest(ValueError):
@@ -93,10 +100,10 @@ def _text(value: Any) -> str:
 
 
 def _bounded_text(limit: int) -> Callable[[Any], str]:
+    """Optional text of at most ``limit`` characters (may be empty)."""
+
     def check(value: Any) -> str:
         text = _text(value)
-        if not text.strip():
-            raise ValueError("must not be empty")
         if len(text) > limit:
             raise ValueError(f"must be at most {limit} characters, got {len(text)}")
         return text
@@ -104,8 +111,22 @@ def _bounded_text(limit: int) -> Callable[[Any], str]:
     return check
 
 
-_id = _bounded_text(MAX_ID_CHARS)
-_name = _bounded_text(MAX_NAME_CHARS)
+def _name(value: Any) -> str:
+    text = _bounded_text(MAX_NAME_CHARS)(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _id(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"must be a string, got {_kind(value)}")
+    if _ID.fullmatch(value) is None:
+        raise ValueError(f"must be 1 to {MAX_ID_CHARS} characters from {ID_CHARS}, got {_kind(value)}")
+    return value
+
+
+_short = _bounded_text(MAX_NAME_CHARS)
 
 
 def _integer(low: int, high: int) -> Callable[[Any], int]:
@@ -171,9 +192,9 @@ MESSAGE_FIELDS: FieldSpec = {
     "content": (_text, False),
     "contentReference": (_text, False),
     "summary": (_text, False),
-    "name": (_text, False),
-    "callId": (_text, False),
-    "environment_id": (_text, False),
+    "name": (_short, False),
+    "callId": (_short, False),
+    "environment_id": (_short, False),
     "reward": (_number, False),
     "isFinished": (_flag, False),
     "metadata": (_object, False),
@@ -183,12 +204,12 @@ START_FIELDS: FieldSpec = {
     "timestamp": (_timestamp, True),
     "runName": (_name, True),
     "step": (_step, False),
-    "environment": (_text, False),
-    "environment_id": (_text, False),
-    "rolloutName": (_text, False),
-    "variant": (_text, False),
-    "variant_id": (_text, False),
-    "split": (_text, False),
+    "environment": (_short, False),
+    "environment_id": (_short, False),
+    "rolloutName": (_short, False),
+    "variant": (_short, False),
+    "variant_id": (_short, False),
+    "split": (_short, False),
     "metadata": (_object, False),
     "task_spec": (_object, False),
     "run_info": (_object, False),
@@ -219,7 +240,7 @@ def _checked(event: dict, spec: FieldSpec, where: str) -> dict[str, Any]:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _escape_surrogates(value: Any) -> Any:
@@ -299,6 +320,43 @@ def _has_wide_float(value: Any) -> bool:
     return False
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+
+
+def _beyond_double(value: Any) -> list[Any] | None:
+    """The path (innermost first, after the number) to the first number a double cannot hold, or None.
+
+    The standard library reads ``1e400`` as infinity and keeps a 400-digit integer exact;
+    neither can be stored as JSON that every reader takes. orjson refuses both itself.
+    """
+    kind = type(value)
+    if kind is float:
+        return None if math.isfinite(value) else [value]
+    if kind is int:
+        return None if -_MAX_FLOAT <= value <= _MAX_FLOAT else [value]
+    if kind is dict:
+        for key, item in value.items():
+            found = _beyond_double(item)
+            if found is not None:
+                found.append(f".{key}" if _PLAIN_KEY.fullmatch(key) else f"[{_kind(key)}]")
+                return found
+    elif kind is list:
+        for i, item in enumerate(value):
+            found = _beyond_double(item)
+            if found is not None:
+                found.append(f"[{i}]")
+                return found
+    return None
+
+
+def _refuse_beyond_double(raw: dict, where: str) -> None:
+    """Raise BadRequest naming the first number anywhere in an event that a double cannot hold."""
+    found = _beyond_double(raw)
+    if found is not None:
+        number, path = found[0], "".join(reversed(found[1:]))
+        raise BadRequest(f"{where}{path}: must be a number a double can hold (finite), got {_kind(number)}")
+
+
 def _split(events: list, wide_ints_lost: bool) -> Batch:
     """Check the events and sort them by kind; ``wide_ints_lost``: raise _Reread where that could show."""
     batch = Batch()
@@ -310,6 +368,8 @@ def _split(events: list, wide_ints_lost: bool) -> Batch:
         spec = _SPECS.get(kind) if type(kind) is str else None
         if spec is None:
             raise BadRequest(f"{where}.eventType: must be one of message, rollout, rollout_update, got {_kind(kind)}")
+        if not wide_ints_lost:
+            _refuse_beyond_double(raw, where)
         if kind == "message":
             message = _plain_message(pos, raw) or _message(pos, _checked(raw, spec, where), where)
             if wide_ints_lost and message.metadata and _has_wide_float(message.metadata):
@@ -331,14 +391,8 @@ _NUMBER = (int, float)
 
 
 def _plain_id(value: Any) -> bool:
-    """An id the full check takes as it is: ASCII text, no NUL byte, not blank, not too long."""
-    return (
-        type(value) is str
-        and 0 < len(value) <= MAX_ID_CHARS
-        and value.isascii()
-        and "\x00" not in value
-        and not value.isspace()
-    )
+    """An id the full check takes as it is."""
+    return type(value) is str and _ID.fullmatch(value) is not None
 
 
 def _plain_text(value: Any) -> Any:
@@ -346,6 +400,11 @@ def _plain_text(value: Any) -> Any:
     if type(value) is str and ("\x00" in value or not value.isascii()):
         return clean_text(value)
     return value
+
+
+def _plain_short(value: Any) -> bool:
+    """Optional short text (a tool name, a call id) the full check takes as it is."""
+    return value is None or (type(value) is str and len(value) <= MAX_NAME_CHARS)
 
 
 def _plain_message(pos: int, raw: dict) -> Message | None:
@@ -378,9 +437,9 @@ def _plain_message(pos: int, raw: dict) -> Message | None:
         and (content is None or type(content) is str)
         and (reference is None or type(reference) is str)
         and (summary is None or type(summary) is str)
-        and (name is None or type(name) is str)
-        and (call_id is None or type(call_id) is str)
-        and (env is None or type(env) is str)
+        and _plain_short(name)
+        and _plain_short(call_id)
+        and _plain_short(env)
         and (reward is None or (type(reward) in _NUMBER and -_MAX_FLOAT <= reward <= _MAX_FLOAT))
         and (finished is None or type(finished) is bool)
         and (metadata is None or type(metadata) is dict)
