@@ -1,18 +1,22 @@
 """``OpenReward(upload=True)``: upload what a client records, in a thread of its own, while it records.
 
-Every ``interval`` seconds the thread queues the rollouts created since, and uploads what
-is pending (also rollouts queued by earlier sessions that did not finish). When the API is
+Every ``interval`` seconds (sooner while there is work) the thread uploads what is pending,
+queuing the rollouts created since at every round (and rollouts queued by earlier
+sessions that did not finish). When the API is
 unreachable it says so once, backs off, and keeps trying; recording is never slowed. On
-close it waits for the store to have everything, uploads what is left (giving up after
-``CLOSE_GIVE_UP_S`` seconds without progress) and says what stays queued for a later sync.
+close it waits for the store to have everything, then uploads what is left for at most
+``CLOSE_TIME_LIMIT_S`` seconds (less when ``CLOSE_GIVE_UP_S`` pass without progress),
+whatever the server does, and says how many events stay queued for a later sync.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from typing import Any
 
 from .._future import Future
+from ..safe_text import terminal_line
 from ..store.base import Store
 from .model import SyncResult, UploadOptions
 from .target import Target
@@ -20,9 +24,13 @@ from .uploader import Uploader
 
 POLL_GIVE_UP_S = 5.0
 CLOSE_GIVE_UP_S = 10.0
+#: the most close() spends uploading once the store has everything (README, "Upload to OpenReward")
+CLOSE_TIME_LIMIT_S = 20.0
 MAX_DELAY_S = 30.0
 #: events of a running rollout wait this long before upload, so a reward patched onto them right after goes too
 SETTLE_S = 2.0
+#: seconds to the next upload after one that sent something: recording is going on
+BUSY_INTERVAL_S = 0.1
 
 
 class BackgroundUpload:
@@ -45,6 +53,7 @@ class BackgroundUpload:
         self._flushed: Future | None = None
         self._done = Future()
         self._problem: str | None = None
+        self.url = terminal_line(target.url, 200)
         self._thread = threading.Thread(target=self._run, name="openreward_nb-upload", daemon=True)
         self._thread.start()
 
@@ -70,38 +79,52 @@ class BackgroundUpload:
             if self._flushed is not None:
                 break
             result = self._upload(POLL_GIVE_UP_S, SETTLE_S, self._closing)
-            delay = self.interval if not result.errors else min(MAX_DELAY_S, max(delay, self.interval) * 2)
+            if result.errors:
+                delay = min(MAX_DELAY_S, max(delay, self.interval) * 2)
+            else:
+                delay = min(BUSY_INTERVAL_S, self.interval) if result.sent else self.interval
         try:
             self._flushed.result()
         except BaseException as exc:
             self._done.set_exception(exc)
             return
-        result = self._upload(CLOSE_GIVE_UP_S, None, None)
+        result = self._upload(CLOSE_GIVE_UP_S, None, None, CLOSE_TIME_LIMIT_S)
         if result.pending or result.failed:
             print(
-                f"openreward_nb: {result.pending:,} events not uploaded to {self.uploader.target.url} yet and "
+                f"openreward_nb: {result.pending:,} events not uploaded to {self.url} yet and "
                 f"{result.failed:,} refused; they are kept in the store: run `openreward-nb sync` or client.sync() later",
                 file=sys.stderr,
             )
         self._done.set_result(result)
 
-    def _upload(self, give_up_after: float, settle: float | None, stop: threading.Event | None) -> SyncResult:
-        with self._lock:
-            fresh, self._new = self._new, []
+    def _upload(
+        self, give_up_after: float, settle: float | None, stop: threading.Event | None, time_limit: float | None = None
+    ) -> SyncResult:
         try:
-            if fresh:
-                self.uploader.queue(rollout_ids=fresh)
-            result = self.uploader.run(give_up_after=give_up_after, settle=settle, stop=stop)
+            result = self.uploader.run(
+                give_up_after=give_up_after, settle=settle, stop=stop, time_limit=time_limit, queue_new=self._queue_new
+            )
         except Exception as exc:
-            with self._lock:
-                self._new[:0] = fresh
-            result = SyncResult(0, 0, 0, [f"could not read or update the store: {exc}"])
+            result = SyncResult(0, 0, 0, [terminal_line(f"could not read or update the store: {exc}", 500)])
         self._report(result)
         return result
 
+    def _queue_new(self, conn: Any) -> None:
+        """Queue the rollouts created since the last call (called by the upload before each look at what is pending)."""
+        with self._lock:
+            fresh, self._new = self._new, []
+        if not fresh:
+            return
+        try:
+            self.uploader.state.track(conn, fresh)
+        except BaseException:
+            with self._lock:
+                self._new[:0] = fresh
+            raise
+
     def _report(self, result: SyncResult) -> None:
         problem = "; ".join(result.errors[:3]) or None
-        url = self.uploader.target.url
+        url = self.url
         if problem and problem != self._problem:
             print(
                 f"openreward_nb: upload to {url}: {problem}. Recording continues into the store and the upload "

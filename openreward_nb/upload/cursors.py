@@ -110,7 +110,7 @@ class UploadState:
         """Queued rollouts with something left to send, oldest first."""
         n = len(ROLLOUT_FIELDS)
         return [
-            Cursor(dict(zip(ROLLOUT_FIELDS, row[:n])), bool(row[n]), row[n + 1], row[n + 2], row[n + 3])
+            Cursor(dict(zip(ROLLOUT_FIELDS, row[:n], strict=True)), bool(row[n]), row[n + 1], row[n + 2], row[n + 3])
             for row in fetch(conn, self._sql["pending"], (self.target, limit))
         ]
 
