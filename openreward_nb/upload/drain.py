@@ -19,7 +19,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -30,7 +29,7 @@ from .cursors import Commit, Cursor, UploadState
 from .model import UploadOptions
 from .target import Target
 from .transport import Fatal, NoDocument, Refused, Retryable
-from .wire import encode, encode_message, start_event, update_event
+from .wire import MessageEncoder, encode, start_event, update_event
 
 T = TypeVar("T")
 
@@ -183,7 +182,7 @@ class Drain:
             budget -= len(rows)
             if update is not None or rows:
                 before = (cursor.next_idx, cursor.n_sent)
-                work.append(Work(rid, update, rows, partial(encode_message, rid, env_id), before, sent_base))
+                work.append(Work(rid, update, rows, MessageEncoder(rid, env_id), before, sent_base))
         lanes = opts.concurrency
         start_batches = pack(starts, opts.batch_events, opts.batch_bytes)
         refused = await self.send([iter(start_batches[i::lanes]) for i in range(lanes)])

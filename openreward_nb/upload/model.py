@@ -11,8 +11,8 @@ from ..safe_text import terminal_line
 class UploadOptions:
     """Batch limits, concurrency and timeouts of an upload."""
 
-    batch_events: int = 1000
-    batch_bytes: int = 1_000_000
+    batch_events: int = 4000
+    batch_bytes: int = 4_000_000
     concurrency: int = 4
     round_events: int = 16_000
     #: seconds one request may take in all (connect, send, the whole answer)
