@@ -88,17 +88,24 @@ class BackgroundUpload:
         except BaseException as exc:
             self._done.set_exception(exc)
             return
-        result = self._upload(CLOSE_GIVE_UP_S, None, None, CLOSE_TIME_LIMIT_S)
+        result = self._upload(CLOSE_GIVE_UP_S, None, None, CLOSE_TIME_LIMIT_S, report=False)
         if result.pending or result.failed:
+            why = f" ({result.errors[0]})" if result.errors else ""
             print(
                 f"openreward_nb: {result.pending:,} events not uploaded to {self.url} yet and "
-                f"{result.failed:,} refused; they are kept in the store: run `openreward-nb sync` or client.sync() later",
+                f"{result.failed:,} refused{why}; they are kept in the store: run `openreward-nb sync` or "
+                "client.sync() later",
                 file=sys.stderr,
             )
         self._done.set_result(result)
 
     def _upload(
-        self, give_up_after: float, settle: float | None, stop: threading.Event | None, time_limit: float | None = None
+        self,
+        give_up_after: float,
+        settle: float | None,
+        stop: threading.Event | None,
+        time_limit: float | None = None,
+        report: bool = True,
     ) -> SyncResult:
         try:
             result = self.uploader.run(
@@ -106,7 +113,8 @@ class BackgroundUpload:
             )
         except Exception as exc:
             result = SyncResult(0, 0, 0, [terminal_line(f"could not read or update the store: {exc}", 500)])
-        self._report(result)
+        if report:
+            self._report(result)
         return result
 
     def _queue_new(self, conn: Any) -> None:
