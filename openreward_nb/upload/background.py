@@ -1,9 +1,9 @@
 """``OpenReward(upload=True)``: upload what a client records, in a thread of its own, while it records.
 
-Every ``interval`` seconds (sooner while there is work) the thread uploads what is pending,
-queuing the rollouts created since at every round (and rollouts queued by earlier
-sessions that did not finish). When the API is
-unreachable it says so once, backs off, and keeps trying; recording is never slowed. On
+Every ``interval`` seconds (sooner while there is work, and when a rollout is created) the
+thread uploads what is pending, queuing the rollouts created since at every round (and
+rollouts queued by earlier sessions that did not finish). When the API is unreachable it
+says so once, backs off, and keeps trying; recording is never slowed. On
 close it waits for the store to have everything, then uploads what is left for at most
 ``CLOSE_TIME_LIMIT_S`` seconds (less when ``CLOSE_GIVE_UP_S`` pass without progress),
 whatever the server does, and says how many events stay queued for a later sync.
@@ -58,9 +58,15 @@ class BackgroundUpload:
         self._thread.start()
 
     def track(self, rollout_id: str) -> None:
-        """Upload this rollout (created by the client) too."""
+        """Upload this rollout (created by the client) too.
+
+        A new rollout usually means the one before has ended: the thread wakes at once to
+        upload it, unless the API is failing (then it keeps to its back-off).
+        """
         with self._lock:
             self._new.append(rollout_id)
+        if self._problem is None:
+            self._wake.set()
 
     def close_after(self, flushed: Future) -> Future:
         """Once ``flushed`` resolves, upload what is left and stop; the returned future gets the SyncResult."""

@@ -14,8 +14,10 @@ an error, stored in the store, or printed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -54,6 +56,13 @@ class Fatal(Exception):
     """No batch can get through (3xx, 401, 403, an answer that makes no sense): the upload stops with this message."""
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every upload of the process shares: building one loads the CA bundle (tens of
+    milliseconds), and ``upload=True`` starts an upload whenever a rollout is created."""
+    return httpx2.create_ssl_context()
+
+
 def make_client(url: str, api_key: str, concurrency: int, timeout: float) -> httpx2.AsyncClient:
     """The HTTP client of one upload: keep-alive connections to ``url``, the key on every request."""
     return httpx2.AsyncClient(
@@ -61,6 +70,7 @@ def make_client(url: str, api_key: str, concurrency: int, timeout: float) -> htt
         headers={"x-api-key": api_key, "user-agent": USER_AGENT},
         timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
         limits=httpx2.Limits(max_connections=concurrency + 1, max_keepalive_connections=concurrency + 1),
+        verify=tls_context(),
     )
 
 
