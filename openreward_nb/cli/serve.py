@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 SERVER_KEY_ENV = "OPENREWARD_NB_SERVER_KEY"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "serve",
         help="accept OpenReward SDK uploads (POST /v1/rollouts) and record them into the store",

@@ -111,7 +111,7 @@ class IngestApp:
     async def variants(self, request: Request) -> Response:
         return JSONResponse([])
 
-    async def _page(self, request: Request, fetch: Callable[..., dict], *args: Any) -> Response:
+    async def _page(self, request: Request, fetch: Callable[..., dict[str, Any]], *args: Any) -> Response:
         query = request.query_params
         try:
             limit, offset = listing.page_bounds(query.get("limit"), query.get("offset"))

@@ -57,7 +57,7 @@ class Start:
     metadata: str | None
     task_spec: str | None
     run_info: str | None
-    rollout_info: dict | None
+    rollout_info: dict[str, Any] | None
 
 
 @dataclass(slots=True)
@@ -71,7 +71,7 @@ class Message:
     event: Event
     reward: float | None
     is_finished: bool
-    metadata: dict | None
+    metadata: dict[str, Any] | None
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Update:
 
     position: int
     rollout_id: str
-    rollout_info: dict
+    rollout_info: dict[str, Any]
 
 
 @dataclass
@@ -147,7 +147,7 @@ _step = _integer(-(2**53), 2**53)
 def _timestamp(value: Any) -> float:
     if type(value) not in (int, float) or not 0 <= value <= MAX_TIMESTAMP_MS:
         raise ValueError(f"must be epoch milliseconds (a number from 0 to {MAX_TIMESTAMP_MS}), got {_kind(value)}")
-    return value / 1000.0
+    return float(value) / 1000.0
 
 
 def _number(value: Any) -> float:
@@ -162,7 +162,7 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _object(value: Any) -> dict:
+def _object(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         raise ValueError(f"must be a JSON object, got {_kind(value)}")
     return value
@@ -171,7 +171,7 @@ def _object(value: Any) -> dict:
 def _message_type(value: Any) -> str:
     if value not in EVENT_TYPES:
         raise ValueError(f"must be one of {', '.join(EVENT_TYPES)}, got {_kind(value)}")
-    return value
+    return str(value)
 
 
 def _kind(value: Any) -> str:
@@ -223,7 +223,7 @@ UPDATE_FIELDS: FieldSpec = {
 _SPECS = {"message": MESSAGE_FIELDS, "rollout": START_FIELDS, "rollout_update": UPDATE_FIELDS}
 
 
-def _checked(event: dict, spec: FieldSpec, where: str) -> dict[str, Any]:
+def _checked(event: dict[str, Any], spec: FieldSpec, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, (check, required) in spec.items():
         value = event.get(name)
@@ -253,7 +253,7 @@ def _escape_surrogates(value: Any) -> Any:
     return value
 
 
-def safe_object(value: dict | None) -> dict | None:
+def safe_object(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """A JSON object whose text any store takes: lone surrogates (valid in JSON escapes, not in UTF-8) escaped."""
     if value is None:
         return None
@@ -261,10 +261,11 @@ def safe_object(value: dict | None) -> dict | None:
         _compact(value).encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return _escape_surrogates(value)
+        escaped: dict[str, Any] = _escape_surrogates(value)
+        return escaped
 
 
-def json_text(value: dict | None) -> str | None:
+def json_text(value: dict[str, Any] | None) -> str | None:
     """A JSON object as compact text any store takes (see :func:`safe_object`); None stays None."""
     return None if value is None else _compact(safe_object(value))
 
@@ -299,7 +300,7 @@ def parse_body(body: bytes) -> Batch:
         raise BadRequest("events: a value is nested too deeply", 400) from None
 
 
-def _events(data: Any) -> list:
+def _events(data: Any) -> list[Any]:
     if type(data) is not dict:
         raise BadRequest(f'body: must be a JSON object {{"events": [...]}}, got {_kind(data)}', 400)
     events = data.get("events")
@@ -312,7 +313,7 @@ def _has_wide_float(value: Any) -> bool:
     """True if ``value`` holds a float of magnitude 2**63 or more (orjson reads a wider integer as such a float)."""
     kind = type(value)
     if kind is float:
-        return abs(value) >= _WIDE
+        return bool(abs(value) >= _WIDE)
     if kind is dict:
         return any(map(_has_wide_float, value.values()))
     if kind is list:
@@ -349,7 +350,7 @@ def _beyond_double(value: Any) -> list[Any] | None:
     return None
 
 
-def _refuse_beyond_double(raw: dict, where: str) -> None:
+def _refuse_beyond_double(raw: dict[str, Any], where: str) -> None:
     """Raise BadRequest naming the first number anywhere in an event that a double cannot hold."""
     found = _beyond_double(raw)
     if found is not None:
@@ -357,7 +358,7 @@ def _refuse_beyond_double(raw: dict, where: str) -> None:
         raise BadRequest(f"{where}{path}: must be a number a double can hold (finite), got {_kind(number)}")
 
 
-def _split(events: list, wide_ints_lost: bool) -> Batch:
+def _split(events: list[Any], wide_ints_lost: bool) -> Batch:
     """Check the events and sort them by kind; ``wide_ints_lost``: raise _Reread where that could show."""
     batch = Batch()
     for pos, raw in enumerate(events):
@@ -407,12 +408,12 @@ def _plain_short(value: Any) -> bool:
     return value is None or (type(value) is str and len(value) <= MAX_NAME_CHARS)
 
 
-def _plain_message(pos: int, raw: dict) -> Message | None:
+def _plain_message(pos: int, raw: dict[str, Any]) -> Message | None:
     """An ordinary message event checked fast; None when anything needs the full check (which names the field).
 
     Takes only what :data:`MESSAGE_FIELDS` and :func:`_message` take, and gives the same Message.
     """
-    get = raw.get
+    get: Callable[[str], Any] = raw.get
     idx, ts, etype = get("index"), get("timestamp"), get("type")
     if not (
         type(idx) is int

@@ -159,7 +159,7 @@ def _like(text: str) -> str:
     return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
 
 
-def _run(row: tuple) -> dict[str, Any]:
+def _run(row: tuple[Any, ...]) -> dict[str, Any]:
     name, created, n, reward, length, updated = row
     return {
         "id": name,
@@ -187,7 +187,7 @@ def get_run(store: Store, run_id: str) -> dict[str, Any] | None:
     return _run(rows[0]) if rows else None
 
 
-def _rollout(row: tuple) -> dict[str, Any]:
+def _rollout(row: tuple[Any, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     rid = row[0]
     for (column, key), value in zip(_ROLLOUT_FIELDS, row, strict=True):

@@ -76,7 +76,7 @@ class Drain:
         self.sent = 0
         self.errors: list[str] = []
         self.last_progress = time.monotonic()
-        self.seen: dict[str, tuple] = {}
+        self.seen: dict[str, tuple[Any, ...]] = {}
         self.skip: set[str] = set()
         self.http: Any = None
         self.ledger = Ledger()
@@ -190,7 +190,7 @@ class Drain:
         todo = _lanes([w for w in work if w.rollout_id not in refused], lanes)
         await self.send([BatchStream(lane, opts.batch_events, opts.batch_bytes, self.ledger) for lane in todo])
 
-    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple], int]:
+    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple[Any, ...]], int]:
         """The cursor's next stored events and the sent count they start from.
 
         From index 0 again (same ids) when events arrived below the cursor after it passed.

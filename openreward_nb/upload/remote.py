@@ -152,7 +152,7 @@ class RemoteAPI:
         except (ValueError, RecursionError):
             raise transport.Fatal("the answer is not JSON") from None
 
-    def _pages(self, path: str, key: str, limit: int | None, params: dict[str, Any]) -> Iterator[dict]:
+    def _pages(self, path: str, key: str, limit: int | None, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         offset = 0
         while limit is None or offset < limit:
             size = PAGE if limit is None else min(PAGE, limit - offset)

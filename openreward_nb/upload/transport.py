@@ -187,4 +187,4 @@ async def get_json(http: httpx2.AsyncClient, path: str, deadline: float) -> Any:
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 10.0) -> float:
     """Seconds to wait before retry ``attempt`` (1, 2, ...): exponential, capped, with jitter."""
-    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+    return min(cap, base * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)

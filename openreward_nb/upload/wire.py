@@ -49,7 +49,7 @@ def message_event_id(rollout_id: str, idx: int) -> str:
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
-def strip_none(data: dict) -> dict:
+def strip_none(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without None values, recursively inside dicts (lists are kept as they are), as the SDK sends."""
     return {k: strip_none(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None}
 
@@ -63,7 +63,7 @@ def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id: str | None) -> dict:
+def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id: str | None) -> dict[str, Any]:
     """The ``rollout`` event that opens a stored rollout (``rollout`` is its row from the store)."""
     return strip_none(
         {
@@ -84,7 +84,7 @@ def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id:
     )
 
 
-def update_event(rollout_id: str, rollout_info_json: str) -> dict:
+def update_event(rollout_id: str, rollout_info_json: str) -> dict[str, Any]:
     """The ``rollout_update`` event carrying a rollout's (merged) ``rollout_info``."""
     return strip_none(
         {
@@ -109,7 +109,7 @@ def _quoted(text: str) -> bytes:
     return encode_basestring_ascii(text).encode("ascii")
 
 
-def encode(event: dict) -> bytes:
+def encode(event: dict[str, Any]) -> bytes:
     """One event as compact JSON; non-ASCII is escaped, as the SDK's HTTP client (aiohttp) sends it."""
     return json.dumps(event, separators=(",", ":")).encode("ascii")
 
@@ -132,7 +132,7 @@ class MessageEncoder:
         self._rollout = b',"rolloutEventId":' + _quoted(rollout_id) + b',"type":'
         self._environment = None if environment_id is None else b',"environment_id":' + _quoted(environment_id)
 
-    def __call__(self, row: tuple) -> bytes:
+    def __call__(self, row: tuple[Any, ...]) -> bytes:
         idx, ts, etype, content, reference, summary, name, call_id, reward, finished, metadata = row
         digest = self._hash.copy()
         digest.update(str(idx).encode())
@@ -167,7 +167,7 @@ def _metadata(text: str | None) -> bytes:
     return json.dumps(strip_none(json.loads(text)), separators=(",", ":")).encode("ascii")
 
 
-def encode_message(rollout_id: str, environment_id: str | None, row: tuple) -> bytes:
+def encode_message(rollout_id: str, environment_id: str | None, row: tuple[Any, ...]) -> bytes:
     """The ``message`` event of one stored event, encoded (see :class:`MessageEncoder`, which uploads use)."""
     return MessageEncoder(rollout_id, environment_id)(row)
 
