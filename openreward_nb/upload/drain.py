@@ -143,12 +143,13 @@ class Drain:
         if key not in self.env_ids:
             owner, name = environment.split("/", 1)
             path = f"/v1/environments/{quote(owner, safe='')}/{quote(name)}"
-            try:
-                env_id = answers.environment_id(path, await self._document(path))
+            try:  # an environment or variant the API does not know is sent without its id, as the SDK does
+                found = await self._document(path)
+                env_id = None if found is None else answers.environment_id(path, found)
                 variant_id = None
                 if variant:
                     listed = await self._document(path + "/variants")
-                    variant_id = answers.variant_id(path + "/variants", listed, variant)
+                    variant_id = None if listed is None else answers.variant_id(path + "/variants", listed, variant)
             except answers.BadAnswer as exc:
                 raise Fatal(str(exc)) from None
             self.env_ids[key] = (env_id, variant_id)

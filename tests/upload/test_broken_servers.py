@@ -196,3 +196,14 @@ def test_remote_run_times_are_both_utc_datetimes(tmp_path: Path) -> None:
     assert runs["updated_at"].dtype == runs["created_at"].dtype
     assert isinstance(runs["updated_at"].dtype, pd.DatetimeTZDtype) and str(runs["updated_at"].dtype.tz) == "UTC"
     assert row["updated_at"] >= row["created_at"]
+
+
+def test_an_environment_the_api_does_not_know_is_sent_without_its_id(tmp_path: Path) -> None:
+    """A 404 on the look-up is not nonsense: the rollouts go, without an environment id, as the SDK sends them."""
+    local = str(tmp_path / "local.sqlite")
+    record(local, 2, 5)
+    with Collector("--env-404") as collector:
+        result = sync(local, collector.url)
+        stats = collector.stats()
+    assert result.ok and result.sent == 10
+    assert stats["gets_environment"] == 1 and stats["messages_unique"] == 10
