@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import Any
 
 from .._future import Future
 from ..safe_text import terminal_line
 from ..store.base import Store
+from .drain import STOP_GRACE_S
 from .model import SyncResult, UploadOptions
 from .target import Target
 from .uploader import Uploader
@@ -49,7 +51,8 @@ class BackgroundUpload:
         self._new: list[str] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._closing = threading.Event()  # cuts a waiting upload short: the final one takes over
+        self._closing = threading.Event()  # ends a poll: no new batch, no retry; the final upload takes over
+        self._closed_at = 0.0
         self._flushed: Future | None = None
         self._done = Future()
         self._problem: str | None = None
@@ -73,6 +76,7 @@ class BackgroundUpload:
         with self._lock:
             if self._flushed is None:
                 self._flushed = flushed
+                self._closed_at = time.monotonic()
         self._closing.set()
         self._wake.set()
         return self._done
@@ -84,7 +88,7 @@ class BackgroundUpload:
             self._wake.clear()
             if self._flushed is not None:
                 break
-            result = self._upload(POLL_GIVE_UP_S, SETTLE_S, self._closing)
+            result = self._upload(POLL_GIVE_UP_S, SETTLE_S, self._closing, stop_grace=CLOSE_TIME_LIMIT_S)
             if result.errors:
                 delay = min(MAX_DELAY_S, max(delay, self.interval) * 2)
             else:
@@ -94,7 +98,8 @@ class BackgroundUpload:
         except BaseException as exc:
             self._done.set_exception(exc)
             return
-        result = self._upload(CLOSE_GIVE_UP_S, None, None, CLOSE_TIME_LIMIT_S, report=False)
+        polled = time.monotonic() - self._closed_at  # a poll's requests in flight at close count against the limit
+        result = self._upload(CLOSE_GIVE_UP_S, None, None, max(1.0, CLOSE_TIME_LIMIT_S - polled), report=False)
         if result.pending or result.failed:
             why = f" ({result.errors[0]})" if result.errors else ""
             print(
@@ -112,10 +117,16 @@ class BackgroundUpload:
         stop: threading.Event | None,
         time_limit: float | None = None,
         report: bool = True,
+        stop_grace: float = STOP_GRACE_S,
     ) -> SyncResult:
         try:
             result = self.uploader.run(
-                give_up_after=give_up_after, settle=settle, stop=stop, time_limit=time_limit, queue_new=self._queue_new
+                give_up_after=give_up_after,
+                settle=settle,
+                stop=stop,
+                time_limit=time_limit,
+                queue_new=self._queue_new,
+                stop_grace=stop_grace,
             )
         except Exception as exc:
             result = SyncResult(0, 0, 0, [terminal_line(f"could not read or update the store: {exc}", 500)])

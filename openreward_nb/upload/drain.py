@@ -8,8 +8,11 @@ where it stopped. Retryable failures back off and retry until ``give_up_after`` 
 pass without progress; what is left stays queued.
 
 Nothing waits on a peer without bound: each request has an overall deadline
-(``UploadOptions.timeout``), ``stop`` cuts requests in flight short, and ``deadline``
-(close's bound) ends the whole run at a fixed time, whatever the server does.
+(``UploadOptions.timeout``), ``stop`` lets the requests in flight finish for at most
+``stop_grace`` seconds, and ``deadline`` (close's bound) ends the whole run at a fixed
+time, whatever the server does. Near the deadline no request starts that the slowest
+answer seen so far says would not finish: a request cut short may still be stored by the
+server, and its events would then go twice (with the same ids) in a later sync.
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ _WATCH_S = 0.05
 STOP_GRACE_S = 1.0
 
 
+class Pace:
+    """The slowest answer to an upload seen so far, kept across the runs of one uploader."""
+
+    def __init__(self) -> None:
+        self.slowest_s = 0.0
+
+    def answered(self, seconds: float) -> None:
+        self.slowest_s = max(self.slowest_s, seconds)
+
+
 class Drain:
     """One run of the upload: its HTTP client, counters and the problems met."""
 
@@ -64,6 +77,8 @@ class Drain:
         settled_before: float | None,
         deadline: float | None = None,
         queue_new: Callable[[Any], None] | None = None,
+        stop_grace: float = STOP_GRACE_S,
+        pace: Pace | None = None,
     ) -> None:
         self.target = target
         self.opts = options
@@ -84,6 +99,8 @@ class Drain:
         self.deadline = deadline  # time.monotonic() at which the run ends, whatever is in flight
         self.url = terminal_line(target.url, 200)
         self.queue_new = queue_new
+        self.stop_grace = stop_grace
+        self.pace = pace or Pace()
 
     async def run(self) -> None:
         """Send what is pending; returns when done or stopped, GiveUp at the deadline or without progress."""
@@ -102,7 +119,7 @@ class Drain:
                 if stopped_at is None and self.stop.is_set():
                     stopped_at = now  # no new batch starts; those in flight get a moment to finish
                 late = self.deadline is not None and now >= self.deadline
-                if not work.done() and (late or (stopped_at is not None and now - stopped_at >= STOP_GRACE_S)):
+                if not work.done() and (late or (stopped_at is not None and now - stopped_at >= self.stop_grace)):
                     work.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await work
@@ -222,7 +239,7 @@ class Drain:
 
         async def worker(batches: Iterator[Batch]) -> None:
             for batch in batches:
-                if self.stop.is_set():
+                if self.stop.is_set() or not self._time_for_one_more():
                     return
                 await self.deliver(batch, refused)
 
@@ -239,10 +256,19 @@ class Drain:
                 raise task.exception()  # type: ignore[misc]
         return refused
 
+    def _time_for_one_more(self) -> bool:
+        """False when the deadline is nearer than the slowest answer seen: leave the rest for later."""
+        return self.deadline is None or time.monotonic() + self.pace.slowest_s < self.deadline
+
+    async def _post(self, body: bytes) -> None:
+        started = time.monotonic()
+        await transport.post(self.http, body, self.opts.timeout)
+        self.pace.answered(time.monotonic() - started)
+
     async def deliver(self, batch: Batch, refused: set[str]) -> None:
         """Send one batch until it is answered; a refused batch is cut smaller to find the rollout at fault."""
         try:
-            await self.retrying(lambda: transport.post(self.http, batch.body(), self.opts.timeout))
+            await self.retrying(lambda: self._post(batch.body()))
         except Refused as exc:
             parts = batch.split() if exc.status == 413 or len(batch.chunks) > 1 else []
             if len(parts) == 2 and len(batch.chunks) == 1:

@@ -18,7 +18,7 @@ from ..safe_text import terminal_line
 from ..store.base import Store
 from ..store.dbapi import close_quietly
 from .cursors import UploadState
-from .drain import Drain, GiveUp
+from .drain import STOP_GRACE_S, Drain, GiveUp, Pace
 from .model import SyncResult, UploadOptions
 from .target import Target
 from .transport import Fatal
@@ -42,6 +42,7 @@ class Uploader:
         self.options = options or UploadOptions()
         self.state = UploadState(store, target.url)
         self._env_ids: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+        self.pace = Pace()
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -78,6 +79,7 @@ class Uploader:
         settle: float | None = None,
         time_limit: float | None = None,
         queue_new: Callable[[Any], None] | None = None,
+        stop_grace: float = STOP_GRACE_S,
     ) -> SyncResult:
         """Send everything queued (blocking, in this thread); stop after ``give_up_after`` s without progress.
 
@@ -85,6 +87,7 @@ class Uploader:
         for a later run (a reward often arrives on an event just after it was logged).
         ``time_limit``: end after this many seconds whatever is in flight (what is left stays queued).
         ``queue_new(conn)``: called before each look at what is pending, to queue rollouts created meanwhile.
+        ``stop_grace``: seconds the requests in flight may still take once ``stop`` is set.
         """
         with drain_lock(self.store, self.target), self.connection() as conn:
             settled_before = None if settle is None else time.time() - settle
@@ -101,6 +104,8 @@ class Uploader:
                 settled_before,
                 deadline,
                 queue_new,
+                stop_grace,
+                self.pace,
             )
             try:
                 asyncio.run(drain.run())

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +208,25 @@ def test_an_environment_the_api_does_not_know_is_sent_without_its_id(tmp_path: P
         stats = collector.stats()
     assert result.ok and result.sent == 10
     assert stats["gets_environment"] == 1 and stats["messages_unique"] == 10
+
+
+def test_close_against_a_slow_server_sends_nothing_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """close() is bounded, yet it does not cut short an answer the server is about to give, nor start a request
+    the slowest answer so far says cannot finish in time: a request cut short may still be stored by the server,
+    and its events would go twice. What is left goes with a later sync, once."""
+    monkeypatch.setattr(background, "CLOSE_TIME_LIMIT_S", 3.0)
+    local = str(tmp_path / "local.sqlite")
+    with Collector("--latency-ms", "2000", "--latency-scope", "messages") as collector:
+        monkeypatch.setenv("OPENREWARD_API_URL", collector.url)
+        monkeypatch.setenv("OPENREWARD_API_KEY", KEY)
+        client = OpenReward(store=local, upload=True)
+        for r in range(4):
+            rollout = client.rollout.create("slow", rollout_name=f"ep-{r}")
+            for i in range(25):
+                rollout.log(UserMessage(f"m{i}"), is_finished=i == 24)
+                time.sleep(0.01)
+        in_thread(client.close, limit=60)
+        later = sync(local, collector.url)
+        stats = collector.stats()
+    assert later.ok and stats["messages_unique"] == 100
+    assert stats["duplicates"].get("message", 0) == 0, stats["duplicates"]
