@@ -1,0 +1,82 @@
+"""Inside a block where two rollouts differ, which step of one faces which step of the other.
+
+Two steps can face each other when they are of one type (and, for tool calls, call the same
+tool); such a pair is a *changed* step, the rest stand alone. The pairs are chosen by dynamic
+programming that keeps both orders and takes as many pairs as it can, the most similar
+first. A block larger than :data:`WINDOW` steps a side is cut into windows along its
+diagonal, so the cost stays O((N+M)·WINDOW) however large the block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import ceil
+
+from .steps import Step
+
+#: most steps of one side in one window of the pairing
+WINDOW = 48
+
+
+def similarity(a: Step, b: Step) -> float:
+    """How alike two steps' contents are, from 0 to 1: the share of words their probes have in
+    common (Dice's coefficient over the words of the first characters of the normalised content)."""
+    if a.key == b.key:
+        return 1.0
+    wa, wb = a.words, b.words
+    size = sum(wa.values()) + sum(wb.values())
+    if size == 0:
+        return 1.0 if a.probe == b.probe else 0.0
+    return 2 * sum((wa & wb).values()) / size
+
+
+def can_pair(a: Step, b: Step) -> bool:
+    """Whether ``a`` and ``b`` may face each other as one changed step."""
+    return a.type == b.type and (a.type != "tool_call" or a.name == b.name)
+
+
+def pair_block(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, int | None, float | None]]:
+    """Positions in ``a`` and ``b`` as rows in both orders: (i, j, similarity) for a pair, (i, None,
+    None) or (None, j, None) for a step standing alone."""
+    rows: list[tuple[int | None, int | None, float | None]] = []
+    windows = max(1, ceil(max(len(a), len(b)) / WINDOW))
+    for w in range(windows):
+        a_lo, a_hi = len(a) * w // windows, len(a) * (w + 1) // windows
+        b_lo, b_hi = len(b) * w // windows, len(b) * (w + 1) // windows
+        for i, j, sim in _pair_window(a[a_lo:a_hi], b[b_lo:b_hi]):
+            rows.append((None if i is None else a_lo + i, None if j is None else b_lo + j, sim))
+    return rows
+
+
+def _pair_window(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, int | None, float | None]]:
+    """The order-keeping pairing with the most pairs, then the most similarity (each pair scores 1 + similarity)."""
+    n, m = len(a), len(b)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    sims: dict[tuple[int, int], float] = {}
+    for i in range(n - 1, -1, -1):
+        row, below = score[i], score[i + 1]
+        for j in range(m - 1, -1, -1):
+            best = below[j] if below[j] >= row[j + 1] else row[j + 1]
+            if can_pair(a[i], b[j]):
+                sim = sims[i, j] = similarity(a[i], b[j])
+                paired = below[j + 1] + 1.0 + sim
+                if paired > best:
+                    best = paired
+            row[j] = best
+    out: list[tuple[int | None, int | None, float | None]] = []
+    i = j = 0
+    while i < n and j < m:
+        here = score[i][j]
+        pair_sim = sims.get((i, j))
+        if pair_sim is not None and here == score[i + 1][j + 1] + 1.0 + pair_sim:
+            out.append((i, j, pair_sim))
+            i, j = i + 1, j + 1
+        elif here == score[i + 1][j]:
+            out.append((i, None, None))
+            i += 1
+        else:
+            out.append((None, j, None))
+            j += 1
+    out.extend((k, None, None) for k in range(i, n))
+    out.extend((None, k, None) for k in range(j, m))
+    return out
