@@ -58,6 +58,8 @@ _LAZY: dict[str, str] = {
     "export_jsonl": "openreward_nb.frames",
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
+    "diff": "openreward_nb.viz.diffview",
+    "diff_df": "openreward_nb.alignment",
 }
 
 
