@@ -26,8 +26,8 @@ OPS: tuple[Op, ...] = ("equal", "changed", "only_a", "only_b")
 PARALLEL_TYPES = frozenset({"tool_call", "tool_result"})
 #: runs of at least this many equal steps fold into one block ("12 identical steps")
 FOLD_MIN = 3
-#: confirms that the long contents of event a_idx of A and b_idx of B are equal throughout
-SameLong = Callable[[int, int], bool]
+#: of (A's index, B's index) pairs of long steps that look equal, those equal throughout
+SameLong = Callable[[Sequence[tuple[int, int]]], set[tuple[int, int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +143,8 @@ def align(a: RolloutRecord, b: RolloutRecord) -> Alignment:
 
 
 def align_steps(steps_a: Sequence[Step], steps_b: Sequence[Step], same_long: SameLong | None = None) -> list[Row]:
-    """The rows aligning two step lists. ``same_long(a_idx, b_idx)`` confirms that two long contents
-    whose heads, tails and lengths agree are equal throughout (without it, they are taken as equal)."""
+    """The rows aligning two step lists. ``same_long`` confirms which long contents that look equal
+    (the same head) are equal throughout (without it, they are taken as equal)."""
     order_a, groups_a = _canonical_order(steps_a)
     order_b, groups_b = _canonical_order(steps_b)
     seq_a = [steps_a[i] for i in order_a]
@@ -155,7 +155,7 @@ def align_steps(steps_a: Sequence[Step], steps_b: Sequence[Step], same_long: Sam
     rows: list[Row] = []
     for tag, i1, i2, j1, j2 in opcodes(keys_a, keys_b):
         if tag == "equal":
-            rows.extend(_equal(seq_a[i1 + k], seq_b[j1 + k], same_long) for k in range(i2 - i1))
+            rows.extend(_equal(seq_a[i1 + k], seq_b[j1 + k]) for k in range(i2 - i1))
             continue
         for i, j, sim in pair_block(seq_a[i1:i2], seq_b[j1:j2]):
             sa = None if i is None else seq_a[i1 + i]
@@ -166,17 +166,30 @@ def align_steps(steps_a: Sequence[Step], steps_b: Sequence[Step], same_long: Sam
                 rows.append(Row("only_a", sa.idx, None, None))
             elif sb is not None:
                 rows.append(Row("only_b", None, sb.idx, None))
+    if same_long is not None:
+        rows = _confirm_long(rows, steps_a, same_long)
     group_a = {steps_a[i].idx: g for i, g in groups_a.items()}
     group_b = {steps_b[j].idx: g for j, g in groups_b.items()}
     return _rows_in_rollout_order(rows, group_a, group_b)
 
 
-def _equal(sa: Step, sb: Step, same_long: SameLong | None) -> Row:
+def _equal(sa: Step, sb: Step) -> Row:
     if sa.reward != sb.reward or sa.finished != sb.finished:
         return Row("changed", sa.idx, sb.idx, 1.0)
-    if sa.long and same_long is not None and not same_long(sa.idx, sb.idx):
-        return Row("changed", sa.idx, sb.idx, 1.0)
     return Row("equal", sa.idx, sb.idx, 1.0)
+
+
+def _confirm_long(rows: list[Row], steps_a: Sequence[Step], same_long: SameLong) -> list[Row]:
+    """Equal rows of long steps whose contents differ past their heads become changed."""
+    long_a = {s.idx for s in steps_a if s.long}
+    pairs = [(r.a, r.b) for r in rows if r.op == "equal" and r.a in long_a and r.b is not None]
+    if not pairs:
+        return rows
+    same = same_long(pairs)
+    return [
+        Row("changed", r.a, r.b, 1.0) if r.op == "equal" and r.a in long_a and (r.a, r.b) not in same else r
+        for r in rows
+    ]
 
 
 def _canonical_order(steps: Sequence[Step]) -> tuple[list[int], dict[int, int]]:

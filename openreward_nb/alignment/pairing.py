@@ -15,24 +15,23 @@ from math import ceil
 from .steps import Step
 
 #: most steps of one side in one window of the pairing
-WINDOW = 48
+WINDOW = 32
 
 
 def similarity(a: Step, b: Step) -> float:
-    """How alike two steps' contents are, from 0 to 1: the share of words their probes have in
-    common (Dice's coefficient over the words of the first characters of the normalised content)."""
+    """How alike two steps' contents are, from 0 to 1: Dice's coefficient of the words of their probes
+    (the first characters of the normalised content), 1 for the same key."""
     if a.key == b.key:
         return 1.0
     wa, wb = a.words, b.words
-    size = sum(wa.values()) + sum(wb.values())
-    if size == 0:
+    if not wa and not wb:
         return 1.0 if a.probe == b.probe else 0.0
-    return 2 * sum((wa & wb).values()) / size
+    return 2 * len(wa & wb) / (len(wa) + len(wb))
 
 
 def can_pair(a: Step, b: Step) -> bool:
-    """Whether ``a`` and ``b`` may face each other as one changed step."""
-    return a.type == b.type and (a.type != "tool_call" or a.name == b.name)
+    """Whether ``a`` and ``b`` may face each other as one changed step: one type, and for calls one tool."""
+    return a.kind == b.kind
 
 
 def pair_block(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, int | None, float | None]]:
@@ -51,13 +50,14 @@ def pair_block(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, i
 def _pair_window(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, int | None, float | None]]:
     """The order-keeping pairing with the most pairs, then the most similarity (each pair scores 1 + similarity)."""
     n, m = len(a), len(b)
+    kinds_b = [s.kind for s in b]
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     sims: dict[tuple[int, int], float] = {}
     for i in range(n - 1, -1, -1):
-        row, below = score[i], score[i + 1]
+        row, below, kind = score[i], score[i + 1], a[i].kind
         for j in range(m - 1, -1, -1):
             best = below[j] if below[j] >= row[j + 1] else row[j + 1]
-            if can_pair(a[i], b[j]):
+            if kind == kinds_b[j]:
                 sim = sims[i, j] = similarity(a[i], b[j])
                 paired = below[j + 1] + 1.0 + sim
                 if paired > best:

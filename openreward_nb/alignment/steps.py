@@ -1,47 +1,49 @@
 """Each event of a rollout reduced to what alignment compares, read from the store a page at a time.
 
 A rollout may hold megabyte tool outputs, so only small columns and the first
-:data:`HEAD_CHARS` characters of a text travel. A step's key is a digest of its type, tool
-name, error flag and normalised content (JSON laid out canonically: key order and whitespace
-do not count). A content longer than :data:`HEAD_CHARS` is known by its length, head and
-tail; two such steps that look equal are confirmed by :meth:`ContentReader.same`, which lets the
-database compare them when both rollouts share a store.
+:data:`HEAD_CHARS` characters of a content travel. A step's key is a digest of its type, tool
+name, error flag, summary and normalised content (JSON laid out canonically: key order and
+white space do not count). A content longer than :data:`HEAD_CHARS` is keyed by its head;
+two long steps that align as equal are confirmed by :meth:`ContentReader.same`, which lets
+the database compare them whole when both rollouts share a store. (Its length is not read:
+SQLite counts a text's characters by reading all of it.)
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import msgspec
 
 from ..records import RolloutRecord
 from ..store.base import Store
 
 #: characters of a content (and of a summary) read for every event: the whole of most contents
 HEAD_CHARS = 4_000
-#: characters of the end of a longer content read to tell long contents apart
-TAIL_CHARS = 256
 #: characters of a step's normalised content its similarity to another is measured on
 PROBE_CHARS = 600
 #: events read per query
 PAGE = 2_000
+#: pairs of long contents compared per query
+SAME_BATCH = 100
 #: event types whose content is JSON more often than not (tool arguments and outputs)
 JSON_TYPES = frozenset({"tool_call", "tool_result"})
 _WORDS = re.compile(r"\w+")
 
 _STEPS_SQL = (
-    "SELECT idx, type, name, is_error, reward, is_finished, LENGTH(content), "
-    f"SUBSTR(content, 1, {HEAD_CHARS}), SUBSTR(summary, 1, {HEAD_CHARS}), LENGTH(summary), "
-    f"CASE WHEN LENGTH(content) > {HEAD_CHARS} THEN SUBSTR(content, LENGTH(content) - {TAIL_CHARS - 1}, {TAIL_CHARS}) END "
+    "SELECT idx, type, name, is_error, reward, is_finished, "
+    f"SUBSTR(content, 1, {HEAD_CHARS + 1}), SUBSTR(summary, 1, {HEAD_CHARS + 1}) "
     "FROM events WHERE rollout_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
 )
 _SAME_SQL = (
-    "SELECT COALESCE(a.content, '') = COALESCE(b.content, '') AND COALESCE(a.summary, '') = COALESCE(b.summary, '') "
-    "FROM events a, events b WHERE a.rollout_id = ? AND a.idx = ? AND b.rollout_id = ? AND b.idx = ?"
+    "SELECT a.idx, b.idx FROM events a JOIN events b ON b.rollout_id = ? AND b.idx = ? "
+    "WHERE a.rollout_id = ? AND a.idx = ? "
+    "AND COALESCE(a.content, '') = COALESCE(b.content, '') AND COALESCE(a.summary, '') = COALESCE(b.summary, '')"
 )
 _FULL_SQL = "SELECT content, summary FROM events WHERE rollout_id = ? AND idx = ?"
 
@@ -61,25 +63,29 @@ class Step:
     long: bool
     #: the start of the normalised content (and summary), for similarity
     probe: str
-    _words: Counter[str] | None = field(default=None, repr=False)
+    _words: frozenset[str] | None = field(default=None, repr=False)
 
     @property
-    def words(self) -> Counter[str]:
-        """The probe's words (runs of letters and digits), counted (once, for the steps that are compared)."""
+    def words(self) -> frozenset[str]:
+        """The probe's words (runs of letters and digits), made once, for the steps that are compared."""
         if self._words is None:
-            self._words = Counter(_WORDS.findall(self.probe))
+            self._words = frozenset(_WORDS.findall(self.probe))
         return self._words
+
+    @property
+    def kind(self) -> tuple[str, str | None]:
+        """What a step must share with another to face it as one changed step: its type, and a call's tool."""
+        return (self.type, self.name if self.type == "tool_call" else None)
 
 
 def canonical(event_type: str, text: str) -> str:
     """``text`` normalised for comparison: JSON of tool arguments and outputs laid out canonically
-    (sorted keys, no whitespace); anything else as it is."""
+    (sorted keys, no white space); anything else as it is."""
     if event_type in JSON_TYPES and text[:1] in ("{", "["):
         try:
-            value = json.loads(text)
-        except ValueError:
+            return msgspec.json.encode(msgspec.json.decode(text), order="sorted").decode()
+        except (msgspec.DecodeError, msgspec.EncodeError, ValueError, TypeError):
             return text
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text
 
 
@@ -90,28 +96,24 @@ def make_step(
     is_error: Any,
     reward: float | None,
     is_finished: Any,
-    length: int | None,
     head: str | None,
     summary: str | None,
-    summary_length: int | None,
-    tail: str | None,
 ) -> Step:
-    """A step from one row of the steps query (``head``: the first :data:`HEAD_CHARS` of the content)."""
-    long = (length or 0) > HEAD_CHARS or (summary_length or 0) > HEAD_CHARS
-    text = head or ""
-    body = f"\x00long:{length}:{summary_length}:{text}\x00{tail or ''}" if long else canonical(event_type, text)
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (event_type, name or "", "1" if is_error else "0", summary or "", body):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00\x01")
-    probe = ((summary or "") + "\n" + (text if long else body))[: PROBE_CHARS + 1]
+    """A step from one row of the steps query (``head`` and ``summary``: their first :data:`HEAD_CHARS`
+    characters and one more, which tells a longer text)."""
+    text, summary = head or "", summary or ""
+    long = len(text) > HEAD_CHARS or len(summary) > HEAD_CHARS
+    body = "\x00long\x00" + text[:HEAD_CHARS] if long else canonical(event_type, text)
+    flag = "1" if is_error else "0"
+    material = "\x00\x01".join((event_type, name or "", flag, summary[:HEAD_CHARS], body))
+    probe = (summary + "\n" + body)[: PROBE_CHARS + 1]
     return Step(
         idx=int(idx),
         type=event_type,
         name=name,
         reward=None if reward is None else float(reward),
         finished=bool(is_finished),
-        key=digest.digest(),
+        key=hashlib.blake2b(material.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
         long=long,
         probe=probe,
     )
@@ -142,13 +144,18 @@ class ContentReader:
         store_a, store_b = self.a.store(), self.b.store()
         return store_a if store_a is store_b else None
 
-    def same(self, a_idx: int, b_idx: int) -> bool:
-        """True when event ``a_idx`` of A and ``b_idx`` of B have the same content and summary."""
+    def same(self, pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Of the (A's index, B's index) ``pairs``, those whose events have the same content and summary."""
         store = self._shared
-        if store is not None:
-            rows = store.query(store.translate(_SAME_SQL), (self.a.id, a_idx, self.b.id, b_idx))
-            return bool(rows and rows[0][0])
-        return _full(self.a, a_idx) == _full(self.b, b_idx)
+        if store is None:
+            return {(i, j) for i, j in pairs if _full(self.a, i) == _full(self.b, j)}
+        found: set[tuple[int, int]] = set()
+        for at in range(0, len(pairs), SAME_BATCH):
+            batch = pairs[at : at + SAME_BATCH]
+            sql = store.translate(" UNION ALL ".join([_SAME_SQL] * len(batch)))
+            params = [v for i, j in batch for v in (self.b.id, j, self.a.id, i)]
+            found.update((int(i), int(j)) for i, j in store.query(sql, params))
+        return found
 
 
 def _full(record: RolloutRecord, idx: int) -> tuple[Any, ...]:

@@ -20,6 +20,8 @@ from .static import STYLE, event_html, rollout_header_html
 STATIC_BLOCKS = 20
 #: characters of a side's body in the static diff
 STATIC_DIFF_CHARS = 1_200
+#: most points a side gets on the static chart; longer series are summed into buckets
+STATIC_POINTS = 150
 
 _CSS = """
 .orws-diff-tag{font-weight:700;border:1px solid currentColor;border-radius:4px;padding:0 5px;margin-right:6px}
@@ -89,7 +91,7 @@ _W, _H, _L, _P = 640, 130, 44, 10
 def chart_svg(al: Alignment) -> str:
     """Both rollouts' cumulative rewards (lines) and step rewards (dots) along the aligned rows; the
     first divergence as a dashed line ('' when neither has a reward)."""
-    series = {side: bucket_points(al.rewards(side)) for side in ("a", "b")}
+    series = {side: bucket_points(al.rewards(side), STATIC_POINTS) for side in ("a", "b")}
     if not any(series.values()):
         return ""
     values = [v for pts in series.values() for _, s, c in pts for v in (s, c)] + [0.0]
