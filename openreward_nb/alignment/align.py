@@ -116,10 +116,6 @@ class Alignment:
     def _block_starts(self) -> list[int]:
         return [blk.start for blk in self.blocks]
 
-    def position_of(self, side: Literal["a", "b"]) -> dict[int, int]:
-        """Event index of ``side`` -> the row it is on."""
-        return {idx: k for k, row in enumerate(self.rows) if (idx := row.a if side == "a" else row.b) is not None}
-
     def rewards(self, side: Literal["a", "b"]) -> list[tuple[int, float]]:
         """(row, reward) of each step of ``side`` that carries a reward, in row order."""
         steps = self.steps_a if side == "a" else self.steps_b
@@ -129,10 +125,6 @@ class Alignment:
             if (idx := row.a if side == "a" else row.b) is not None
         ]
         return [(k, r) for k, r in found if r is not None]
-
-    def step(self, side: Literal["a", "b"], idx: int) -> Step:
-        """The step of event ``idx`` of ``side``."""
-        return (self.steps_a if side == "a" else self.steps_b)[idx]
 
 
 def align(a: RolloutRecord, b: RolloutRecord) -> Alignment:

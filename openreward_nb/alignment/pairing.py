@@ -1,7 +1,7 @@
 """Inside a block where two rollouts differ, which step of one faces which step of the other.
 
 Two steps can face each other when they are of one type (and, for tool calls, call the same
-tool); such a pair is a *changed* step, the rest stand alone. The pairs are chosen by dynamic
+tool: :attr:`.steps.Step.kind`); such a pair is a *changed* step, the rest stand alone. The pairs are chosen by dynamic
 programming that keeps both orders and takes as many pairs as it can, the most similar
 first. A block larger than :data:`WINDOW` steps a side is cut into windows along its
 diagonal, so the cost stays O((N+M)·WINDOW) however large the block.
@@ -27,11 +27,6 @@ def similarity(a: Step, b: Step) -> float:
     if not wa and not wb:
         return 1.0 if a.probe == b.probe else 0.0
     return 2 * len(wa & wb) / (len(wa) + len(wb))
-
-
-def can_pair(a: Step, b: Step) -> bool:
-    """Whether ``a`` and ``b`` may face each other as one changed step: one type, and for calls one tool."""
-    return a.kind == b.kind
 
 
 def pair_block(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None, int | None, float | None]]:

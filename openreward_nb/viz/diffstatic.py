@@ -35,7 +35,7 @@ _CSS = """
 
 
 def _page(inner: str) -> str:
-    return f'{STYLE.replace("</style>", _CSS + "</style>")}<div class="orws orws-static orws-diff">{inner}</div>'
+    return f'{STYLE.replace("</style>", _CSS + "</style>")}<div class="orws orws-static">{inner}</div>'
 
 
 def _where(a: int | None, b: int | None) -> str:
