@@ -1,6 +1,9 @@
 """What the diff view asks for, answered from one alignment: headers, counts, the reward chart,
 pages of blocks (a fold of identical steps, or one row), the steps inside a fold, one event's text.
 
+Everything before the first divergence is identical, so it is one fold (or at most two short
+steps): the first page starts at the top, and the view scrolls to the divergence.
+
 Events are read from the store only for the rows a page shows; each is the timeline's payload
 (:func:`.payload.event_payload`), a changed step's with its marks. The widget, the static HTML
 and the tests share these answers.
@@ -27,7 +30,7 @@ FIRST_BLOCKS = 30
 MAX_BLOCKS = 100
 #: steps of a fold shown per request
 FOLD_PAGE = 100
-#: blocks shown before the first divergence when the view opens
+#: blocks shown before the one a jump (a click on the chart) goes to
 CONTEXT = 2
 #: events further apart than this are read by separate queries
 _GAP = 16
@@ -78,11 +81,6 @@ class DiffSource:
             "rows": len(al),
             "first": al.first,
         }
-
-    def start_block(self) -> int:
-        """The block the view opens at: a little before the first divergence."""
-        first = self.alignment.first_block
-        return 0 if first is None else max(0, first - CONTEXT)
 
     # --- pages -------------------------------------------------------------------------
     def window(self, start: int, limit: int) -> dict[str, Any]:
@@ -159,8 +157,10 @@ class DiffSource:
         for row in rows:
             if row.op == "changed" and row.a in read_a and row.b in read_b:
                 ma, mb = pair_marks(read_a[row.a], read_b[row.b], CLIP_CHARS)
-                out_a[row.a]["mk"] = {"f": ma.format, "s": ma.segments, "n": ma.full}
-                out_b[row.b]["mk"] = {"f": mb.format, "s": mb.segments, "n": mb.full}
+                for payload, marked in ((out_a[row.a], ma), (out_b[row.b], mb)):
+                    for shown_instead in ("text", "md", "smd"):  # the marked body replaces them
+                        payload.pop(shown_instead, None)
+                    payload["mk"] = {"f": marked.format, "s": marked.segments, "n": marked.full}
         return out_a, out_b
 
     def _heads(self, events: list[EventRecord]) -> dict[str, bytes] | None:

@@ -1,6 +1,6 @@
 """The step diff as static HTML, beside the widget (and in place of it in a saved notebook): both
-headers, the counts, the reward chart as SVG, then the blocks from a little before the first
-divergence on. Events are the static timeline's (:func:`.static.event_html`); a changed step's
+headers, the counts, the reward chart as SVG, then the first blocks (the first divergence
+among them). Events are the static timeline's (:func:`.static.event_html`); a changed step's
 body has what differs marked. Everything from the store is escaped."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from ..alignment.align import Alignment, Row
 from ..records import EventRecord
 from .difflooks import OP_LOOKS, SIDE_COLOURS, css_pair
 from .diffmarks import Marked, pair_marks
-from .diffsource import CONTEXT, read_events
+from .diffsource import read_events
 from .render import esc, fmt_reward
 from .source import bucket_points
 from .static import STYLE, event_html, rollout_header_html
@@ -165,17 +165,14 @@ def _row_html(row: Row, first: bool, events_a: dict[int, EventRecord], events_b:
 
 
 def diff_html(al: Alignment, limit: int = STATIC_BLOCKS) -> str:
-    """Headers, counts, the reward chart, then ``limit`` blocks from a little before the first divergence."""
+    """Headers, counts, the reward chart, then the first ``limit`` blocks: the identical steps before the
+    first divergence fold into one, so it is among the first three."""
     blocks = al.blocks
-    first_block = al.first_block
-    start = 0 if first_block is None else max(0, first_block - CONTEXT)
-    shown = blocks[start : start + limit]
+    shown = blocks[:limit]
     rows = [al.rows[blk.start] for blk in shown if not blk.fold]
     events_a = read_events(al.a, [r.a for r in rows if r.a is not None])
     events_b = read_events(al.b, [r.b for r in rows if r.b is not None and r.op != "equal"])
     parts = []
-    if start:
-        parts.append(f'<div class="orws-note">… {start:,} earlier blocks not shown in this static view</div>')
     for blk in shown:
         if blk.fold:
             first, last = al.rows[blk.start], al.rows[blk.stop - 1]
@@ -186,7 +183,7 @@ def diff_html(al: Alignment, limit: int = STATIC_BLOCKS) -> str:
             )
         else:
             parts.append(_row_html(al.rows[blk.start], blk.start == al.first, events_a, events_b))
-    left = len(blocks) - start - len(shown)
+    left = len(blocks) - len(shown)
     if left > 0:
         parts.append(
             f'<div class="orws-note">… {left:,} more blocks not shown in this static view; '

@@ -44,7 +44,7 @@ class DiffWidget(anywidget.AnyWidget):
             header=source.header(),
             summary=source.summary(),
             chart=source.chart(),
-            first_page=source.window(source.start_block(), FIRST_BLOCKS),
+            first_page=source.window(0, FIRST_BLOCKS),
             total=len(alignment.blocks),
         )
         self.on_msg(self._on_msg)

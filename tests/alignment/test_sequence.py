@@ -65,13 +65,13 @@ def test_sequences_with_nothing_in_common_are_one_block() -> None:
 
 
 def test_unique_steps_anchor_what_myers_would_take_too_long_for(monkeypatch) -> None:
-    """Past the work bound, keys found once on each side still match, in order."""
+    """Past the work bound, keys found once on each side still match, in an order both sides share."""
     monkeypatch.setattr(sequence, "MYERS_WORK", 50)
-    a = [100, 1, 2, 3, 101, 4, 5, 102]
-    b = [7, 100, 8, 9, 101, 10, 102, 11]
+    a = [100, 200, 1, 2, 3, 101, 4, 5, 102]
+    b = [7, 100, 8, 9, 101, 10, 102, 11, 200]  # 200 crosses the others: it cannot match with them
     ops = opcodes(a, b)
     assert check_script(a, b, ops) == 3
-    assert [(i1, j1) for tag, i1, _, j1, _ in ops if tag == "equal"] == [(0, 1), (4, 4), (7, 6)]
+    assert [(i1, j1) for tag, i1, _, j1, _ in ops if tag == "equal"] == [(0, 1), (5, 4), (8, 6)]
 
 
 def test_empty_sequences() -> None:

@@ -96,13 +96,16 @@ def test_widget_state_is_the_first_screen_and_pages_the_rest(pair) -> None:
 def test_the_first_screen_of_a_long_diff_is_bounded(client) -> None:
     steps = agent(400)
     other = list(steps)
-    for k in range(7, len(steps), 9):  # a changed argument every third turn
-        other[k] = ("call", "bash", {"command": f"head {k}", "timeout": 30})
+    for k in range(3, len(steps), 9):  # every third turn, another 20,000-character output
+        other[k] = ("result", f"output {k} " + "x" * 20_000)
+        steps[k] = ("result", f"output {k} " + "y" * 20_000)
     widget = orn.diff(record(client, "a", steps), record(client, "b", other)).widget()
     state = widget.get_state()
     assert len(state["first_page"]["blocks"]) == FIRST_BLOCKS
     assert state["total"] > 200
-    assert len(json.dumps(state["first_page"])) < 120_000
+    changed = [blk for blk in state["first_page"]["blocks"] if blk["k"] == "changed"]
+    assert len(changed) > 10 and all(blk["a"]["mk"]["n"] > 20_000 for blk in changed)
+    assert len(json.dumps(state["first_page"])) < 150_000  # the outputs clipped, the rest on demand
     widget.close()
 
 
