@@ -44,8 +44,8 @@ from openreward_nb.alignment.steps import Step, make_step
 
 FIRST_SCREEN_MS = 1_000.0
 MAX_FIRST_SCREEN_BYTES = 1_000_000
-#: the cost at 4x the steps a side, against the cost at 1x: a product of the lengths would give 16
-MAX_GROWTH_4X = 8.0
+#: the cost at 4x the steps a side, against the cost at 1x: linear gives 4, a product of the lengths 16
+MAX_GROWTH_4X = 6.0
 BIG_OUTPUT = "x" * (1 << 20)
 
 
@@ -96,11 +96,11 @@ def first_screen(path: Path, a_id: str, b_id: str) -> dict[str, Any]:
     from openreward_nb.viz.views import WIDGET_MIME
 
     gc.collect()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     view = diff(a_id, b_id, store=path)
     widget = view.widget()
     bundle = {"text/plain": view.text(), "text/html": view.static_html(), WIDGET_MIME: {"model_id": widget.model_id}}
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     state = widget.get_state()
     assets = len(state.pop("_esm", "")) + len(state.pop("_css", ""))
     state_bytes = len(json.dumps(state, separators=(",", ":")))
@@ -112,6 +112,7 @@ def first_screen(path: Path, a_id: str, b_id: str) -> dict[str, Any]:
     widget.close()
     return {
         "ms": elapsed * 1000,
+        "cpu_ms": cpu * 1000,
         "state_bytes": state_bytes,
         "asset_bytes": assets,
         "bundle_bytes": bundle_bytes,
@@ -165,12 +166,14 @@ def disjoint(n: int) -> tuple[list[Step], list[Step]]:
 
 
 def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """The least CPU time of ``repeat`` runs, in ms (CPU time: on a shared machine, waiting for a core is
+    not the algorithm's cost), and the last result."""
     best, result = float("inf"), None
     for _ in range(repeat):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = work()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return best * 1000, result
 
 
@@ -236,8 +239,9 @@ def main() -> int:
         "store_mb": size_mb,
         "cold": cold,
         "warm_ms": statistics.median(w["ms"] for w in warm),
+        "warm_cpu_ms": statistics.median(w["cpu_ms"] for w in warm),
         "cases": cases,
-        "growth": growth(args.events, max(3, args.repeat)),
+        "growth": growth(args.events, max(5, args.repeat)),
     }
     return report(res, args)
 
@@ -248,14 +252,16 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
     print(f"  aligned: {cold['counts']}, first divergence at row {cold['first']}")
     print(
         f"  aligned + first screen, Python time    first {cold['ms']:7.1f} ms   again (median) {res['warm_ms']:7.1f} ms"
-        f"   (target <= {FIRST_SCREEN_MS:.0f} ms)"
+        f"   (target <= {FIRST_SCREEN_MS:.0f} ms; CPU time first {cold['cpu_ms']:.1f} ms, again {res['warm_cpu_ms']:.1f} ms)"
     )
     print(
         f"  sent to the browser          widget state {cold['state_bytes']:,} B + module/css {cold['asset_bytes']:,} B "
         f"+ static HTML/text bundle {cold['bundle_bytes']:,} B = {cold['total_bytes']:,} B"
     )
     print(f"  one more page (40 blocks)    {cold['page_bytes']:,} B, on demand")
-    print("\n  alignment alone, steps in memory (best of runs; difflib.SequenceMatcher on the same step keys):")
+    print(
+        "\n  alignment alone, steps in memory (CPU time, best of runs; difflib.SequenceMatcher on the same step keys):"
+    )
     for case in res["cases"]:
         n, m = case["steps"]
         ratio = case["ours_ms"] / max(case["difflib_ms"], 1e-6)
@@ -270,7 +276,9 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
         )
     base_ms = res["growth"][0][1]
     cells = "   ".join(f"{n:,}: {ms:7.1f} ms (x{ms / base_ms:4.1f})" for n, ms in res["growth"])
-    print(f"\n  ours as the rollouts grow (mostly equal)   {cells}   (the product of the lengths would give x4, x16)")
+    print(
+        f"\n  ours as the rollouts grow (mostly equal)   {cells}   (linear: x2, x4; the product of the lengths: x4, x16)"
+    )
     growth_4x = res["growth"][-1][1] / base_ms
     checks = [
         (
@@ -278,7 +286,10 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
             cold["ms"] <= FIRST_SCREEN_MS and res["warm_ms"] <= FIRST_SCREEN_MS,
         ),
         (f"first screen <= {MAX_FIRST_SCREEN_BYTES:,} bytes", cold["total_bytes"] <= MAX_FIRST_SCREEN_BYTES),
-        (f"4x the steps a side costs <= x{MAX_GROWTH_4X:.0f} (not the product's x16)", growth_4x <= MAX_GROWTH_4X),
+        (
+            f"4x the steps a side costs <= x{MAX_GROWTH_4X:.0f} (linear x4, the product's x16)",
+            growth_4x <= MAX_GROWTH_4X,
+        ),
         (
             "as many equal steps found as difflib (and as its exact form), in every case",
             all(c["ours_equal"] >= max(c["difflib_equal"], c["exact_equal"]) for c in res["cases"]),

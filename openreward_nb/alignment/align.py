@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+import msgspec
+
 from ..records import RolloutRecord
 from .pairing import pair_block
 from .sequence import opcodes
@@ -30,9 +32,10 @@ FOLD_MIN = 3
 SameLong = Callable[[Sequence[tuple[int, int]]], set[tuple[int, int]]]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One aligned pair: A's event index and B's (None where that side has no such step)."""
+class Row(msgspec.Struct, frozen=True, gc=False):
+    """One aligned pair: A's event index and B's (None where that side has no such step). A struct the
+    garbage collector need not track: its passes over tens of thousands of rows made the cost grow faster
+    than the rollouts."""
 
     op: Op
     a: int | None

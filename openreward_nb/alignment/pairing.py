@@ -18,12 +18,14 @@ from .steps import Step
 WINDOW = 32
 
 
-def similarity(a: Step, b: Step) -> float:
+def similarity(a: Step, b: Step, words_a: frozenset[str] | None = None, words_b: frozenset[str] | None = None) -> float:
     """How alike two steps' contents are, from 0 to 1: Dice's coefficient of the words of their probes
-    (the first characters of the normalised content), 1 for the same key."""
+    (the first characters of the normalised content), 1 for the same key. ``words_a`` / ``words_b``:
+    their words when already made."""
     if a.key == b.key:
         return 1.0
-    wa, wb = a.words, b.words
+    wa = a.words() if words_a is None else words_a
+    wb = b.words() if words_b is None else words_b
     if not wa and not wb:
         return 1.0 if a.probe == b.probe else 0.0
     return 2 * len(wa & wb) / (len(wa) + len(wb))
@@ -46,6 +48,8 @@ def _pair_window(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None,
     """The order-keeping pairing with the most pairs, then the most similarity (each pair scores 1 + similarity)."""
     n, m = len(a), len(b)
     kinds_b = [s.kind for s in b]
+    words_a = [s.words() for s in a]
+    words_b = [s.words() for s in b]
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     sims: dict[tuple[int, int], float] = {}
     for i in range(n - 1, -1, -1):
@@ -53,7 +57,7 @@ def _pair_window(a: Sequence[Step], b: Sequence[Step]) -> list[tuple[int | None,
         for j in range(m - 1, -1, -1):
             best = below[j] if below[j] >= row[j + 1] else row[j + 1]
             if kind == kinds_b[j]:
-                sim = sims[i, j] = similarity(a[i], b[j])
+                sim = sims[i, j] = similarity(a[i], b[j], words_a[i], words_b[j])
                 paired = below[j + 1] + 1.0 + sim
                 if paired > best:
                     best = paired

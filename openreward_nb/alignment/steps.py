@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -48,9 +47,8 @@ _SAME_SQL = (
 _FULL_SQL = "SELECT content, summary FROM events WHERE rollout_id = ? AND idx = ?"
 
 
-@dataclass(slots=True)
-class Step:
-    """One event as alignment sees it."""
+class Step(msgspec.Struct, frozen=True, gc=False):
+    """One event as alignment sees it (a struct the garbage collector need not track: a rollout has many)."""
 
     idx: int
     type: str
@@ -59,23 +57,19 @@ class Step:
     finished: bool
     #: digest of everything that makes two steps the same
     key: bytes
-    #: the content is longer than :data:`HEAD_CHARS`: ``key`` holds its length, head and tail only
+    #: the content or summary is longer than :data:`HEAD_CHARS`: ``key`` holds its head only
     long: bool
     #: the start of the normalised content (and summary), for similarity
     probe: str
-    _words: frozenset[str] | None = field(default=None, repr=False)
-
-    @property
-    def words(self) -> frozenset[str]:
-        """The probe's words (runs of letters and digits), made once, for the steps that are compared."""
-        if self._words is None:
-            self._words = frozenset(_WORDS.findall(self.probe))
-        return self._words
 
     @property
     def kind(self) -> tuple[str, str | None]:
         """What a step must share with another to face it as one changed step: its type, and a call's tool."""
         return (self.type, self.name if self.type == "tool_call" else None)
+
+    def words(self) -> frozenset[str]:
+        """The probe's words (runs of letters and digits)."""
+        return frozenset(_WORDS.findall(self.probe))
 
 
 def canonical(event_type: str, text: str) -> str:
