@@ -32,21 +32,20 @@ MAX_BLOCKS = 100
 FOLD_PAGE = 100
 #: blocks shown before the one a jump (a click on the chart) goes to
 CONTEXT = 2
-#: events further apart than this are read by separate queries
-_GAP = 16
 
 
 def read_events(record: RolloutRecord, indices: Iterable[int]) -> dict[int, EventRecord]:
-    """The events of ``record`` at ``indices``, read in runs of nearby indices."""
+    """The events of ``record`` at ``indices`` (and no other: contents can be large), one query per run
+    of consecutive indices."""
     wanted = sorted(set(indices))
     found: dict[int, EventRecord] = {}
     k = 0
     while k < len(wanted):
         end = k
-        while end + 1 < len(wanted) and wanted[end + 1] - wanted[end] <= _GAP:
+        while end + 1 < len(wanted) and wanted[end + 1] == wanted[end] + 1:
             end += 1
         lo, hi = wanted[k], wanted[end] + 1
-        found.update((ev.idx, ev) for ev in record.events(lo, hi, page_size=hi - lo) if ev.idx in wanted[k : end + 1])
+        found.update((ev.idx, ev) for ev in record.events(lo, hi, page_size=hi - lo))
         k = end + 1
     return found
 

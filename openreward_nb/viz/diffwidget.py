@@ -49,10 +49,6 @@ class DiffWidget(anywidget.AnyWidget):
         )
         self.on_msg(self._on_msg)
 
-    @property
-    def alignment(self) -> Alignment:
-        return self._source.alignment
-
     @cached_property
     def _timelines(self) -> dict[Side, TimelineSource]:
         """Each side's timeline source, made when first needed (attachments are served as the timeline serves them)."""
