@@ -47,6 +47,13 @@ _SAME_SQL = (
 _FULL_SQL = "SELECT content, summary FROM events WHERE rollout_id = ? AND idx = ?"
 
 
+def record_store(record: RolloutRecord) -> Store:
+    """The store ``record`` was read from. ``RolloutRecord.store`` is a method on this branch and a property
+    once the store branch is merged: the step diff asks here alone, so either works."""
+    found: Any = record.store
+    return found() if callable(found) else found  # type: ignore[no-any-return]
+
+
 class Step(msgspec.Struct, frozen=True, gc=False):
     """One event as alignment sees it (a struct the garbage collector need not track: a rollout has many)."""
 
@@ -115,7 +122,7 @@ def make_step(
 
 def read_steps(record: RolloutRecord) -> list[Step]:
     """Every event of ``record`` as a :class:`Step`, in index order, :data:`PAGE` at a time."""
-    store = record.store()
+    store = record_store(record)
     sql = store.translate(_STEPS_SQL)
     steps: list[Step] = []
     position = 0
@@ -135,7 +142,7 @@ class ContentReader:
 
     @cached_property
     def _shared(self) -> Store | None:
-        store_a, store_b = self.a.store(), self.b.store()
+        store_a, store_b = record_store(self.a), record_store(self.b)
         return store_a if store_a is store_b else None
 
     def same(self, pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -153,6 +160,6 @@ class ContentReader:
 
 
 def _full(record: RolloutRecord, idx: int) -> tuple[Any, ...]:
-    store = record.store()
+    store = record_store(record)
     rows = store.query(store.translate(_FULL_SQL), (record.id, idx))
     return tuple(rows[0]) if rows else ()

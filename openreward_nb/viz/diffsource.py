@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from ..alignment.align import Alignment, Block, Row
+from ..alignment.steps import record_store
 from ..records import EventRecord, RolloutRecord
 from . import queries
 from .attachments import HEAD_BYTES
@@ -167,7 +168,8 @@ class DiffSource:
         shas = attachment_shas(events)
         if not shas:
             return None
-        heads = queries.blob_heads(self.a.store(), shas, HEAD_BYTES)
-        if self.b.store() is not self.a.store():
-            heads.update(queries.blob_heads(self.b.store(), shas, HEAD_BYTES))
+        store_a, store_b = record_store(self.a), record_store(self.b)
+        heads = queries.blob_heads(store_a, shas, HEAD_BYTES)
+        if store_b is not store_a:
+            heads.update(queries.blob_heads(store_b, shas, HEAD_BYTES))
         return heads
