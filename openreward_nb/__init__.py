@@ -60,6 +60,8 @@ _LAZY: dict[str, str] = {
     "dashboard": "openreward_nb.viz.views",
     "events_arrow": "openreward_nb.frames",
     "UnreadableValueWarning": "openreward_nb.frames",
+    "diff": "openreward_nb.viz.diffview",
+    "diff_df": "openreward_nb.alignment",
 }
 
 

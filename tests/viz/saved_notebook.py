@@ -30,6 +30,7 @@ VIEWS = (
     ("orn.compare(recs[0], recs[1])", "MARKER-ANSWER-1"),
     ("orn.dashboard(client)", "saved-run"),
     ("recs[2].show()", "MARKER-ANSWER-2"),
+    ("orn.diff(recs[0], recs[1])", "first divergence"),
 )
 
 
