@@ -58,6 +58,7 @@ _LAZY: dict[str, str] = {
     "export_jsonl": "openreward_nb.frames",
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
+    "report": "openreward_nb.reports",
 }
 
 
