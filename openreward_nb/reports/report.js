@@ -149,7 +149,7 @@ class RolloutData {
 class Report {
   constructor(index) {
     this.index = index;
-    this.open = null; // {close, slot}
+    this.open = null; // the timeline shown: {close, slot, data}
     this.slots = new Map(); // rollout id -> the slot its section opens timelines in
   }
 
@@ -216,7 +216,7 @@ class Report {
     const box = el("div", "orw-report-timeline");
     slot.append(box);
     const close = MODULES.timeline.render({ model, el: box });
-    this.open = { close, slot };
+    this.open = { close, slot, data };
     performance.mark("orw-open-end");
     performance.measure("orw-open", "orw-open-start", "orw-open-end");
     try { history.replaceState(null, "", `#${encodeURIComponent(id)}`); } catch (e) { /* a page without history */ }
