@@ -39,7 +39,7 @@ REMOTE_IMAGE = "remote image"
 def pack(value: Any) -> str:
     """``value`` as gzip-compressed JSON in base64: how a report embeds its data."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return base64.b64encode(gzip.compress(text.encode(), compresslevel=9, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip.compress(text.encode(), compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _batches(events: Iterator[EventRecord], size: int) -> Iterator[list[EventRecord]]:

@@ -217,6 +217,7 @@ class Report {
     slot.append(box);
     const close = MODULES.timeline.render({ model, el: box });
     this.open = { close, slot, data };
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))); // drawn and painted
     performance.mark("orw-open-end");
     performance.measure("orw-open", "orw-open-start", "orw-open-end");
     try { history.replaceState(null, "", `#${encodeURIComponent(id)}`); } catch (e) { /* a page without history */ }
