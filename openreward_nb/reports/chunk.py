@@ -56,6 +56,15 @@ class ChunkMaker:
         #: attachments that are not in the report as images: kind -> how many
         self.other: Counter[str] = Counter()
 
+    def mark(self) -> tuple[Any, Counter[str]]:
+        """Where the maker stands now, for :meth:`rollback`."""
+        return self.shelf.mark(), self.other.copy()
+
+    def rollback(self, mark: tuple[Any, Counter[str]]) -> None:
+        """Forget the images and counts of the chunks made since ``mark`` (they did not go in)."""
+        shelf, self.other = mark
+        self.shelf.rollback(shelf)
+
     def chunk(self, rec: RolloutRecord) -> dict[str, Any]:
         """``rec``'s chunk: ``header``, ``counts``, ``chart``, ``total``, ``events``, ``full``, ``notes``, ``cut``."""
         source = TimelineSource(rec)

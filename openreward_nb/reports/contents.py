@@ -109,11 +109,12 @@ def build(
         if cut_at is not None:
             entries[rec.id] = {"chunk": None, "why": SIZE_CAP}
             continue
-        mark = maker.shelf.mark()
+        mark = maker.mark()
         chunk = maker.chunk(rec)
         packed = pack(chunk)
-        if used + len(packed) + -(-maker.shelf.used * 4 // 3) > limits.max_bytes:
-            maker.shelf.rollback(mark)
+        images = -(-maker.shelf.used * 4 // 3)  # as base64 in the file
+        if used + len(packed) + images > limits.max_bytes:
+            maker.rollback(mark)
             cut_at = n
             entries[rec.id] = {"chunk": None, "why": SIZE_CAP}
             continue

@@ -271,3 +271,22 @@ def test_the_command_writes_a_report_and_says_what_it_left_out(run_store, store_
     assert bad.returncode == 2 and "Invalid isoformat string: 'yesterday'" in bad.stderr
     none = subprocess.run([*cmd, "--split", "nope"], capture_output=True, text=True, env=subprocess_env())
     assert none.returncode == 1 and "no rollouts to report" in none.stderr
+
+
+def test_what_a_cut_leaves_out_takes_no_room_and_is_not_counted_twice(client, tmp_path) -> None:
+    for k in range(3):
+        r = client.rollout.create(run_name="pics", rollout_name=f"r{k}")
+        att = [
+            Attachment("image/png", _png(8, 8 + k, False), name="p.png"),
+            Attachment("text/html", b"<p>x</p>", name="x.html"),
+        ]
+        r._emit(Event("user_message", "look", attachments=att))
+        r.finish()
+    client.rollout.flush()
+    whole = openreward_nb.report("pics", tmp_path / "whole.html", store=client.store)
+    sizes = blocks(whole.path.read_text())
+    room = len(sizes["orw-r0"]) + len(sizes["orw-img0"]) + 10
+    out = openreward_nb.report("pics", tmp_path / "cut.html", store=client.store, max_mb=room / 1e6)
+    assert out.timelines == 1
+    assert sorted(k for k in blocks(out.path.read_text()) if k.startswith("orw-img")) == ["orw-img0"]
+    assert out.notices[1:] == ["1 attached file not in this file (a report holds images only)."]
