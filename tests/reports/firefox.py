@@ -51,11 +51,17 @@ class Firefox:
         self.logs: list[str] = []
         self._next = 0
         self.own: str | None = None
-        self._ws = self._connect(self._listening_on(60))
-        self.call("session.new", capabilities={})
-        self.context = self.call("browsingContext.getTree")["contexts"][0]["context"]
-        self.call("session.subscribe", events=["network.beforeRequestSent", "log.entryAdded"])
-        self.call("network.addIntercept", phases=["beforeRequestSent"])
+        try:
+            self._ws = self._connect(self._listening_on(60))
+            self.call("session.new", capabilities={})
+            self.context = self.call("browsingContext.getTree")["contexts"][0]["context"]
+            self.call("session.subscribe", events=["network.beforeRequestSent", "log.entryAdded"])
+            self.call("network.addIntercept", phases=["beforeRequestSent"])
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait()
+            shutil.rmtree(self.profile, ignore_errors=True)
+            raise
 
     def _listening_on(self, seconds: float) -> str:
         assert self.proc.stderr is not None
