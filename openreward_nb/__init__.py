@@ -62,6 +62,7 @@ _LAZY: dict[str, str] = {
     "UnreadableValueWarning": "openreward_nb.frames",
     "diff": "openreward_nb.viz.diffview",
     "diff_df": "openreward_nb.alignment",
+    "report": "openreward_nb.reports",
 }
 
 
