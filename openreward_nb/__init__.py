@@ -58,6 +58,9 @@ _LAZY: dict[str, str] = {
     "export_jsonl": "openreward_nb.frames",
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
+    "tasks_df": "openreward_nb.frames",
+    "groups_df": "openreward_nb.frames",
+    "steps_df": "openreward_nb.frames",
 }
 
 
