@@ -61,6 +61,7 @@ _LAZY: dict[str, str] = {
     "tasks_df": "openreward_nb.frames",
     "groups_df": "openreward_nb.frames",
     "steps_df": "openreward_nb.frames",
+    "tasks": "openreward_nb.viz.tasksview",
 }
 
 
