@@ -1,6 +1,6 @@
 """The tasks heat map in the kernel: its grid (columns, sorting, paging), a cell opened to its cards, a
 card to its timeline, the best and the worst compared; its static HTML and text; the run view's chart of
-pass@k and no-signal groups by training step."""
+pass@k and no-signal groups by training step. On SQLite and, when configured, PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from openreward_nb.viz.taskstatic import heatmap_html
 from openreward_nb.viz.timeline import TimelineWidget
 from openreward_nb.viz.views import RunView
 
+from ..store.conftest import _close_stores_opened_by_the_test, backend, pg_url, store_url  # noqa: F401 - both backends
 from .hostile import HOSTILE, check_static_html, check_terminal
 
 #: task -> success probability pattern per run: rewards of 4 attempts
