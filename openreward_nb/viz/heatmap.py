@@ -67,18 +67,25 @@ class HeatColumn:
 
 
 def _step_columns(run: str, steps: pd.Series) -> tuple[list[HeatColumn], np.ndarray]:
-    """Columns over one run's training steps (merged into ranges past :data:`MAX_COLUMNS`), and each rollout's."""
-    values = np.unique(steps.dropna().to_numpy(dtype="float64"))
-    chunks = np.array_split(values, MAX_COLUMNS) if len(values) > MAX_COLUMNS else np.split(values, len(values))
+    """Columns over one run's training steps, in order (merged into ranges past :data:`MAX_COLUMNS`), and
+    each rollout's column. Steps that are not numbers are ordered as text."""
+    missing = steps.isna().to_numpy()
+    numeric = pd.api.types.is_numeric_dtype(steps.dtype)
+    raw = steps.to_numpy(dtype="float64", na_value=np.nan) if numeric else steps.astype(str).to_numpy(dtype=object)
+    values = np.unique(raw[~missing])
+    chunks = (
+        np.array_split(values, MAX_COLUMNS)
+        if len(values) > MAX_COLUMNS
+        else [values[i : i + 1] for i in range(len(values))]
+    )
     columns = []
     for chunk in chunks:
-        lo, hi = step_label(chunk[0]), step_label(chunk[-1])
+        lo, hi = (step_label(v) if numeric else str(v) for v in (chunk[0], chunk[-1]))
         columns.append(HeatColumn(f"step {lo}" if lo == hi else f"steps {lo}–{hi}", run))
-    raw = steps.to_numpy(dtype="float64", na_value=np.nan)
-    codes = np.searchsorted(np.array([chunk[0] for chunk in chunks]), raw, side="right") - 1
-    missing = np.isnan(raw)
+    chunk_of = np.repeat(np.arange(len(chunks)), [len(chunk) for chunk in chunks])
+    codes = np.full(len(raw), len(columns), dtype=np.int64)  # the "no step" column, where there is none
+    codes[~missing] = chunk_of[np.searchsorted(values, raw[~missing])]
     if missing.any():
-        codes[missing] = len(columns)
         columns.append(HeatColumn("no step", run))
     return columns, codes
 

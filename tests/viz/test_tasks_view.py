@@ -79,6 +79,23 @@ def test_one_run_is_drawn_by_training_step_merged_into_ranges_past_the_widest(
     assert list(merged.n[0]) == [6, 4, 4, 1] and list(merged.rates[0]) == [0.5, 0.75, 1.0, 1.0]
 
 
+def test_steps_that_are_text_are_ordered_as_text_and_an_empty_selection_draws_nothing(client: OpenReward) -> None:
+    for phase, reward in (("warmup", 0.0), ("anneal", 1.0), ("warmup", 1.0)):
+        r = client.rollout.create("phases", task_spec={"id": "t"}, metadata={"phase": phase})
+        r.log(UserMessage("go"), reward=reward, is_finished=True)
+        r.finish()
+    client.rollout.flush()
+    grid = orn.tasks("phases", step="metadata.phase", store=client.store).grid
+    assert [c.label for c in grid.columns] == ["step anneal", "step warmup"] and list(grid.rates[0]) == [1.0, 0.5]
+    empty = orn.tasks("phases", store=client.store, split="nowhere")
+    assert empty.grid.tasks == [] and "0 tasks" in empty.text() and "<tbody></tbody>" in empty.static_html()
+    browser = empty.widget()
+    try:
+        assert browser.heat.rows == [] and browser.heat.total == 0
+    finally:
+        browser.close()
+
+
 def test_the_browser_pages_rows_and_sorts_in_the_kernel(two_runs: OpenReward) -> None:
     browser = orn.tasks(["base", "tuned"], store=two_runs.store).widget()
     try:
