@@ -1,12 +1,11 @@
 // The tasks heat map (anywidget ES module): tasks × runs (or × training steps), each cell coloured by
-// its success rate or mean reward. Sorting and paging are asked of the kernel (the `sort`, `colour`
+// its success rate or mean reward. Sorting and paging are asked of the kernel (the `sort`, `color`
 // and `limit` traits); clicking a cell sets `selected` to {row, col}. Every string is set as text.
 
 const BUTTONS = {
   sort: [["difficulty", "hardest first"], ["disagreement", "most disagreement"], ["task", "task name"]],
-  colour: [["success", "success rate"], ["reward", "mean reward"]],
+  color: [["success", "success rate"], ["reward", "mean reward"]],
 };
-const PAGE = 200;
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -16,8 +15,8 @@ function el(tag, cls, text) {
 }
 const fmt = (v) => (v === null || v === undefined ? "–" : (Math.round(v * 1e4) / 1e4).toString());
 
-// the colour of a value from 0 (red) to 1 (green), as heatmap.py's static rendering draws it
-function heatColour(t) {
+// the color of a value from 0 (red) to 1 (green), as taskstatic.heat_color draws the static one
+function heatColor(t) {
   const x = Math.max(0, Math.min(1, t));
   return `hsl(${Math.round(120 * x)} 62% 40%)`;
 }
@@ -43,30 +42,30 @@ function render({ model, el: root }) {
   }
 
   function legend() {
-    const colour = model.get("colour");
-    const [lo, hi] = colour === "success" ? [0, 1] : model.get("scale");
+    const color = model.get("color");
+    const [lo, hi] = color === "success" ? [0, 1] : model.get("scale");
     const box = el("span", "orw-heat-legend");
     const ramp = el("span", "orw-heat-ramp");
-    ramp.style.background = `linear-gradient(to right, ${heatColour(0)}, ${heatColour(0.5)}, ${heatColour(1)})`;
-    const what = colour === "success" ? `success (reward ≥ ${fmt(model.get("threshold"))})` : "mean reward";
+    ramp.style.background = `linear-gradient(to right, ${heatColor(0)}, ${heatColor(0.5)}, ${heatColor(1)})`;
+    const what = color === "success" ? `success (reward ≥ ${fmt(model.get("threshold"))})` : "mean reward";
     box.append(el("span", "orw-dim", fmt(lo)), ramp, el("span", "orw-dim", `${fmt(hi)} ${what}`));
     return box;
   }
 
-  function cellText(cell, colour) {
+  function cellText(cell, color) {
     if (!cell) return "";
-    const v = colour === "success" ? cell[0] : cell[1];
+    const v = color === "success" ? cell[0] : cell[1];
     if (v === null) return "·";
-    return colour === "success" ? `${Math.round(v * 100)}%` : fmt(v);
+    return color === "success" ? `${Math.round(v * 100)}%` : fmt(v);
   }
 
   function draw() {
     const cols = model.get("columns");
     const rows = model.get("rows");
-    const colour = model.get("colour");
-    const [lo, hi] = colour === "success" ? [0, 1] : model.get("scale");
+    const color = model.get("color");
+    const [lo, hi] = color === "success" ? [0, 1] : model.get("scale");
     const selected = model.get("selected") || {};
-    bar.replaceChildren(group("sort", "sort"), group("colour", "colour"), legend());
+    bar.replaceChildren(group("sort", "sort"), group("color", "color"), legend());
     const table = el("table", "orw-heat-table");
     const head = el("tr");
     head.append(el("th", "orw-heat-task", "task"));
@@ -84,12 +83,12 @@ function render({ model, el: root }) {
       name.title = r.t;
       tr.append(name);
       r.c.forEach((cell, j) => {
-        const td = el("td", "orw-heat-cell", cellText(cell, colour));
+        const td = el("td", "orw-heat-cell", cellText(cell, color));
         td.dataset.row = r.i;
         td.dataset.col = j;
         if (cell) {
-          const v = colour === "success" ? cell[0] : cell[1];
-          if (v !== null) td.style.background = heatColour(hi > lo ? (v - lo) / (hi - lo) : 0.5);
+          const v = color === "success" ? cell[0] : cell[1];
+          if (v !== null) td.style.background = heatColor(hi > lo ? (v - lo) / (hi - lo) : 0.5);
           else td.classList.add("orw-heat-unscored");
           td.title = `${r.t} · ${cols[j]}: ${cell[2]} scored, success ${fmt(cell[0])}, mean reward ${fmt(cell[1])}`;
           td.addEventListener("click", () => { model.set("selected", { row: r.i, col: j }); model.save_changes(); });
@@ -106,14 +105,15 @@ function render({ model, el: root }) {
     const total = model.get("total");
     foot.replaceChildren(el("span", "orw-dim", `${rows.length.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} tasks`));
     if (rows.length < total) {
-      const more = el("button", "orw-heat-more", `show ${Math.min(PAGE, total - rows.length)} more`);
-      more.addEventListener("click", () => { model.set("limit", rows.length + PAGE); model.save_changes(); });
+      const page = model.get("page");
+      const more = el("button", "orw-heat-more", `show ${Math.min(page, total - rows.length)} more`);
+      more.addEventListener("click", () => { model.set("limit", rows.length + page); model.save_changes(); });
       foot.append(more);
     }
   }
 
   const redraw = () => draw();
-  const events = ["change:rows", "change:columns", "change:colour", "change:sort", "change:selected", "change:scale"];
+  const events = ["change:rows", "change:columns", "change:color", "change:sort", "change:selected", "change:scale"];
   for (const ev of events) model.on(ev, redraw);
   draw();
   return () => { for (const ev of events) model.off(ev, redraw); };

@@ -32,9 +32,9 @@ ROWS_PER_PAGE = 200
 TASK_CHARS = 120
 
 Sort = Literal["difficulty", "disagreement", "task"]
-Colour = Literal["success", "reward"]
+Color = Literal["success", "reward"]
 SORTS: tuple[str, ...] = ("difficulty", "disagreement", "task")
-COLOURS: tuple[str, ...] = ("success", "reward")
+COLORS: tuple[str, ...] = ("success", "reward")
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
@@ -155,9 +155,9 @@ class TaskGrid:
         return cls(frame.reset_index(drop=True), source, threshold, step, note)
 
     # --- what a cell shows -------------------------------------------------------------------
-    def metric(self, colour: str) -> np.ndarray:
+    def metric(self, color: str) -> np.ndarray:
         """The numbers a colouring draws: success rates or mean rewards."""
-        return self.rates if colour == "success" else self.means
+        return self.rates if color == "success" else self.means
 
     def reward_scale(self) -> tuple[float, float]:
         """The lowest and highest mean reward of a cell (what the reward colours span)."""
@@ -168,9 +168,9 @@ class TaskGrid:
         return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
     # --- order ---------------------------------------------------------------------------------
-    def row_scores(self, colour: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per task: its mean over columns of the colour's metric, and the spread (max - min) between columns."""
-        values = self.metric(colour)
+    def row_scores(self, color: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per task: its mean over columns of the color's metric, and the spread (max - min) between columns."""
+        values = self.metric(color)
         present = np.isfinite(values)
         count = present.sum(axis=1)
         filled = np.where(present, values, 0.0)
@@ -181,13 +181,13 @@ class TaskGrid:
         spread = np.where(count > 1, high - low, np.nan)
         return mean, spread
 
-    def order(self, sort: str, colour: str) -> np.ndarray:
+    def order(self, sort: str, color: str) -> np.ndarray:
         """Row indices in display order: ``difficulty`` hardest first (lowest mean), ``disagreement`` the
         largest spread between columns first, ``task`` by name. Ties and missing values keep task order."""
         rows = np.arange(len(self.tasks))
         if sort == "task":
             return np.array(sorted(rows, key=lambda i: self.tasks[i]), dtype=np.int64)
-        mean, spread = self.row_scores(colour)
+        mean, spread = self.row_scores(color)
         key = mean if sort == "difficulty" else -spread
         key = np.where(np.isnan(key), np.inf, key)  # tasks without the number last
         return np.lexsort((rows, key))
@@ -201,9 +201,9 @@ class TaskGrid:
         ]
         return {"i": int(i), "t": clip(self.tasks[i]), "c": cells}
 
-    def page(self, sort: str, colour: str, limit: int) -> list[dict[str, Any]]:
+    def page(self, sort: str, color: str, limit: int) -> list[dict[str, Any]]:
         """The first ``limit`` rows in display order."""
-        return [self.row_payload(int(i)) for i in self.order(sort, colour)[: max(0, limit)]]
+        return [self.row_payload(int(i)) for i in self.order(sort, color)[: max(0, limit)]]
 
     # --- a cell's rollouts -------------------------------------------------------------------------
     def group(self, row: int, col: int) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def with_steps(charts: dict[str, Any], run: RunRecord) -> dict[str, Any]:
 
 # --- as SVG, for the static rendering ----------------------------------------------------------
 _W, _H, _L, _B, _T = 320, 150, 40, 28, 18
-_COLOURS = ("#1f6feb", "#8250df", "#0a7ea4")
+_COLORS = ("#1f6feb", "#8250df", "#0a7ea4")
 
 
 def _polyline(points: Sequence[tuple[float, float]], style: str) -> str:
@@ -98,12 +98,12 @@ def steps_svg(chart: dict[str, Any]) -> str:
     lines, keys = [], []
     for k, s in enumerate(chart["series"]):
         dashed = s["name"] == ZERO_SERIES
-        colour = "#cf222e" if dashed else _COLOURS[k % len(_COLOURS)]
-        style = f"stroke:{colour};stroke-width:1.5" + (";stroke-dasharray:4 3" if dashed else "")
+        color = "#cf222e" if dashed else _COLORS[k % len(_COLORS)]
+        style = f"stroke:{color};stroke-width:1.5" + (";stroke-dasharray:4 3" if dashed else "")
         pts = [(px(x), py(v)) for x, v in zip(xs, s["values"], strict=True) if v is not None]
         if pts:
             lines.append(_polyline(pts, style))
-        keys.append(f'<text x="{_L + k * 52}" y="{_H - 4}" style="fill:{colour}">{esc(s["name"])}</text>')
+        keys.append(f'<text x="{_L + k * 52}" y="{_H - 4}" style="fill:{color}">{esc(s["name"])}</text>')
     ticks = "".join(
         f'<text x="{px(t):.1f}" y="{_H - _B + 12}" text-anchor="middle">{t}</text>' for t in integer_ticks(x0, x1)
     )

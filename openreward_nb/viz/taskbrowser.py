@@ -2,7 +2,7 @@
 card's timeline, or the best and the worst of the cell compared.
 
 Sorting and paging the heat map happen in the kernel (the browser asks by setting ``sort``,
-``colour`` and ``limit``), so no more than a page of rows is ever sent at once.
+``color`` and ``limit``), so no more than a page of rows is ever sent at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import traitlets
 from ..counts import count
 from ..records import RolloutRecord, RolloutsAPI
 from .groupcards import MAX_CARDS, group_cards
-from .heatmap import COLOURS, ROWS_PER_PAGE, SORTS, TaskGrid, check_choice
+from .heatmap import COLORS, ROWS_PER_PAGE, SORTS, TaskGrid, check_choice
 from .presentation import looks_data
 from .render import esc, fmt_reward
 
@@ -36,8 +36,10 @@ class HeatmapWidget(anywidget.AnyWidget):
     #: tasks in all (``rows`` holds the first ``limit`` in ``sort`` order)
     total = traitlets.Int(0).tag(sync=True)
     sort = traitlets.Unicode("difficulty").tag(sync=True)
-    colour = traitlets.Unicode("success").tag(sync=True)
+    color = traitlets.Unicode("success").tag(sync=True)
     limit = traitlets.Int(ROWS_PER_PAGE).tag(sync=True)
+    #: rows "show more" adds to ``limit``
+    page = traitlets.Int(ROWS_PER_PAGE).tag(sync=True)
     #: the lowest and highest mean reward of a cell: what the reward colours span
     scale: traitlets.List[float] = traitlets.List([0.0, 1.0]).tag(sync=True)
     #: the clicked cell: ``{"row": task index, "col": column index}`` (empty: none)
@@ -71,20 +73,20 @@ def pair_view(a: RolloutRecord, b: RolloutRecord) -> Any:
 class TasksBrowser(widgets.VBox):
     """The heat map of a :class:`TaskGrid`, the cards of the clicked cell and what a card opens."""
 
-    def __init__(self, grid: TaskGrid, *, sort: str = "difficulty", colour: str = "success") -> None:
+    def __init__(self, grid: TaskGrid, *, sort: str = "difficulty", color: str = "success") -> None:
         self.grid = grid
         self.title = widgets.HTML(self._title())
         self.heat = HeatmapWidget(
             columns=[c.label for c in grid.columns],
-            rows=grid.page(check_choice("sort", sort, SORTS), check_choice("colour", colour, COLOURS), ROWS_PER_PAGE),
+            rows=grid.page(check_choice("sort", sort, SORTS), check_choice("color", color, COLORS), ROWS_PER_PAGE),
             total=len(grid.tasks),
             sort=sort,
-            colour=colour,
+            color=color,
             scale=list(grid.reward_scale()),
             threshold=grid.threshold,
         )
         self.heat.add_class("orw-tasks-heat")
-        self.heat.observe(self._reorder, names=["sort", "colour", "limit"])
+        self.heat.observe(self._reorder, names=["sort", "color", "limit"])
         self.heat.observe(self._cell, names="selected")
         self.group_title = widgets.HTML()
         self.compare_button = widgets.Button(
@@ -117,18 +119,21 @@ class TasksBrowser(widgets.VBox):
     def _reorder(self, _change: dict[str, Any]) -> None:
         heat = self.heat
         sort = heat.sort if heat.sort in SORTS else "difficulty"
-        colour = heat.colour if heat.colour in COLOURS else "success"
-        heat.rows = self.grid.page(sort, colour, heat.limit)
+        color = heat.color if heat.color in COLORS else "success"
+        heat.rows = self.grid.page(sort, color, heat.limit)
 
     def _cell(self, change: dict[str, Any]) -> None:
         cell = change["new"] or {}
-        if "row" in cell and "col" in cell:
-            self.open_cell(int(cell["row"]), int(cell["col"]))
+        row, col = cell.get("row"), cell.get("col")
+        if isinstance(row, int) and isinstance(col, int):
+            self.open_cell(row, col)
 
     # --- a cell ------------------------------------------------------------------------------------
     def open_cell(self, row: int, col: int) -> None:
-        """Show the rollouts of task ``row`` in column ``col`` as cards, best first."""
+        """Show the rollouts of task ``row`` in column ``col`` as cards, best first (nothing for a cell not in the map)."""
         grid = self.grid
+        if not (0 <= row < len(grid.tasks) and 0 <= col < len(grid.columns)):
+            return
         group = grid.group(row, col)
         scored = group[group["reward"].notna()]
         self._extremes = (scored["rollout_id"].iloc[0], scored["rollout_id"].iloc[-1]) if len(scored) > 1 else None

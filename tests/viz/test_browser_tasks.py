@@ -94,8 +94,8 @@ def check_heat_map(page, tasks) -> None:
     page.wait_for_function(
         "el => el.querySelector('tr.orw-heat-row td').textContent === 't-split'", arg=heat.element_handle()
     )
-    # colour by mean reward: the cells show the mean instead of a percentage
-    heat.locator("button.orw-colour-reward").click()
+    # color by mean reward: the cells show the mean instead of a percentage
+    heat.locator("button.orw-color-reward").click()
     page.wait_for_function(
         "el => !el.querySelector('tr.orw-heat-row td.orw-heat-cell').textContent.includes('%')",
         arg=heat.element_handle(),

@@ -54,7 +54,7 @@ def two_runs(client: OpenReward) -> OpenReward:
 def test_columns_are_the_runs_and_tasks_sort_hardest_first_or_by_disagreement(two_runs: OpenReward) -> None:
     grid = orn.tasks(["base", "tuned"], store=two_runs.store).grid
     assert [c.label for c in grid.columns] == ["base", "tuned"] and not grid.by_step
-    order = lambda sort, colour="success": [grid.tasks[i] for i in grid.order(sort, colour)]  # noqa: E731
+    order = lambda sort, color="success": [grid.tasks[i] for i in grid.order(sort, color)]  # noqa: E731
     assert order("difficulty") == ["hard", "mid", "split", "easy"]  # mean success 0, 0.375, 0.5, 0.875
     assert order("disagreement") == ["split", "easy", "mid", "hard"]  # spreads 1, 0.25, 0.25 (ties: task order), 0
     assert order("task") == ["easy", "hard", "mid", "split"]
@@ -105,7 +105,7 @@ def test_the_browser_pages_rows_and_sorts_in_the_kernel(two_runs: OpenReward) ->
         assert [r["t"] for r in heat.rows] == ["hard", "mid"]
         heat.sort = "disagreement"
         assert [r["t"] for r in heat.rows] == ["split", "easy"]
-        heat.colour, heat.sort, heat.limit = "reward", "difficulty", 10
+        heat.color, heat.sort, heat.limit = "reward", "difficulty", 10
         assert heat.scale == [0.0, 1.0] and len(heat.rows) == 4
     finally:
         browser.close()
@@ -161,6 +161,8 @@ def test_a_cell_with_one_scored_rollout_has_nothing_to_compare(client: OpenRewar
     client.rollout.flush()
     browser = orn.tasks("single", store=client.store).widget()
     try:
+        browser.heat.selected = {"row": 5, "col": 0}  # no such cell (a stale page, a hand-made message): nothing opens
+        assert browser.cards.cards == [] and browser.group_box.layout.display == "none"
         browser.heat.selected = {"row": 0, "col": 0}
         assert len(browser.cards.cards) == 2 and browser.compare_button.disabled
     finally:
