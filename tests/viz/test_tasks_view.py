@@ -224,3 +224,28 @@ def test_run_view_charts_pass_at_k_and_no_signal_groups_by_step(client: OpenRewa
             assert "groups" not in other.charts.data
         finally:
             other.close()
+
+
+def test_hostile_wire_data_stays_inert_in_the_heat_map_its_cards_and_the_terminal(tmp_path, capsys) -> None:
+    """Rollouts sent through the real ingest server with hostile text in every field (task specs included)."""
+    from openreward_nb.cli import main
+
+    from .hostile import hostile, make_hostile_store
+
+    path = tmp_path / "hostile.sqlite"
+    make_hostile_store(path)
+    with pytest.warns(UserWarning, match="3 rollouts without a task left out"):  # the planted ones have no task
+        view = orn.tasks(store=path)
+    (task,) = view.grid.tasks  # both wire rollouts share one task_spec: its canonical JSON
+    assert json.loads(task) == {hostile("task-key"): hostile("task")}
+    check_static_html(view.static_html(), hostile("run0")[:40], hostile("run1")[:40])
+    check_terminal(view.text())
+    browser = view.widget()
+    try:
+        browser.heat.selected = {"row": 0, "col": 0}
+        (card,) = browser.cards.cards
+        assert card["name"] == hostile("rollout-name") and "<script" not in card["last"].get("md", "")
+    finally:
+        browser.close()
+    assert main(["--store", str(path), "tasks", hostile("run0"), hostile("run1"), "--no-color"]) == 0
+    check_terminal(capsys.readouterr().out)
