@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,6 @@ ROWS_PER_PAGE = 200
 #: characters of a task's name shown (the rest is cut, with an ellipsis)
 TASK_CHARS = 120
 
-Sort = Literal["difficulty", "disagreement", "task"]
-Color = Literal["success", "reward"]
 SORTS: tuple[str, ...] = ("difficulty", "disagreement", "task")
 COLORS: tuple[str, ...] = ("success", "reward")
 

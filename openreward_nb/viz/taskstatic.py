@@ -12,7 +12,7 @@ from typing import Any
 from ..counts import count
 from ..store.location import redact
 from . import static
-from .heatmap import TaskGrid
+from .heatmap import TaskGrid, clip
 from .render import esc, fmt_reward
 from .text import table_text
 
@@ -61,7 +61,7 @@ def heatmap_html(grid: TaskGrid, color: str = "success", limit: int = STATIC_TAS
             v = float(values[i, j])
             style = f' style="background:{heat_color((v - lo) / (hi - lo))};color:#fff"' if math.isfinite(v) else ""
             cells.append(f'<td class="orws-num"{style}>{esc(cell_text(v, color))}</td>')
-        rows.append(f"<tr><td>{esc(grid.tasks[i][:120])}</td>{''.join(cells)}</tr>")
+        rows.append(f"<tr><td>{esc(clip(grid.tasks[i]))}</td>{''.join(cells)}</tr>")
     shown = min(limit, len(grid.tasks))
     left = (
         f'<div class="orws-note">… {len(grid.tasks) - shown:,} more tasks not shown in this static view; '
