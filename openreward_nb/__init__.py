@@ -63,6 +63,10 @@ _LAZY: dict[str, str] = {
     "diff": "openreward_nb.viz.diffview",
     "diff_df": "openreward_nb.alignment",
     "report": "openreward_nb.reports",
+    "tasks_df": "openreward_nb.frames",
+    "groups_df": "openreward_nb.frames",
+    "steps_df": "openreward_nb.frames",
+    "tasks": "openreward_nb.viz.tasksview",
 }
 
 

@@ -138,6 +138,6 @@ def rollout_report(
     """Write one rollout's timeline to ``path`` as one HTML file (see :func:`report`)."""
     limits = _limits(None, max_events, image_mb)
     title = title or f"{record.run_name}/{record.rollout_name or record.id}: openreward-nb report"
-    contents = build(record.store(), [record], limits, title, scope=f"run {record.run_name}", single=True)
+    contents = build(record.store, [record], limits, title, scope=f"run {record.run_name}", single=True)
     target = _write(path, html(contents, title))
     return Report(target, target.stat().st_size, 1, 1, contents.notices)

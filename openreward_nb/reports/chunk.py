@@ -68,7 +68,7 @@ class ChunkMaker:
     def chunk(self, rec: RolloutRecord) -> dict[str, Any]:
         """``rec``'s chunk: ``header``, ``counts``, ``chart``, ``total``, ``events``, ``full``, ``notes``, ``cut``."""
         source = TimelineSource(rec)
-        store = rec.store()
+        store = rec.store
         events: list[dict[str, Any]] = []
         full: dict[int, str] = {}
         notes: dict[int, str] = {}

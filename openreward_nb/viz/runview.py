@@ -16,6 +16,7 @@ from .live import Poller
 from .render import esc, fmt_reward
 from .rows import FILTER_KEYS, count_label, rollout_rows, run_table_columns
 from .runcharts import RunChartsWidget
+from .stepchart import with_steps
 from .table import TableWidget
 
 
@@ -43,7 +44,7 @@ class RunBrowser(widgets.VBox):
         self.table.range_key = "total_reward"
         self.table.add_class("orw-run-table")
         self.table.observe(self._selected, names="selected")
-        self.charts = RunChartsWidget(data=run_charts(rows))
+        self.charts = RunChartsWidget(data=with_steps(run_charts(rows), run))
         self.charts.add_class("orw-run-charts")
         widgets.jslink((self.charts, "filter"), (self.table, "filter"))
         self.title = widgets.HTML()
@@ -97,7 +98,7 @@ class RunBrowser(widgets.VBox):
         with self.hold_sync():
             self.table.set_rows(rows)
             self.table.caption = self._caption(len(rows))
-            self.charts.data = run_charts(rows)
+            self.charts.data = with_steps(run_charts(rows), run)
 
     def _tick(self) -> bool:
         """One poll: redraw when the run changed; False (stop) once none of its rollouts runs."""

@@ -17,6 +17,7 @@ from .presentation import css_colour, look, reward_tone
 from .render import esc, fmt_reward, human_bytes, human_duration, markdown_html
 from .rows import BRIEF_ROLLOUT_COLUMNS, Column
 from .source import header_fields
+from .stepchart import steps_svg
 
 #: events in a static timeline
 STATIC_EVENTS = 25
@@ -255,10 +256,11 @@ def curve_svg(curve: dict[str, Any]) -> str:
 
 
 def charts_html(charts: dict[str, Any]) -> str:
-    """The run's reward histogram and curve as inline SVG ('' without rewards)."""
+    """The run's reward histogram and curve (and pass@k by training step) as inline SVG ('' without rewards)."""
     if not charts["rewards"]:
         return ""
-    return f'<div class="orws-charts">{histogram_svg(charts["bins"])}{curve_svg(charts["curve"])}</div>'
+    groups = steps_svg(charts["groups"]) if charts.get("groups") else ""
+    return f'<div class="orws-charts">{histogram_svg(charts["bins"])}{curve_svg(charts["curve"])}{groups}</div>'
 
 
 def run_html(

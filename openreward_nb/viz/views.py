@@ -24,6 +24,7 @@ from ..store.location import redact
 from . import static, text
 from .charts import run_charts
 from .rows import BRIEF_ROLLOUT_COLUMNS, RUN_COLUMNS, rollout_rows, run_row
+from .stepchart import with_steps
 
 if TYPE_CHECKING:
     from ..client import OpenReward
@@ -139,7 +140,7 @@ class RunView(View):
     def static_html(self) -> str:
         rows = rollout_rows(self.run.rollouts())
         url = redact(self.run.store.url)
-        return static.run_html(self.run, rows[: static.STATIC_ROWS], url, run_charts(rows))
+        return static.run_html(self.run, rows[: static.STATIC_ROWS], url, with_steps(run_charts(rows), self.run))
 
     def text(self) -> str:
         rows = rollout_rows(self.run.rollouts(), 20)
