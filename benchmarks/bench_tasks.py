@@ -32,7 +32,7 @@ from _workload import finish
 
 from openreward_nb.events import Event, Usage
 from openreward_nb.frames import groups_df, rollouts_df, steps_df, tasks_df
-from openreward_nb.store.ops import OP_END, OP_EVENT, OP_ROLLOUT, dumps, plan_batch
+from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps, plan_batch
 from openreward_nb.store.sqlite import SQLiteStore
 
 RUN = "grpo-train"
@@ -42,11 +42,11 @@ HEATMAP_S = 1.0
 MAX_HEATMAP_BYTES = 150_000
 
 
-def _rollout_ops(r: int, tasks: int, steps: int, per_step: int, start: float, rng: random.Random) -> list[tuple]:
+def _rollout_ops(r: int, tasks: int, steps: int, per_step: int, start: float, rng: random.Random) -> list[Op]:
     """One rollout: a user task, an answer, a tool call and its result carrying the reward (0 or 1)."""
     task, step = r % tasks, r // (tasks * (per_step // tasks))
     rid = f"{r:08x}-task-4000-8000-{r:012x}"
-    row = (
+    creation = RolloutOp(
         rid,
         RUN,
         f"step{step}-task{task}-{r}",
@@ -67,11 +67,11 @@ def _rollout_ops(r: int, tasks: int, steps: int, per_step: int, start: float, rn
         Event("tool_call", json.dumps({"answer": task * 7}), name="submit", call_id="c1"),
         Event("tool_result", "correct" if solved else "wrong", call_id="c1"),
     ]
-    ops: list[tuple] = [(OP_ROLLOUT, RUN, row)]
+    ops: list[Op] = [creation]
     for i, ev in enumerate(events):
         last = i == len(events) - 1
-        ops.append((OP_EVENT, rid, i, start + i, ev, (1.0 if solved else 0.0) if last else None, last, None))
-    ops.append((OP_END, rid, "finished", None, start + len(events)))
+        ops.append(EventOp(rid, i, start + i, ev, (1.0 if solved else 0.0) if last else None, last, None))
+    ops.append(EndOp(rid, "finished", None, start + len(events)))
     return ops
 
 
@@ -83,7 +83,7 @@ def build_store(path: Path, rollouts: int, tasks: int, steps: int) -> float:
     conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
     rng = random.Random(5)
     side: dict[str, bool] = {}
-    ops: list[tuple] = []
+    ops: list[Op] = []
     per_step = rollouts // steps
     t0 = time.time() - rollouts * 10
     for r in range(rollouts):

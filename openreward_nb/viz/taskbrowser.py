@@ -60,14 +60,10 @@ class GroupCardsWidget(anywidget.AnyWidget):
 
 
 def pair_view(a: RolloutRecord, b: RolloutRecord) -> Any:
-    """The widget comparing two rollouts: ``openreward_nb.diff`` when this version has it, else ``compare``."""
-    import openreward_nb
+    """The widget showing where two rollouts part ways: the step diff, opened at their first divergence."""
+    from .diffview import diff
 
-    from .views import View, compare
-
-    found = getattr(openreward_nb, "diff", None)  # the diff view, where it exists (a lazy export)
-    view = (found if callable(found) else compare)(a, b)
-    return view.widget() if isinstance(view, View) else view
+    return diff(a, b).widget()
 
 
 class TasksBrowser(widgets.VBox):

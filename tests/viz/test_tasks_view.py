@@ -11,6 +11,7 @@ import pytest
 import openreward_nb as orn
 from openreward_nb import AssistantMessage, OpenReward, RolloutInfo, ToolCall, ToolResult, UserMessage
 from openreward_nb.viz import heatmap
+from openreward_nb.viz.diffwidget import DiffWidget
 from openreward_nb.viz.runview import RunBrowser
 from openreward_nb.viz.taskstatic import heatmap_html
 from openreward_nb.viz.timeline import TimelineWidget
@@ -142,15 +143,10 @@ def test_a_cell_opens_its_rollouts_best_first_then_a_timeline_or_the_extremes_co
         (timeline,) = browser.slot.children
         assert isinstance(timeline, TimelineWidget) and timeline.record.id == ids[4]
 
-        browser.compare_button.click()  # no diff view in this version: the side-by-side compare
+        browser.compare_button.click()  # the best and the worst scored, as a step diff
         (pair,) = browser.slot.children
-        assert "orw-compare" in pair._dom_classes
-        assert [side.record.id for side in pair.children] == [ids[1], ids[3]]  # the best and the worst scored
-
-        seen = []
-        monkeypatch.setattr(orn, "diff", lambda a, b: seen.append((a.id, b.id)) or pair, raising=False)
-        browser.compare_button.click()  # once openreward_nb.diff exists, it is the one used
-        assert seen == [(ids[1], ids[3])]
+        assert isinstance(pair, DiffWidget)
+        assert (pair.header["a"]["id"], pair.header["b"]["id"]) == (ids[1], ids[3])
     finally:
         browser.close()
 
@@ -230,11 +226,12 @@ def test_hostile_wire_data_stays_inert_in_the_heat_map_its_cards_and_the_termina
     """Rollouts sent through the real ingest server with hostile text in every field (task specs included)."""
     from openreward_nb.cli import main
 
-    from .hostile import hostile, make_hostile_store
+    from .hostile import OLD_IDS, hostile, make_hostile_store
 
     path = tmp_path / "hostile.sqlite"
     make_hostile_store(path)
-    with pytest.warns(UserWarning, match="3 rollouts without a task left out"):  # the planted ones have no task
+    planted = len(OLD_IDS)  # the planted ones have no task
+    with pytest.warns(UserWarning, match=f"{planted} rollouts without a task left out"):
         view = orn.tasks(store=path)
     (task,) = view.grid.tasks  # both wire rollouts share one task_spec: its canonical JSON
     assert json.loads(task) == {hostile("task-key"): hostile("task")}
