@@ -30,6 +30,7 @@ from .errors import (
     StoreUnavailable,
     StoreWriteError,
     UnknownProviderError,
+    UnreadableValueWarning,
 )
 from .events import Attachment, Event, Usage
 from .messages import (
@@ -59,7 +60,6 @@ _LAZY: dict[str, str] = {
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
     "events_arrow": "openreward_nb.frames",
-    "UnreadableValueWarning": "openreward_nb.frames",
     "diff": "openreward_nb.viz.diffview",
     "diff_df": "openreward_nb.alignment",
     "report": "openreward_nb.reports",
@@ -119,6 +119,7 @@ __all__ = [
     "ToolCall",
     "ToolResult",
     "UnknownProviderError",
+    "UnreadableValueWarning",
     "UploadType",
     "Usage",
     "UserMessage",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import DetachedRecordError, NotFoundError
+from .errors import DetachedRecordError, NotFoundError, UnreadableValueWarning
 from .events import Usage
 from .limits import MAX_TIMESTAMP_S
 from .references import find_rollout
@@ -38,7 +38,7 @@ def _unreadable(where: str, field_name: str, why: str) -> None:
     warnings.warn(
         f"openreward_nb: {terminal_line(where, 300)} has a value that cannot be read ({field_name}: {why}); "
         "it shows as missing",
-        RuntimeWarning,
+        UnreadableValueWarning,
         stacklevel=4,
     )
 

@@ -19,11 +19,9 @@ with needs_extra(None, "DataFrames"):
     from .tasks import tasks_df
     from .tool_calls import tool_calls_df
     from .training import export_jsonl, to_chat_messages
-    from .unreadable import UnreadableValueWarning
 
 __all__ = [
     "LEVELS",
-    "UnreadableValueWarning",
     "compare_runs",
     "events_arrow",
     "events_df",
