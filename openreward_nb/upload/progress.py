@@ -72,7 +72,7 @@ class WidgetProgress(Progress):
 
     def __init__(self, total: int, label: str = "upload") -> None:
         super().__init__(total, label)
-        import ipywidgets  # type: ignore[import-untyped]
+        import ipywidgets
         from IPython.display import display
 
         self._bar = ipywidgets.IntProgress(min=0, max=max(total, 1), description=label)

@@ -95,9 +95,9 @@ class View(ABC):
         from IPython.display import display
 
         live = self._widget_bundle() if in_kernel() else None
-        display(self._static_bundle(paired=live is not None), raw=True)
+        display(self._static_bundle(paired=live is not None), raw=True)  # type: ignore[no-untyped-call]
         if live is not None:
-            display(live, raw=True)
+            display(live, raw=True)  # type: ignore[no-untyped-call]
 
     def show(self) -> None:
         """Display this view in the notebook (or print its text outside one)."""
