@@ -49,7 +49,7 @@ def compare_widget(a: RolloutRecord, b: RolloutRecord) -> widgets.VBox:
     widgets.jslink((left, "anchor"), (right, "anchor"))
     for side in (left, right):
         side.layout = widgets.Layout(width="50%", min_width="0")
-    box = widgets.HBox([left, right], layout=widgets.Layout(width="100%", gap="8px"))
+    box = widgets.HBox([left, right], layout=widgets.Layout(width="100%"))  # its gap: .orw-compare in timeline.css
     box.add_class("orw-compare")
     box.add_class("orw-live")
     switch = widgets.ToggleButtons(options=MODES, value=MODES[0])
