@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,42 @@ def finish(checks: list[tuple[str, bool]], results: dict[str, Any], args: Any) -
     if getattr(args, "json", None):
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     return 1 if getattr(args, "check", False) and not all(ok for _, ok in checks) else 0
+
+
+def fill_store(store: Any, rollouts: Iterable[Iterable[Any]], batch: int = 50_000) -> float:
+    """Write each rollout's store ops into ``store`` in large batches; returns seconds taken.
+
+    The store is a throw-away one: SQLite runs with ``synchronous=OFF`` (durability is not under test).
+    """
+    from openreward_nb.store.ops import plan_batch
+    from openreward_nb.store.sqlite import SQLiteStore
+
+    begin = time.perf_counter()
+    conn = store.connect()
+    if isinstance(store, SQLiteStore):
+        conn.execute("PRAGMA synchronous=OFF")
+    side: dict[str, bool] = {}
+    ops: list[Any] = []
+    for rollout_ops in rollouts:
+        ops.extend(rollout_ops)
+        if len(ops) >= batch:
+            plan = plan_batch(ops, side)
+            store.write(conn, plan)
+            side.update(plan.side)
+            ops = []
+    if ops:
+        store.write(conn, plan_batch(ops, side))
+    conn.close()
+    return time.perf_counter() - begin
+
+
+def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Fastest wall time of ``repeats`` calls (after a collection each), and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result

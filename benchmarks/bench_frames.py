@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd
-from _workload import _text, finish
+from _workload import _text, best_of, fill_store, finish
 
 from openreward_nb.events import Event, Usage
 from openreward_nb.frames import events_arrow, events_df, rollouts_df
@@ -41,7 +41,7 @@ from openreward_nb.frames.columns import select_list
 from openreward_nb.frames.events import EVENT_COLUMNS
 from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS
 from openreward_nb.store.location import open_store
-from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps, plan_batch
+from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps
 from openreward_nb.store.sqlite import SQLiteStore
 
 RUNS = 10
@@ -116,36 +116,9 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
 def build_store(path: Path | str, rollouts: int, n_events: int) -> float:
     """Record the workload into a new store at ``path`` (a SQLite file or a PostgreSQL URL) in
     large batches; returns seconds taken."""
-    begin = time.perf_counter()
-    store = open_store(str(path))
     pool = _pool()
-    conn = store.connect()
-    if isinstance(store, SQLiteStore):
-        conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
-    side: dict[str, bool] = {}
-    ops: list[Op] = []
     t0 = time.time() - rollouts * 60
-    for r in range(rollouts):
-        ops.extend(_rollout_ops(r, n_events, t0 + r * 60, pool))
-        if len(ops) >= 50_000 or r == rollouts - 1:
-            plan = plan_batch(ops, side)
-            store.write(conn, plan)
-            side.update(plan.side)
-            ops = []
-    conn.close()
-    return time.perf_counter() - begin
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Fastest wall time of ``repeats`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        result = None
-        gc.collect()
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+    return fill_store(open_store(str(path)), (_rollout_ops(r, n_events, t0 + r * 60, pool) for r in range(rollouts)))
 
 
 def _frame_mb(frame: pd.DataFrame) -> float:

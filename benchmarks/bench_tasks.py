@@ -15,24 +15,22 @@ static HTML and text that travel beside it) and the bytes that state sends to th
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import finish
+from _workload import best_of, fill_store, finish
 
 from openreward_nb.events import Event, Usage
 from openreward_nb.frames import groups_df, rollouts_df, steps_df, tasks_df
-from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps, plan_batch
+from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps
 from openreward_nb.store.sqlite import SQLiteStore
 
 RUN = "grpo-train"
@@ -77,36 +75,12 @@ def _rollout_ops(r: int, tasks: int, steps: int, per_step: int, start: float, rn
 
 def build_store(path: Path, rollouts: int, tasks: int, steps: int) -> float:
     """Record the workload into a new store at ``path``; returns the seconds taken."""
-    begin = time.perf_counter()
-    store = SQLiteStore(path)
-    conn = store.connect()
-    conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
     rng = random.Random(5)
-    side: dict[str, bool] = {}
-    ops: list[Op] = []
     per_step = rollouts // steps
     t0 = time.time() - rollouts * 10
-    for r in range(rollouts):
-        ops.extend(_rollout_ops(r, tasks, steps, per_step, t0 + r * 10, rng))
-        if len(ops) >= 50_000 or r == rollouts - 1:
-            plan = plan_batch(ops, side)
-            store.write(conn, plan)
-            side.update(plan.side)
-            ops = []
-    conn.close()
-    return time.perf_counter() - begin
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Fastest wall time of ``repeats`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        result = None
-        gc.collect()
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+    return fill_store(
+        SQLiteStore(path), (_rollout_ops(r, tasks, steps, per_step, t0 + r * 10, rng) for r in range(rollouts))
+    )
 
 
 def state_bytes(widget: Any) -> int:

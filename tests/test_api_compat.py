@@ -10,7 +10,9 @@ import pytest
 
 import openreward_nb
 
-openreward = pytest.importorskip("openreward")
+from .helpers import required
+
+openreward = required("openreward")
 
 PUBLIC = [
     "OpenReward",

@@ -5,28 +5,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from ..helpers import PYTHON, REPO, subprocess_env
+from ..helpers import run_benchmark
 
 
 @pytest.mark.slow
 def test_capture_benchmark_runs_and_prints_its_figures(tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
-    out = subprocess.run(
-        [PYTHON, str(REPO / "benchmarks" / "bench_capture.py"), "--quick", "--json", str(out_json)],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    stdout = run_benchmark("bench_capture.py", "--quick", "--json", str(out_json))
     results = json.loads(out_json.read_text())
     assert results["wrapped_methods"] >= 8
     assert all(results[k] > 0 for k in ("sdk_call_removed_us", "sdk_call_installed_us"))
     assert isinstance(results["wrapper_overhead_ns"], float)
     for label in ("wrapper around a no-op method", "responses.create, removed", "responses.create, installed"):
-        assert re.search(rf"{label}\s+\+?\s*\d+\.\d+ us per call", out.stdout), (label, out.stdout)
+        assert re.search(rf"{label}\s+\+?\s*\d+\.\d+ us per call", stdout), (label, stdout)

@@ -9,13 +9,11 @@ does make (rollouts_df reads no events, events_arrow streams every event) pass.
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
-from ..helpers import PYTHON, REPO, subprocess_env
+from ..helpers import NUMBER, assert_figures, run_benchmark
 
-NUMBER = r"[0-9][0-9,]*(\.[0-9]+)?"
 FIGURES = (
     rf"rollouts_df +{NUMBER} s +read_sql +{NUMBER} s +ratio +{NUMBER}",
     rf"rollouts_df peak memory \+{NUMBER} MB RSS, {NUMBER} MB traced .*tables read: rollouts\n",
@@ -28,16 +26,8 @@ FIGURES = (
 
 @pytest.mark.slow
 def test_frames_benchmark_runs_and_prints_every_figure() -> None:
-    out = subprocess.run(
-        [PYTHON, str(REPO / "benchmarks" / "bench_frames.py"), "--quick", "--check"],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    for figure in FIGURES:
-        assert re.search(figure, out.stdout), figure
-    assert re.search(r"quick run: not checked .*events_df within 1\.5x of read_sql.*events_arrow peak RSS", out.stdout)
+    out = run_benchmark("bench_frames.py", "--quick", "--check", timeout=300)
+    assert_figures(out, FIGURES)
+    assert re.search(r"quick run: not checked .*events_df within 1\.5x of read_sql.*events_arrow peak RSS", out)
     for check in ("rollouts_df does not read events", "events_arrow streams every event"):
-        assert f"[ok] {check}" in out.stdout
+        assert f"[ok] {check}" in out

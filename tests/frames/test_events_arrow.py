@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import re
 import threading
 import tracemalloc
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -21,15 +18,8 @@ from openreward_nb import OpenReward, ToolCall, ToolResult, UserMessage
 from openreward_nb.frames import postgres_arrow, sqlite_arrow
 from openreward_nb.frames.events import EVENT_SCHEMA
 
-from ..helpers import REPO
+from ..helpers import REPO, required
 from .conftest import Recorded
-
-
-def _required(name: str) -> ModuleType:
-    """Import ``name``, a package the test extra installs: skipped without it, a failure in CI."""
-    if os.environ.get("OPENREWARD_NB_CI") == "1":
-        return importlib.import_module(name)
-    return pytest.importorskip(name)
 
 
 def _plain(values: pd.Series) -> list[Any]:
@@ -115,7 +105,7 @@ def test_memory_holds_about_a_page_not_the_read(tmp_path: Path, driver: bool, mo
 def test_a_reader_is_read_from_any_thread_and_dropping_it_ends_its_child(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    psutil = _required("psutil")
+    psutil = required("psutil")
     monkeypatch.setattr(sqlite_arrow, "MIN_EVENTS", 0)
     path = tmp_path / "threads.sqlite"
     _big_store(path, rollouts=6, events=5, size=10)
@@ -163,7 +153,7 @@ def _readme_example(heading: str) -> str:
 
 
 def test_the_readme_duckdb_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _required("duckdb")
+    required("duckdb")
     store = tmp_path / "readme.sqlite"
     client = OpenReward(store=store)
     for r in range(3):

@@ -10,10 +10,10 @@ import pytest
 
 from openreward_nb import OpenReward
 
-from ..helpers import PYTHON, subprocess_env
+from ..helpers import PYTHON, required, subprocess_env
 from .harness import LOG_METHODS
 
-openreward = pytest.importorskip("openreward")
+openreward = required("openreward")
 
 METHODS = LOG_METHODS
 

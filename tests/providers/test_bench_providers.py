@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from openreward_nb import providers
 
-from ..helpers import PYTHON, REPO, subprocess_env
+from ..helpers import run_benchmark
 
 FIGURE = r"\s+\d+\.\d+"
 
@@ -20,18 +19,11 @@ FIGURE = r"\s+\d+\.\d+"
 @pytest.mark.slow
 def test_provider_benchmark_runs_and_prints_its_figures(tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
-    out = subprocess.run(
-        [PYTHON, str(REPO / "benchmarks" / "bench_providers.py"), "--quick", "--json", str(out_json)],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    stdout = run_benchmark("bench_providers.py", "--quick", "--json", str(out_json))
     results = json.loads(out_json.read_text())
     assert sorted(r["provider"] for r in results) == sorted(providers.names())
     for r in results:
         figures = [r[k] for k in ("sdk_us", "ours_us", "ours_whole_us", "ours_whole_no_raw_us", "log_call_us")]
         assert all(isinstance(f, float) and f > 0 for f in figures), r
         # the table row: provider, the object compared, then the six figures
-        assert re.search(rf"^  {r['provider']}\s+.+?({FIGURE}){{6}}$", out.stdout, re.MULTILINE), out.stdout
+        assert re.search(rf"^  {r['provider']}\s+.+?({FIGURE}){{6}}$", stdout, re.MULTILINE), stdout

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import base64
 
-import pytest
+from ..helpers import required
 
-openreward = pytest.importorskip("openreward")
+openreward = required("openreward")
 from openreward.api.rollouts.serializers.ant import serialize_anthropic_message  # noqa: E402
 from openreward.api.rollouts.serializers.gdm import serialize_gdm_message  # noqa: E402
 from openreward.api.rollouts.serializers.oai_completions import openai_completions_to_normalized  # noqa: E402

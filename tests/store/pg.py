@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from ..helpers import skip_unless_ci
 
 PG_URL_ENV = "OPENREWARD_NB_TEST_PG_URL"
 CLUSTER_ENV = "OPENREWARD_NB_TEST_PG_CLUSTER"
@@ -30,18 +30,11 @@ _PREFIX = f"ornbt_{_HOST_TAG}_"
 _swept = False
 
 
-def _unavailable(reason: str) -> None:
-    """Skip, except in CI (OPENREWARD_NB_CI=1), where a missing server is a failure."""
-    if os.environ.get("OPENREWARD_NB_CI") == "1":
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
-
-
 def server_url() -> str:
     """The test server's URL; skips (fails in CI) when none is configured."""
     url = os.environ.get(PG_URL_ENV)
     if not url:
-        _unavailable(HOW_TO_ENABLE)
+        skip_unless_ci(HOW_TO_ENABLE)
     return url
 
 
@@ -107,7 +100,7 @@ def restart_server() -> None:
     """Restart the test server (``pg_ctlcluster VERSION NAME restart``) and wait until it is back."""
     cluster = os.environ.get(CLUSTER_ENV, "")
     if "/" not in cluster:
-        _unavailable(f"restarting PostgreSQL needs {CLUSTER_ENV}=VERSION/NAME (e.g. 15/main) and pg_ctlcluster")
+        skip_unless_ci(f"restarting PostgreSQL needs {CLUSTER_ENV}=VERSION/NAME (e.g. 15/main) and pg_ctlcluster")
     version, name = cluster.split("/", 1)
     subprocess.run(["pg_ctlcluster", version, name, "restart"], check=True, capture_output=True, timeout=120)
     wait_until_ready()

@@ -13,10 +13,9 @@ import subprocess
 
 import pytest
 
-from ..helpers import PYTHON, REPO, subprocess_env
+from ..helpers import NUMBER, PYTHON, REPO, assert_figures, subprocess_env
 from .pg import admin, server_url
 
-NUMBER = r"[0-9][0-9,]*(\.[0-9]+)?"
 FIGURES = (
     rf"1 writer process +{NUMBER}/s +{NUMBER}/s +{NUMBER} +{NUMBER}",
     rf"4 writer processes +{NUMBER}/s +{NUMBER}/s +{NUMBER} +{NUMBER}",
@@ -44,8 +43,7 @@ def test_postgres_benchmark_runs_prints_every_figure_and_cleans_up() -> None:
         stdout, stderr = bench.communicate(timeout=600)
     out = subprocess.CompletedProcess(bench.args, bench.returncode, stdout, stderr)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    for figure in FIGURES:
-        assert re.search(figure, out.stdout), figure
+    assert_figures(out.stdout, FIGURES)
     assert re.search(r"quick run: not checked .*ingest with 4 writers.*events_df within 1\.5x", out.stdout)
     assert "[ok] events_arrow streams every event" in out.stdout
     with admin() as conn:  # the benchmark drops the schemas it made (named after its process)

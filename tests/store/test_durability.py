@@ -21,7 +21,7 @@ import pytest
 from openreward_nb import AsyncOpenReward, OpenReward, StoreWriteError, ToolResult, UserMessage
 from openreward_nb.store import close_store, open_store
 
-from ..helpers import PYTHON, subprocess_env
+from ..helpers import PYTHON, skip_unless_ci, subprocess_env
 from .checks import contiguous_counts
 
 CHILD_LOGGER = r"""
@@ -232,10 +232,9 @@ def small_fs(tmp_path: Path):
     except FileNotFoundError:
         why = "no mount command"
     if why:
-        reason = f"cannot mount a small tmpfs here (needs root and the mount command): {why}"
-        if os.environ.get("OPENREWARD_NB_CI") == "1":
-            pytest.fail(f"{reason} (required in CI: .ci/run runs as root and installs mount)")
-        pytest.skip(reason)
+        skip_unless_ci(
+            f"cannot mount a small tmpfs here (needs root and the mount command, which .ci/run installs): {why}"
+        )
 
     def remount(options: str) -> None:
         subprocess.run(["mount", "-o", f"remount,{options}", str(mnt)], check=True)

@@ -28,7 +28,7 @@ from openreward_nb import (
 )
 from openreward_nb.store import close_store, open_store, resolve_store_url, schema
 
-from ..helpers import PYTHON, subprocess_env
+from ..helpers import PYTHON, required, subprocess_env
 
 
 def _events(client, rollout):
@@ -139,7 +139,7 @@ def test_bad_reward_raises_naming_the_value(client, reward, error) -> None:
 
 
 def test_numpy_rewards_are_accepted(client) -> None:
-    np = pytest.importorskip("numpy")
+    np = required("numpy")
     r = client.rollout.create("np")
     r.log(UserMessage("a"), reward=np.float32(0.5), is_finished=np.bool_(True))
     r.log(UserMessage("b"), reward=np.int64(2))
@@ -178,8 +178,8 @@ class _Span(msgspec.Struct):
 
 
 def test_metadata_conversion(client, tmp_path) -> None:
-    np = pytest.importorskip("numpy")
-    pydantic = pytest.importorskip("pydantic")
+    np = required("numpy")
+    pydantic = required("pydantic")
 
     class Model(pydantic.BaseModel):
         name: str

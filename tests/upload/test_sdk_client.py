@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ..helpers import required
 from .support import KEY, Server, stored_events, stored_rollouts
 
-openreward = pytest.importorskip("openreward")
+openreward = required("openreward")
 
 THREADS, PER_THREAD, EVENTS = 4, 5, 60
 

@@ -19,7 +19,9 @@ from openreward_nb.upload.wire import (
     update_event,
 )
 
-openreward = pytest.importorskip("openreward")
+from ..helpers import required
+
+openreward = required("openreward")
 from openreward.api.rollouts.background import _encode_event  # noqa: E402
 from openreward.models import LogMessageEvent, RolloutStartedEvent, RolloutUpdateEvent  # noqa: E402
 

@@ -39,17 +39,12 @@ _SETTINGS = {
 }
 
 
-IN_CI = os.environ.get("OPENREWARD_NB_CI") == "1"
-
-
 def need(ok: bool, why: str) -> None:
-    """Skip the test unless ``ok``; under OPENREWARD_NB_CI=1 fail instead (browser tests must run in CI)."""
+    """Skip the test unless ``ok``; in CI fail instead (browser tests must run there)."""
     if not ok:
-        import pytest
+        from ..helpers import skip_unless_ci  # pytest is loaded only by tests, not by tools using this module
 
-        if IN_CI:
-            pytest.fail(f"{why} (OPENREWARD_NB_CI=1: the browser test must run)")
-        pytest.skip(why)
+        skip_unless_ci(why)
 
 
 def need_chromium() -> str:
