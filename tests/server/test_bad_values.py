@@ -14,31 +14,7 @@ from openreward_nb import OpenReward
 from openreward_nb.store.location import open_store
 
 from ..upload.support import KEY, Server, stored_events, stored_rollouts
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
-    with Server(str(tmp_path_factory.mktemp("srv") / "server.sqlite")) as srv:
-        yield srv
-
-
-def start(rid: str, run: str = "values", **fields: object) -> dict:
-    return {"eventId": rid, "timestamp": 1700000000000, "runName": run, "eventType": "rollout", **fields}
-
-
-def message(rid: str, idx: int, **fields: object) -> dict:
-    base = {
-        "eventId": str(uuid.uuid4()),
-        "timestamp": 1700000000000 + idx,
-        "index": idx,
-        "rolloutEventId": rid,
-        "type": "user_message",
-        "content": f"m{idx}",
-        "isFinished": False,
-        "metadata": {},
-        "eventType": "message",
-    }
-    return {**base, **fields}
+from .wire_events import message, start
 
 
 def with_number(events: list[dict], literal: str) -> bytes:
@@ -82,7 +58,7 @@ def test_a_number_too_big_for_a_double_is_refused_naming_the_field(server: Serve
     assert answer.status_code == 422, answer.text
     assert answer.json()["message"].startswith(f"{expected}: must be a number a double can hold")
     assert rid not in stored_rollouts(server.store)
-    listing = get(server, "/v1/runs/values/rollouts")
+    listing = get(server, "/v1/runs/hostile/rollouts")
     assert listing.status_code in (200, 404)  # 404: nothing stored for the run at all
 
 
@@ -90,7 +66,7 @@ def test_finite_numbers_and_wide_integers_still_go_through(server: Server) -> No
     rid = str(uuid.uuid4())
     events = [start(rid, rollout_info={"big": 10**40}), message(rid, 0, metadata={"x": 1.5e308, "n": 2**70})]
     assert server.post({"events": events}).status_code == 200
-    rows = get(server, "/v1/runs/values/rollouts").json()["rollouts"]
+    rows = get(server, "/v1/runs/hostile/rollouts").json()["rollouts"]
     assert next(r for r in rows if r["id"] == rid)["rollout_info"] == {"big": 10**40}
 
 
@@ -119,7 +95,7 @@ def test_long_tool_names_and_call_ids_are_refused(server: Server) -> None:
         answer = server.post({"events": [message(rid, 0, **{"type": "tool_call", "name": "t", field: "x" * 1025})]})
         assert answer.status_code == 422
         assert answer.json()["message"].startswith(f"events[0].{field}: must be at most 1024 characters")
-    assert stored_events(server.store, "values").get((rid, 0)) is None
+    assert stored_events(server.store, "hostile").get((rid, 0)) is None
 
 
 HOSTILE_IDS = [

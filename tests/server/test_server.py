@@ -17,31 +17,7 @@ from openreward_nb.store.location import open_store
 
 from ..helpers import PYTHON, subprocess_env
 from ..upload.support import KEY, Server, stored_events, stored_rollouts
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Server:
-    with Server(str(tmp_path_factory.mktemp("srv") / "server.sqlite")) as srv:
-        yield srv
-
-
-def start(rid: str, run: str = "hostile") -> dict:
-    return {"eventId": rid, "timestamp": 1700000000000, "runName": run, "eventType": "rollout"}
-
-
-def message(rid: str, idx: int, **fields) -> dict:
-    base = {
-        "eventId": f"{rid}-{idx}",
-        "timestamp": 1700000000000 + idx,
-        "index": idx,
-        "rolloutEventId": rid,
-        "type": "user_message",
-        "content": f"m{idx}",
-        "isFinished": False,
-        "metadata": {},
-        "eventType": "message",
-    }
-    return {**base, **fields}
+from .wire_events import message, start
 
 
 def new_id() -> str:
