@@ -161,6 +161,12 @@ def open_store(store: StoreSpec = None, *, read_only: bool = False) -> Store:
         return opened
 
 
+def open_stores() -> list[Store]:
+    """The stores :func:`open_store` has opened and not yet closed (tests release what they opened)."""
+    with _OPEN_LOCK:
+        return list(dict.fromkeys(_OPEN.values()))
+
+
 def close_store(store: Store) -> None:
     """Forget a store opened by :func:`open_store` and close this thread's connection to it."""
     with _OPEN_LOCK:

@@ -34,10 +34,10 @@ def store_url(backend: str, store_path: Path, request) -> str:
 @pytest.fixture(autouse=True)
 def _close_stores_opened_by_the_test():
     """Release the connections of every store a test opened, so none outlive it."""
-    from openreward_nb.store import close_store, location
+    from openreward_nb.store.location import close_store, open_stores
 
-    before = set(map(id, location._OPEN.values()))
+    before = set(map(id, open_stores()))
     yield
-    for store in list(location._OPEN.values()):
+    for store in open_stores():
         if id(store) not in before:
             close_store(store)

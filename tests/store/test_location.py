@@ -103,7 +103,7 @@ def read_only_folder(tmp_path):
     try:
         yield target
     finally:
-        for opened in list(location._OPEN.values()):  # their connections keep the mount busy
+        for opened in location.open_stores():  # their connections keep the mount busy
             if opened.url.startswith(f"sqlite:///{target}/"):
                 close_store(opened)
         subprocess.run(["umount", "--lazy", str(target)], check=True)
