@@ -60,6 +60,8 @@ _LAZY: dict[str, str] = {
     "dashboard": "openreward_nb.viz.views",
     "events_arrow": "openreward_nb.frames",
     "UnreadableValueWarning": "openreward_nb.frames",
+    "annotations_df": "openreward_nb.frames",
+    "export_preferences": "openreward_nb.frames",
 }
 
 

@@ -10,6 +10,7 @@ missing and is recorded in the read's :class:`Unreadable`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -151,6 +152,37 @@ def _category(values: pa.ChunkedArray, column: Column, unreadable: Unreadable) -
     return pd.Categorical.from_codes(codes, categories=list(column.categories))
 
 
+def _label_lists(texts: list[Any], name: str, unreadable: Unreadable, offset: int = 0) -> list[list[str]]:
+    """JSON arrays of labels (NULL: none) as sorted lists; a text that is not one reads as none."""
+    lists: list[list[str]] = []
+    for row, text in enumerate(texts):
+        try:
+            value = json.loads(text) if text is not None else []
+        except ValueError:
+            value = None
+        if not isinstance(value, list):
+            unreadable.add(name, [offset + row])
+            value = []
+        lists.append(sorted({str(v) for v in value if v is not None}))
+    return lists
+
+
+def _labels(values: pa.ChunkedArray, column: Column, unreadable: Unreadable) -> Any:
+    """An object column of lists (``[]`` for none), which ``explode`` and ``map`` take as they are."""
+    if values.null_count == len(values):  # nothing labelled (the store's column was left empty)
+        lists: list[list[str]] = [[] for _ in range(len(values))]
+    else:
+        lists = _label_lists(values.to_pylist(), column.name, unreadable)
+    out = np.empty(len(lists), dtype=object)
+    for row, labels in enumerate(lists):
+        out[row] = labels
+    return out
+
+
+def _label_array(values: pa.Array, name: str, unreadable: Unreadable, offset: int) -> pa.Array:
+    return pa.array(_label_lists(values.to_pylist(), name, unreadable, offset), pa.list_(pa.large_string()))
+
+
 KINDS: dict[str, Kind] = {
     "str": Kind(pa.large_string(), _text, pa.large_string(), _same),
     "int": Kind(pa.int64(), _integer, pa.int64(), _same),
@@ -168,6 +200,8 @@ KINDS: dict[str, Kind] = {
         _same,
         expands=True,
     ),
+    # a JSON array of labels (openreward_nb.annotations): a list per row in a frame
+    "labels": Kind(pa.large_string(), _labels, pa.list_(pa.large_string()), _label_array),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -33,8 +34,9 @@ def _required(name: str) -> ModuleType:
 
 
 def _plain(values: pd.Series) -> list[Any]:
-    """The values as Python objects, None for every kind of missing."""
-    return [v if isinstance(v, (list, dict)) or not pd.isna(v) else None for v in values.astype(object)]
+    """The values as Python objects, None for every kind of missing (Arrow lists arrive as numpy arrays)."""
+    plain = [v.tolist() if isinstance(v, np.ndarray) else v for v in values.astype(object)]
+    return [v if isinstance(v, (list, dict)) or not pd.isna(v) else None for v in plain]
 
 
 def _as_frame_columns(table: pa.Table) -> pd.DataFrame:
