@@ -22,7 +22,8 @@ def _plain(values: pd.Series) -> list:
 
 @pytest.fixture
 def labelled(run: Run) -> Run:
-    """ep0: good (twice, by two people) and a step labelled; ep1: a note alone; ep2: hacked; ep3: nothing."""
+    """ep0: good (twice, by two people) and a step labelled; ep1: a note alone; ep2: hacked and a step
+    labelled; ep3: a step labelled, the rollout not."""
     get = run.client.rollouts.get
     get(run.ids[0]).annotate("good trajectory", score=1.0)
     get(run.ids[0]).annotate("good trajectory", author="alice")
@@ -31,12 +32,13 @@ def labelled(run: Run) -> Run:
     get(run.ids[1]).annotate(note="looked fine")
     get(run.ids[2]).annotate("reward hacking")
     get(run.ids[2]).annotate("env bug", event=3)
+    get(run.ids[3]).annotate("slow", event=2)
     return run
 
 
 def test_rollouts_df_has_each_rollouts_labels(labelled: Run) -> None:
     df = orn.rollouts_df("ctf", store=labelled.client.store)
-    assert df["labels"].tolist() == [["good trajectory"], [], ["reward hacking"], []]
+    assert df["labels"].tolist() == [("good trajectory",), (), ("reward hacking",), ()]
     assert list(df.columns).index("labels") == list(df.columns).index("error") + 1  # before the spread JSON
     assert df["labels"].dtype == object
 
@@ -63,14 +65,25 @@ def test_label_filters_select_rollouts(labelled: Run) -> None:
 def test_events_df_has_each_events_labels(labelled: Run) -> None:
     ev = orn.events_df("ctf", store=labelled.client.store)
     labels = {(rid, idx): lb for rid, idx, lb in zip(ev["rollout_id"], ev["idx"], ev["labels"], strict=True) if lb}
-    assert labels == {(labelled.ids[0], 1): ["slow", "wrong tool"], (labelled.ids[2], 3): ["env bug"]}
-    assert sum(1 for lb in ev["labels"] if lb == []) == len(ev) - 2
+    assert labels == {
+        (labelled.ids[0], 1): ("slow", "wrong tool"),
+        (labelled.ids[2], 3): ("env bug",),
+        (labelled.ids[3], 2): ("slow",),  # a rollout whose steps alone are labelled
+    }
+    assert sum(1 for lb in ev["labels"] if lb == ()) == len(ev) - 3
+    assert ev.explode("labels")["labels"].dropna().tolist() == ["slow", "wrong tool", "env bug", "slow"]
 
 
-def test_events_without_any_labelled_step_read_no_annotations(run: Run) -> None:
+def test_each_grain_is_read_when_it_alone_is_labelled(run: Run) -> None:
+    store = run.client.store
     run.client.rollouts.get(run.ids[0]).annotate("good trajectory")  # the rollout, not a step
-    ev = orn.events_df("ctf", store=run.client.store)
+    assert orn.rollouts_df("ctf", store=store)["labels"].tolist() == [("good trajectory",), (), (), ()]
+    ev = orn.events_df("ctf", store=store)
     assert ev["labels"].map(len).sum() == 0 and len(ev) == 16
+    run.client.rollouts.get(run.ids[0]).remove_label("good trajectory")
+    run.client.rollouts.get(run.ids[1]).annotate("wrong tool", event=1)  # a step alone
+    assert orn.events_df("ctf", store=store)["labels"].tolist()[4:8] == [(), ("wrong tool",), (), ()]
+    assert orn.rollouts_df("ctf", store=store)["labels"].map(len).sum() == 0
 
 
 def test_annotations_df_one_row_per_annotation(labelled: Run) -> None:
@@ -85,6 +98,7 @@ def test_annotations_df_one_row_per_annotation(labelled: Run) -> None:
         ("ep1", None, None),
         ("ep2", None, "reward hacking"),
         ("ep2", 3, "env bug"),
+        ("ep3", 2, "slow"),
     ]
     assert str(df["idx"].dtype) == "Int64" and str(df["score"].dtype) == "Float64"
     assert str(df["created_at"].dtype) == "datetime64[us, UTC]"
@@ -92,7 +106,7 @@ def test_annotations_df_one_row_per_annotation(labelled: Run) -> None:
     assert orn.annotations_df(store=store, label="good trajectory", author="alice")["author"].tolist() == ["alice"]
     assert orn.annotations_df(store=store, split="nowhere").empty
     joined = df.dropna(subset=["idx"]).merge(orn.events_df(store=store), on=["rollout_id", "idx"])
-    assert joined["type"].tolist() == ["tool_call", "tool_call", "assistant_message"]
+    assert joined["type"].tolist() == ["tool_call", "tool_call", "assistant_message", "tool_result"]
     empty = orn.annotations_df(store=store, label=[])
     assert empty.empty and list(empty.columns) == list(df.columns)
     assert (empty.dtypes == df.dtypes).all()
@@ -115,7 +129,7 @@ def test_the_arrow_stream_carries_the_labels_as_lists(labelled: Run) -> None:
         table = reader.read_all()
     assert str(table.schema.field("labels").type) == "list<item: large_string>"
     frame = orn.events_df("ctf", store=labelled.client.store)
-    assert table.column("labels").to_pylist() == frame["labels"].tolist()
+    assert [tuple(labels) for labels in table.column("labels").to_pylist()] == frame["labels"].tolist()
 
 
 def test_the_adbc_drivers_read_the_same_labels(labelled: Run, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,4 +153,4 @@ def test_the_adbc_drivers_read_the_same_labels(labelled: Run, backend: str, monk
     fast = orn.events_df(store=store)
     assert taken, "the driver path was not taken"
     pd.testing.assert_frame_equal(fast, plain)
-    assert fast["labels"].map(len).sum() == 3
+    assert fast["labels"].map(len).sum() == 4

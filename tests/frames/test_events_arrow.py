@@ -34,9 +34,14 @@ def _required(name: str) -> ModuleType:
 
 
 def _plain(values: pd.Series) -> list[Any]:
-    """The values as Python objects, None for every kind of missing (Arrow lists arrive as numpy arrays)."""
-    plain = [v.tolist() if isinstance(v, np.ndarray) else v for v in values.astype(object)]
-    return [v if isinstance(v, (list, dict)) or not pd.isna(v) else None for v in plain]
+    """The values as Python objects, None for every kind of missing; lists as lists (the stream's arrive
+    as numpy arrays, the frame's labels as tuples)."""
+    plain = []
+    for value in values.astype(object):
+        if isinstance(value, (np.ndarray, tuple)):
+            value = list(value)
+        plain.append(value if isinstance(value, (list, dict)) or not pd.isna(value) else None)
+    return plain
 
 
 def _as_frame_columns(table: pa.Table) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 A rollout's labels are those given to it as a whole; an event's are those given to that
 step. Each is read by a subquery per row in the store's own JSON aggregate
-(:meth:`Store.text_array_sql`); an event read keeps a constant instead while no event of
-the store is labelled, so event reads cost nothing more until someone labels a step.
+(:meth:`Store.text_array_sql`); a read keeps a constant instead while nothing of its grain
+is labelled in the store, so reads cost nothing more until someone labels.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ _LABELS_OF = {
 }
 
 
+_STEP_LABELLED = "SELECT s.rollout_id FROM annotations s WHERE s.idx IS NOT NULL AND s.label IS NOT NULL"
+
+
 def labels_column() -> Column:
     """The ``labels`` column as declared in a frame's columns (each row's labels, a sorted list)."""
     return Column(LABELS, "labels", NO_LABELS)
@@ -49,11 +52,14 @@ def labels_column() -> Column:
 
 def reading_labels(columns: Sequence[Column], store: Store, of: str) -> tuple[Column, ...]:
     """``columns`` with the ``labels`` column (if any) read from ``store``'s annotations of each
-    rollout (``of="r"``) or event (``of="e"``). Events keep the declared constant while no
-    event of the store is labelled: event reads then cost nothing more."""
+    rollout (``of="r"``) or event (``of="e"``). It keeps the declared constant while nothing
+    of that grain is labelled in the store: the read then costs nothing more."""
     if not any(c.name == LABELS for c in columns):
         return tuple(columns)
-    if of == "e" and not store.query("SELECT 1 FROM annotations WHERE idx IS NOT NULL AND label IS NOT NULL LIMIT 1"):
+    grain = "idx IS NOT NULL" if of == "e" else "idx IS NULL"
+    if not store.query(f"SELECT 1 FROM annotations WHERE {grain} AND label IS NOT NULL LIMIT 1"):
         return tuple(columns)
     sql = store.text_array_sql(_LABELS_OF[of])
+    if of == "e":  # the query per event only for the rollouts with a labelled step (one hashed lookup the rest)
+        sql = f"CASE WHEN e.rollout_id IN ({_STEP_LABELLED}) THEN {sql} END"
     return tuple(Column(c.name, c.kind, sql) if c.name == LABELS else c for c in columns)

@@ -28,7 +28,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("stop_reason", "str", "e.stop_reason"),
     # JSON list of references (mime, sha256, size, url, name); the bytes stay in the store
     Column("attachments", "str", "e.attachments"),
-    # the labels people gave the event (openreward_nb.annotations), a sorted list
+    # the labels people gave the event (openreward_nb.annotations), a sorted tuple
     labels_column(),
     Column("metadata", "json", "e.metadata"),
 )

@@ -53,7 +53,7 @@ def events_df(
 
     ``types`` keeps only events of those types (``"tool_call"``, ...). Rows come in
     rollout creation order, then event index; ``(rollout_id, idx)`` is unique. ``labels``
-    holds the labels each event was given (a sorted list; ``annotations_df`` has the notes,
+    holds the labels each event was given (a sorted tuple; ``annotations_df`` has the notes,
     scores and authors).
     """
     return read_events(EVENT_COLUMNS, runs, store, check_types(types), filters)

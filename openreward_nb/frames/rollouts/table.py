@@ -25,7 +25,7 @@ def rollouts_df(runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -
     label or a list: rollouts given any of them) and ``unlabelled=True`` (rollouts not
     labelled yet). Reads the rollouts table (its aggregates are kept current as events are
     written) and, for the ``labels`` column (the labels each rollout was given as a whole,
-    a sorted list), the annotations.
+    a sorted tuple), the annotations.
     """
     source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
