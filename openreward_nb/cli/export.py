@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pairs.add_argument(
         "--by",
         metavar="KEY",
-        help="what makes a task: FIELD.KEY (e.g. task_spec.id) or an attribute (default: the task key)",
+        help="what makes a task: a rollouts column (e.g. metadata.prompt_id; default: the task key)",
     )
     p.set_defaults(handler=_export)
 

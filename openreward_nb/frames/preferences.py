@@ -181,9 +181,9 @@ def export_preferences(
     Rollouts of ``runs`` matching ``filters`` (those of :func:`rollouts_df`: pass
     ``status="finished"`` to leave out rollouts still running) are grouped by task:
     ``by=None`` is the task key (``task_spec``'s id / task_id / name, else the whole
-    ``task_spec``, else ``rollout_info.task_index``; rollouts without one are left out),
-    ``"FIELD.KEY"`` (``metadata.prompt_id``...), a rollout attribute, or a function of a
-    :class:`RolloutRecord`. Within a task, ``chosen`` decides:
+    ``task_spec``, else ``rollout_info.task_index``; rollouts without one are left out:
+    :mod:`.task_key`), a ``rollouts_df`` column (``metadata.prompt_id``, ``environment``...),
+    or a function of a :class:`RolloutRecord`. Within a task, ``chosen`` decides:
 
     - ``"reward"``: the higher ``reward`` (``total_reward``, ``final_reward`` or
       ``max_reward``) is chosen, when it beats the other by more than 0 and by at least

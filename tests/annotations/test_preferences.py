@@ -110,7 +110,7 @@ def test_best_against_worst_by_reward(store: Store, tmp_path: Path) -> None:
     assert a["prompt"] == [SYSTEM, ASK] and a["task"] == "a"
     assert a["chosen"] == [{"role": "assistant", "content": "4"}]
     assert a["rejected"] == [{"role": "assistant", "content": "5"}]
-    assert lines[1]["task"] == "task_index=7" and lines[1]["prompt"] == [{"role": "user", "content": "e"}]
+    assert lines[1]["task"] == "7" and lines[1]["prompt"] == [{"role": "user", "content": "e"}]
 
 
 def test_the_format_is_trls_conversational_preference(store: Store, tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_filters_select_the_rollouts_first(store: Store, tmp_path: Path) -> None
         ({"chosen": "label:good", "rejected": "bad"}, "give 'label:NAME'"),
         ({"min_gap": -1}, "min_gap must be a finite number of at least 0"),
         ({"pairs": "some"}, "give one of best_worst, all"),
-        ({"by": "colour"}, "give FIELD.KEY"),
+        ({"by": "colour"}, "cannot key tasks by .colour."),
     ],
 )
 def test_bad_arguments_say_what_is_accepted(store: Store, tmp_path: Path, kw: dict, message: str) -> None:
