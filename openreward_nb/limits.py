@@ -25,3 +25,8 @@ MAX_LABEL_CHARS = 256
 MAX_NOTE_CHARS = 65_536
 #: most labels a run's label set holds
 MAX_LABEL_SET = 30
+
+#: the characters of an id that arrives from the wire (a regular expression's class): ids go
+#: into URLs, file names, HTML attributes and terminal lines, so they are kept to characters
+#: that mean nothing in any of them. The OpenReward SDK's ids (uuid4 text) and this package's fit.
+ID_CHARS = "A-Za-z0-9._:-"
