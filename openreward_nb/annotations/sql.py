@@ -135,7 +135,7 @@ def delete_label(store: Store, rollout_id: str, label: str, event: int | None, a
             store.translate(f"DELETE FROM annotations WHERE {where} AND label = ? AND author = ?"),
             (*params, label, author),
         )
-        return max(0, cur.rowcount)
+        return max(0, int(cur.rowcount))
 
     return _write(store, work)
 
