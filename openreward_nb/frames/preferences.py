@@ -12,24 +12,29 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pandas as pd
 
 from ..errors import InvalidArgumentError
 from ..records import RolloutRecord
 from ..store.base import ROLLOUT_COLUMNS, Store
 from ..store.location import StoreSpec, open_store
 from .chat import anthropic_messages, check_format, openai_messages
-from .filters import Runs, check_reward_column, rollout_where
+from .filters import Runs, Where, check_reward_column, rollout_where
 from .pages import rollout_pages
-from .task_key import TaskKey, task_key
+from .tasks.read import keyed_rollouts
 
 #: how the chosen rollout is told from the rejected one, besides ``label:NAME``
 MEASURES = ("reward", "score")
 #: ``pairs``: one pair per task (the best and the worst), or every pair that qualifies
 PAIRINGS = ("best_worst", "all")
 LABEL_PREFIX = "label:"
+
+#: ``by=`` as a function: the task of a rollout record (None: it has none)
+TaskKey = Callable[[RolloutRecord], Hashable | None]
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,20 @@ class _Rollout:
     labels: frozenset[str]
 
 
-def _records(store: Store, runs: Runs, filters: dict[str, Any], reward: str) -> Iterator[RolloutRecord]:
-    where = rollout_where(store, runs, filters, reward)
+def _records(store: Store, where: Where) -> Iterator[RolloutRecord]:
     select = ", ".join(f"r.{c}" for c in ROLLOUT_COLUMNS)
     for page in rollout_pages(store, select, where):
         for row in page:
             yield RolloutRecord.from_row(dict(zip(ROLLOUT_COLUMNS, row[: len(ROLLOUT_COLUMNS)], strict=True)), store)
+
+
+def _tasks(store: Store, where: Where, by: str | TaskKey | None, records: list[RolloutRecord]) -> dict[str, Any]:
+    """Each rollout's task (None: it has none): ``by`` applied to its record when a function, else the
+    task key of ``tasks_df`` (:mod:`.tasks.key`), read from the store."""
+    if callable(by):
+        return {record.id: by(record) for record in records}
+    keyed = keyed_rollouts(store, where, by)
+    return {rid: None if pd.isna(task) else task for rid, task in zip(keyed["rollout_id"], keyed["task"], strict=True)}
 
 
 def _scores(store: Store) -> dict[str, float]:
@@ -181,8 +194,8 @@ def export_preferences(
     Rollouts of ``runs`` matching ``filters`` (those of :func:`rollouts_df`: pass
     ``status="finished"`` to leave out rollouts still running) are grouped by task:
     ``by=None`` is the task key (``task_spec``'s id / task_id / name, else the whole
-    ``task_spec``, else ``rollout_info.task_index``; rollouts without one are left out:
-    :mod:`.task_key`), a ``rollouts_df`` column (``metadata.prompt_id``, ``environment``...),
+    ``task_spec``, else ``rollout_info.task_index``, as :func:`tasks_df` keys them; rollouts
+    without one are left out), a ``rollouts_df`` column (``metadata.prompt_id``, ``environment``...),
     or a function of a :class:`RolloutRecord`. Within a task, ``chosen`` decides:
 
     - ``"reward"``: the higher ``reward`` (``total_reward``, ``final_reward`` or
@@ -204,16 +217,17 @@ def export_preferences(
     if pairs not in PAIRINGS:
         raise InvalidArgumentError(f"pairs={pairs!r}: give one of {', '.join(PAIRINGS)}")
     choice = check_choice(chosen, rejected, min_gap)
-    key = task_key(by)
     source = open_store(store, read_only=True)
+    where = rollout_where(source, runs, filters, reward)
     with source.snapshot():
-        records = list(_records(source, runs, filters, reward))
+        records = list(_records(source, where))
+        tasks = _tasks(source, where, by, records)
         scores = _scores(source) if choice.measure == "score" else {}
         wanted = [label for label in (choice.chosen_label, choice.rejected_label) if label is not None]
         labels = _labels(source, wanted) if wanted else {}
     groups: dict[Any, list[_Rollout]] = {}
     for record in records:
-        task = key(record)
+        task = tasks.get(record.id)
         if task is None:
             continue
         value = scores.get(record.id) if choice.measure == "score" else getattr(record, reward)

@@ -154,6 +154,18 @@ def test_a_shared_opening_goes_in_the_prompt(store: Store, tmp_path: Path) -> No
     assert _pairs(keyed, store) == [("a1", "a2")]
 
 
+def test_tasks_are_the_tasks_frames_tasks(store: Store, tmp_path: Path) -> None:
+    """One task key: a pair's task is the task groups_df gives both its rollouts, by default and by= a column."""
+    for by in (None, "metadata.prompt"):
+        with pytest.warns(UserWarning, match="without a task left out"):
+            groups = orn.groups_df("dpo", by=by, store=store.url)
+        task_of = dict(zip(groups["rollout_id"], groups["task"], strict=True))
+        lines = _export(store, tmp_path / "p.jsonl", by=by)
+        assert lines
+        for line in lines:
+            assert task_of[line["chosen_rollout_id"]] == task_of[line["rejected_rollout_id"]] == line["task"]
+
+
 def test_chosen_by_label(store: Store, tmp_path: Path) -> None:
     client = OpenReward(store=store.url)
     client.rollouts.get(store.ids["a1"]).annotate("good trajectory")
