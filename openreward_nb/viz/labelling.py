@@ -39,13 +39,20 @@ def _my_notes(store: Any, run: str | None, rollout_id: str | None, author: str) 
     return {a.rollout_id: a.note for a in found if a.event is None and a.label is None and a.score is None and a.note}
 
 
+def mark_run_rows(store: Any, run: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Give each row of ``run``'s rollouts its ``labels`` (sorted) and latest ``note`` (the run view's
+    table, and the report's)."""
+    marks = sql.run_marks(store, run)
+    for row in rows:
+        row["labels"], row["note"] = marks.get(row["id"], ([], None))
+
+
 def mark_rows(run: RunRecord, rows: Sequence[dict[str, Any]], author: str | None = None) -> None:
     """Give each rollout row its ``labels`` (sorted), latest ``note`` and the labeller's own note (``my_note``)."""
-    marks = sql.run_marks(run.store, run.name)
+    mark_run_rows(run.store, run.name, rows)
     mine = _my_notes(run.store, run.name, None, author or default_author())
     for row in rows:
-        labels, note = marks.get(row["id"], ([], None))
-        row.update(labels=labels, note=note, my_note=mine.get(row["id"]))
+        row["my_note"] = mine.get(row["id"])
 
 
 def mark_runs(store: Any, rows: Sequence[dict[str, Any]]) -> None:
