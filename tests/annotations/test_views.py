@@ -129,3 +129,17 @@ def test_the_dashboard_counts_labelled_rollouts(run: Run) -> None:
         assert "labelled" in [c["key"] for c in dash.runs.columns]
     finally:
         dash.close()
+
+
+def test_the_tasks_views_cards_show_each_rollouts_labels(run: Run) -> None:
+    import openreward_nb as orn
+
+    run.client.rollouts.get(run.ids[2]).annotate("good trajectory")
+    run.client.rollouts.get(run.ids[2]).annotate("env bug", event=1)  # a step's label is not the rollout's
+    browser = orn.tasks("ctf", store=run.client.store).widget()
+    try:
+        browser.open_cell(0, 0)  # task t0, the hardest: rollouts 0 (reward 0) and 2 (reward 2)
+        cards = {c["id"]: c["labels"] for c in browser.cards.cards}
+        assert cards == {run.ids[2]: ["good trajectory"], run.ids[0]: []}
+    finally:
+        browser.close()

@@ -13,6 +13,7 @@ from ...counts import count
 from ...errors import InvalidArgumentError
 from ...store.base import Store
 from ...store.location import StoreSpec, open_store
+from ..annotations.columns import reading_labels
 from ..build import build_frame
 from ..columns import Column, select_list
 from ..compare import in_run_order
@@ -46,7 +47,8 @@ def keyed_rollouts(source: Store, where: Where, by: str | None) -> pd.DataFrame:
     """``rollouts_df``'s columns of the rollouts ``where`` selects in ``source`` (the caller holds the
     snapshot), with each one's ``task`` (missing where it has none): the one task key, for every
     reader that groups rollouts by task (preference pairs too)."""
-    frame = build_frame(_COLUMNS, rollout_pages(source, select_list(_COLUMNS), where))
+    columns = reading_labels(_COLUMNS, source, "r")  # the labels column as rollouts_df reads it (cards show it)
+    frame = build_frame(columns, rollout_pages(source, select_list(columns), where))
     texts = frame.pop(_SPEC_TEXT.name)
     return frame.assign(task=task_keys(frame, texts, by))
 
