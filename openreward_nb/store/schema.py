@@ -144,7 +144,8 @@ _V2 = [
 # their steps, in tables of their own so a store can be copied without them. ``idx`` is the
 # labelled event's index, NULL for the rollout as a whole; ``id`` is a UUID, so copies between
 # stores meet on it. A run's label set (a JSON list of labels) is what its views offer on number keys.
-_V3 = [
+# Named, not numbered: its version is its place in MIGRATIONS, wherever other branches' migrations land.
+_ANNOTATIONS = [
     """CREATE TABLE annotations (
         id TEXT PRIMARY KEY,
         rollout_id TEXT NOT NULL,
@@ -166,5 +167,5 @@ _V3 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _ANNOTATIONS]
 SCHEMA_VERSION = len(MIGRATIONS)
