@@ -60,6 +60,8 @@ _LAZY: dict[str, str] = {
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
     "events_arrow": "openreward_nb.frames",
+    "annotations_df": "openreward_nb.frames",
+    "export_preferences": "openreward_nb.frames",
     "diff": "openreward_nb.viz.diffview",
     "diff_df": "openreward_nb.alignment",
     "report": "openreward_nb.reports",

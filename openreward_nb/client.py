@@ -32,6 +32,7 @@ from .store.ops import RolloutOp, dumps
 from .store.writer import EXIT_FLUSH_TIMEOUT_S, Writer
 
 if TYPE_CHECKING:
+    from .annotations import AnnotationsAPI
     from .capture import Capture
     from .records import RolloutRecord, RolloutsAPI, RunsAPI
     from .upload.background import BackgroundUpload
@@ -370,6 +371,13 @@ class ClientBase:
 
         return RolloutsAPI(self._read_store(), self._flush_for_read)
 
+    @property
+    def annotations(self) -> AnnotationsAPI:
+        """Labels, notes and scores people gave rollouts: ``.list(...)``, ``.edit(id)``, ``.remove(id)``, label sets."""
+        from .annotations import AnnotationsAPI
+
+        return AnnotationsAPI(self._read_store(), self._flush_for_read)
+
     def _read_store(self) -> Store:
         """The store reads go to: the one this client records into once open, else the existing one, read-only."""
         return self._store if self._store is not None else open_store(self._store_spec, read_only=True)
@@ -394,7 +402,8 @@ class ClientBase:
         Returns a ``SyncResult`` with ``sent``, ``pending`` and ``failed`` event counts and the
         reasons; shows a progress bar in notebooks and terminals (``progress=False``: none).
         Stops after ``give_up_after`` seconds without progress; the rest stays queued.
-        ``retry_failed`` gives rollouts the server refused another try.
+        ``retry_failed`` gives rollouts the server refused another try. Annotations are
+        not uploaded (the OpenReward wire format has no place for them): they stay local.
         """
         from .upload.foreground import upload_now
 

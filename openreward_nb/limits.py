@@ -19,6 +19,12 @@ MAX_TIMESTAMP_S = 9_223_372_036.0
 MAX_TIMESTAMP_MS = int(MAX_TIMESTAMP_S * 1000)
 #: the largest token count (a signed 64-bit integer, what every store's column holds)
 MAX_TOKENS = 2**63 - 1
+#: longest annotation label (and annotation author)
+MAX_LABEL_CHARS = 256
+#: longest annotation note
+MAX_NOTE_CHARS = 65_536
+#: most labels a run's label set holds
+MAX_LABEL_SET = 30
 
 #: the characters of an id that arrives from the wire (a regular expression's class): ids go
 #: into URLs, file names, HTML attributes and terminal lines, so they are kept to characters

@@ -21,6 +21,7 @@ from .store.base import Store
 from .store.schema import TOKEN_COLUMNS
 
 if TYPE_CHECKING:
+    from .annotations import Annotation
     from .reports import Report
 
 _JSON_ROLLOUT_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
@@ -243,6 +244,40 @@ class RolloutRecord:
             raise NotFoundError(f"rollout {self.id} is no longer in the store")
         return RolloutRecord.from_row(row, self._store)
 
+    # --- annotations (openreward_nb.annotations) ---------------------------------------
+    def annotate(
+        self,
+        label: str | None = None,
+        *,
+        note: str | None = None,
+        score: float | None = None,
+        event: int | None = None,
+        author: str | None = None,
+    ) -> Annotation:
+        """Label this rollout (``event``: the index of one of its events, to label that step).
+
+        A label, a note and a score (a finite number), any of them; several per rollout
+        and per event. ``author`` defaults to ``$OPENREWARD_NB_AUTHOR``, else the OS user.
+        Written at once, in one transaction; an unknown event, an empty label or a score
+        that is not a finite number raises and writes nothing. Returns the
+        :class:`~openreward_nb.annotations.Annotation` (``.edit(...)``, ``.remove()``).
+        """
+        from .annotations.api import annotate
+
+        return annotate(self.store, self.id, label, note=note, score=score, event=event, author=author)
+
+    def annotations(self) -> list[Annotation]:
+        """This rollout's annotations (on it as a whole, ``event`` None, and on its events), oldest first."""
+        from .annotations.sql import of_rollout
+
+        return of_rollout(self.store, self.id)
+
+    def remove_label(self, label: str, *, event: int | None = None, author: str | None = None) -> int:
+        """Remove ``author``'s (default: your) ``label`` from this rollout or its event ``event``; returns how many went."""
+        from .annotations.api import remove_label
+
+        return remove_label(self.store, self.id, label, event=event, author=author)
+
     def to_html(self, path: str | os.PathLike[str], **options: Any) -> Report:
         """Write this rollout's timeline as one HTML file that opens in any browser, offline; returns
         a :class:`~openreward_nb.reports.Report`. Options: ``title``, ``max_events``, ``image_mb``."""
@@ -305,6 +340,18 @@ class RunRecord:
         if not rows:
             raise NotFoundError(f"run {self.name!r} is no longer in the store")
         return RunRecord.from_row(rows[0], self._store)
+
+    def label_set(self) -> list[str]:
+        """The labels this run's view offers on number keys (a default set until one is stored)."""
+        from .annotations.api import label_set
+
+        return label_set(_attached(self._store), self.name)
+
+    def set_label_set(self, labels: Sequence[str] | None) -> list[str]:
+        """Store the labels this run's view offers on number keys 1-9 (None: back to the default set)."""
+        from .annotations.api import set_label_set
+
+        return set_label_set(_attached(self._store), self.name, labels)
 
     def to_pandas(self, level: str = "rollouts", **filters: Any) -> Any:
         """This run as a DataFrame: ``level`` is "runs", "rollouts" (default), "events" or "tool_calls".

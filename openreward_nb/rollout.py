@@ -23,6 +23,7 @@ from .store.ops import EndOp, EventOp, InfoOp, PatchOp, dumps, event_weight
 from .store.writer import HEAVY_EVENT_BYTES
 
 if TYPE_CHECKING:
+    from .annotations import Annotation
     from .capture.history import History
     from .capture.sink import CaptureSink
     from .client import Recording
@@ -378,6 +379,31 @@ class Rollout:
         """What the store holds for this rollout now (flushes first)."""
         self.flush()
         return self._recording.read(self.id)
+
+    def annotate(
+        self,
+        label: str | None = None,
+        *,
+        note: str | None = None,
+        score: float | None = None,
+        event: int | None = None,
+        author: str | None = None,
+    ) -> Annotation:
+        """Label this rollout or one of its events (flushes first); see :meth:`RolloutRecord.annotate`.
+
+        Written at once, not through the event queue: a label is an edit, not a log.
+        """
+        from .annotations.api import annotate
+
+        self.flush()
+        return annotate(self._recording.store, self.id, label, note=note, score=score, event=event, author=author)
+
+    def annotations(self) -> list[Annotation]:
+        """This rollout's annotations, oldest first (flushes first)."""
+        from .annotations.sql import of_rollout
+
+        self.flush()
+        return of_rollout(self._recording.store, self.id)
 
     def to_html(self, path: str | os.PathLike[str], **options: Any) -> Report:
         """Write this rollout's timeline, as stored now (flushed first), as one HTML file that opens in

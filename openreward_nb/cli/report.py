@@ -59,6 +59,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-mb", type=_megabytes, default=50.0, help="cap on the file's data, in MB (default 50)")
     p.add_argument("--max-events", type=at_least(1), default=5_000, help="events of a rollout kept (default 5000)")
     p.add_argument("--image-mb", type=_megabytes, default=10.0, help="cap on the file's images, in MB (default 10)")
+    p.add_argument("--label", action="append", help="only rollouts carrying this label (repeatable: any of them)")
+    p.add_argument("--unlabelled", action="store_true", help="only rollouts not labelled yet")
+    p.add_argument(
+        "--no-annotations",
+        action="store_true",
+        help="leave out the labels and notes people gave rollouts and steps (share the file without them)",
+    )
     p.set_defaults(handler=_report)
 
 
@@ -72,6 +79,7 @@ def _report(args: argparse.Namespace) -> int:
     store = reader_store(args)
     filters: dict[str, Any] = {name: getattr(args, name) for name in _FILTERS}
     filters.update(status=args.status, min_reward=args.min_reward, metadata=dict(args.meta) if args.meta else None)
+    filters.update(label=args.label, unlabelled=True if args.unlabelled else None)
     emit(header(store))
     done = report(
         args.runs,
@@ -81,6 +89,7 @@ def _report(args: argparse.Namespace) -> int:
         max_mb=args.max_mb,
         max_events=args.max_events,
         image_mb=args.image_mb,
+        annotations=not args.no_annotations,
         **filters,
     )
     emit(

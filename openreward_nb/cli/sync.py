@@ -10,7 +10,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "sync",
         help="upload recorded rollouts to the OpenReward API",
         description="Upload what the store holds and the API has not received yet, as the openreward SDK "
-        "would have sent it. Resumes where an earlier upload stopped. Exit status 1 while anything is left.",
+        "would have sent it. Resumes where an earlier upload stopped. Exit status 1 while anything is left. "
+        "Annotations (labels, notes, scores) stay in the store: the OpenReward wire format has no place for them.",
     )
     p.add_argument("--run", help="only this run's rollouts")
     p.add_argument("--api-url", help="the API (default: $OPENREWARD_API_URL, else api. of $OPENREWARD_URL)")

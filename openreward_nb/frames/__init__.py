@@ -1,5 +1,6 @@
-"""DataFrames of a store: runs, rollouts, events and tool calls, tasks and groups, run comparison and
-training data; events as a stream of Arrow batches for reads too big for memory.
+"""DataFrames of a store: runs, rollouts, events, tool calls and annotations, tasks and groups,
+run comparison and training data (chats, preference pairs); events as a stream of Arrow batches
+for reads too big for memory.
 
 Needs pandas and pyarrow, and plotly for :func:`plot_compare` (all installed with the package).
 The join keys between the frames are ``run``, ``rollout_id``, ``idx`` (an event's index in
@@ -9,11 +10,13 @@ its rollout) and ``call_id``.
 from ..extras import needs_extra
 
 with needs_extra(None, "DataFrames"):
+    from .annotations import annotations_df
     from .compare import compare_runs
     from .events import events_arrow, events_df
     from .groups import groups_df, steps_df
     from .levels import LEVELS, frame_at
     from .plot import plot_compare
+    from .preferences import export_preferences
     from .rollouts import rollouts_df
     from .runs import runs_df
     from .tasks import tasks_df
@@ -22,10 +25,12 @@ with needs_extra(None, "DataFrames"):
 
 __all__ = [
     "LEVELS",
+    "annotations_df",
     "compare_runs",
     "events_arrow",
     "events_df",
     "export_jsonl",
+    "export_preferences",
     "frame_at",
     "groups_df",
     "plot_compare",

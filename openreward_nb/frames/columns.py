@@ -10,6 +10,7 @@ missing and is recorded in the read's :class:`Unreadable`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -151,6 +152,35 @@ def _category(values: pa.ChunkedArray, column: Column, unreadable: Unreadable) -
     return pd.Categorical.from_codes(codes, categories=list(column.categories))
 
 
+def _label_tuples(texts: list[Any], name: str, unreadable: Unreadable, offset: int = 0) -> list[tuple[str, ...]]:
+    """JSON arrays of labels (NULL: none) as sorted tuples; a text that is not one reads as none."""
+    found: list[tuple[str, ...]] = []
+    for row, text in enumerate(texts):
+        try:
+            value = json.loads(text) if text is not None else ()
+        except ValueError:
+            value = None
+        if not isinstance(value, (list, tuple)):
+            unreadable.add(name, [offset + row])
+            value = ()
+        found.append(tuple(sorted({str(v) for v in value if v is not None})))
+    return found
+
+
+def _labels(values: pa.ChunkedArray, column: Column, unreadable: Unreadable) -> Any:
+    """An object column of tuples, ``()`` for none: immutable (so one empty tuple serves every
+    unlabelled row: a million events cost 8 bytes each), and taken as they are by ``explode``."""
+    if values.null_count == len(values):  # nothing labelled (the store's column was left empty)
+        found: list[tuple[str, ...]] = [()] * len(values)
+    else:
+        found = _label_tuples(values.to_pylist(), column.name, unreadable)
+    return np.fromiter(found, dtype=object, count=len(found))  # one tuple per row, never a 2-D array
+
+
+def _label_array(values: pa.Array, name: str, unreadable: Unreadable, offset: int) -> pa.Array:
+    return pa.array(_label_tuples(values.to_pylist(), name, unreadable, offset), pa.list_(pa.large_string()))
+
+
 KINDS: dict[str, Kind] = {
     "str": Kind(pa.large_string(), _text, pa.large_string(), _same),
     "int": Kind(pa.int64(), _integer, pa.int64(), _same),
@@ -168,6 +198,8 @@ KINDS: dict[str, Kind] = {
         _same,
         expands=True,
     ),
+    # a JSON array of labels (openreward_nb.annotations): a sorted tuple per row in a frame
+    "labels": Kind(pa.large_string(), _labels, pa.list_(pa.large_string()), _label_array),
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..annotations import where as annotations_where
 from ..errors import NotFoundError
 from ..records import _names_hint
 from ..store.base import Store
@@ -29,7 +30,9 @@ EQUALITY = {
 }
 #: filters that compare top-level keys of a JSON column with values
 JSON_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
-FILTERS: tuple[str, ...] = (*EQUALITY, "since", "until", *JSON_FIELDS, "min_reward")
+#: filters on the labels rollouts were given as a whole (openreward_nb.annotations)
+LABEL_FILTERS = ("label", "unlabelled")
+FILTERS: tuple[str, ...] = (*EQUALITY, "since", "until", *JSON_FIELDS, "min_reward", *LABEL_FILTERS)
 #: the rollout rewards ``min_reward`` (and comparisons) can use
 REWARDS: tuple[str, ...] = ("total_reward", "final_reward", "max_reward")
 
@@ -125,7 +128,9 @@ def check_runs(store: Store, runs: Runs) -> list[str] | None:
 def rollout_where(store: Store, runs: Runs, filters: Mapping[str, Any], reward_column: str = "total_reward") -> Where:
     """The conditions selecting rollouts of ``runs`` that match ``filters``.
 
-    ``min_reward`` compares ``reward_column``; unknown filter names raise TypeError
+    ``min_reward`` compares ``reward_column``; ``label`` (a label or a list) keeps rollouts
+    given any of them as a whole, ``unlabelled=True`` those given none yet (``False``: at
+    least one). Unknown filter names raise TypeError
     listing the filters there are.
     """
     unknown = sorted(set(filters) - set(FILTERS))
@@ -150,6 +155,13 @@ def rollout_where(store: Store, runs: Runs, filters: Mapping[str, Any], reward_c
             where.add("r.created_at < ?", epoch_seconds(value))
         elif name == "min_reward":
             where.add(f"r.{reward_column} >= ?", float(value))
+        elif name == "label":
+            labels = as_list(value)
+            where.add(annotations_where.carrying(labels), *labels)
+        elif name == "unlabelled":
+            if not isinstance(value, bool):
+                raise TypeError(f"unlabelled takes True (no label yet) or False (labelled), got {value!r:.60}")
+            where.add(annotations_where.labelled(not value))
         else:
             _json_equal(store, where, name, value)
     return where

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..store.location import StoreSpec
+from .annotations import annotations_df
 from .events import events_df
 from .filters import Runs
 from .rollouts import rollouts_df
@@ -19,11 +20,12 @@ LEVELS: dict[str, Callable[..., pd.DataFrame]] = {
     "rollouts": rollouts_df,
     "events": events_df,
     "tool_calls": tool_calls_df,
+    "annotations": annotations_df,
 }
 
 
 def frame_at(level: str, runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -> pd.DataFrame:
-    """The frame of grain ``level`` (runs, rollouts, events, tool_calls); ValueError lists the levels."""
+    """The frame of grain ``level`` (runs, rollouts, events, tool_calls, annotations); ValueError lists the levels."""
     build = LEVELS.get(level)
     if build is None:
         raise ValueError(f"unknown level {level!r}; levels: {', '.join(LEVELS)}")

@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from ..errors import InvalidArgumentError
 from ..records import RolloutRecord
 from ..references import find_rollout
 from ..store.base import Store
@@ -44,6 +45,7 @@ def export_jsonl(
     path: str | os.PathLike[str],
     *,
     min_reward: float | None = None,
+    labels: str | list[str] | None = None,
     format: str = "openai",
     reward: str = "total_reward",
     store: StoreSpec = None,
@@ -52,11 +54,16 @@ def export_jsonl(
     """Write one chat per line for fine-tuning, for each rollout of ``runs`` matching the filters.
 
     ``min_reward`` keeps rollouts whose ``reward`` (``total_reward``, ``final_reward``
-    or ``max_reward``) is at least that; other filters as in :func:`rollouts_df`. Lines
+    or ``max_reward``) is at least that; ``labels`` (a label or a list) keeps rollouts
+    given any of them as a whole; other filters as in :func:`rollouts_df`. Lines
     are ``{"messages": [...]}`` (plus ``"system"`` in the Anthropic format); rollouts
     without messages are skipped. Returns the number of lines written.
     """
     check_format(format)
+    if labels is not None:
+        if filters.get("label") is not None:
+            raise InvalidArgumentError("give the labels once: labels= or label=, not both")
+        filters = {**filters, "label": labels}
     source = open_store(store, read_only=True)
     where = rollout_where(source, runs, {**filters, "min_reward": min_reward}, reward)
     written = 0

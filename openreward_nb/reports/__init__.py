@@ -102,6 +102,7 @@ def report(
     max_mb: float = Limits.max_bytes / MB,
     max_events: int = Limits.max_events,
     image_mb: float = Limits.image_bytes / MB,
+    annotations: bool = True,
     **filters: Any,
 ) -> Report:
     """Write the rollouts of ``runs`` (a name or names; all runs by default) that match ``filters``
@@ -113,6 +114,8 @@ def report(
     The file holds timelines in creation order until its data reaches ``max_mb`` megabytes (the
     rest stay in the table), at most ``max_events`` events of a rollout, and ``image_mb`` megabytes
     of images (thumbnails when Pillow is installed); what it leaves out, it says on its first screen.
+    The labels and notes people gave rollouts and steps show as in the run view (``label=`` /
+    ``unlabelled=True`` filter by them); ``annotations=False`` leaves them out of the file.
     """
     source = open_store(store, read_only=True)
     limits = _limits(max_mb, max_events, image_mb)
@@ -122,7 +125,7 @@ def report(
         raise NotFoundError(f"no rollouts to report: none matches {scope or 'in the store'}")
     names = list(dict.fromkeys(r.run_name for r in records))
     title = title or f"{', '.join(names[:3])}{' and more' if len(names) > 3 else ''}: openreward-nb report"
-    contents = build(source, records, limits, title, scope=scope)
+    contents = build(source, records, limits, title, scope=scope, annotations=annotations)
     target = _write(path, html(contents, title))
     return Report(target, target.stat().st_size, contents.rollouts, contents.timelines, contents.notices)
 
@@ -134,10 +137,13 @@ def rollout_report(
     title: str | None = None,
     max_events: int = Limits.max_events,
     image_mb: float = Limits.image_bytes / MB,
+    annotations: bool = True,
 ) -> Report:
     """Write one rollout's timeline to ``path`` as one HTML file (see :func:`report`)."""
     limits = _limits(None, max_events, image_mb)
     title = title or f"{record.run_name}/{record.rollout_name or record.id}: openreward-nb report"
-    contents = build(record.store, [record], limits, title, scope=f"run {record.run_name}", single=True)
+    contents = build(
+        record.store, [record], limits, title, scope=f"run {record.run_name}", single=True, annotations=annotations
+    )
     target = _write(path, html(contents, title))
     return Report(target, target.stat().st_size, 1, 1, contents.notices)

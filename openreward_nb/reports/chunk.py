@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from ..annotations import sql as annotations_sql
 from ..records import EventRecord, RolloutRecord
 from ..viz import queries
 from ..viz.attachments import HEAD_BYTES, data_url_bytes
@@ -50,9 +51,11 @@ def _batches(events: Iterator[EventRecord], size: int) -> Iterator[list[EventRec
 class ChunkMaker:
     """Builds rollouts' chunks, keeping their images on one shelf and counting what is left out."""
 
-    def __init__(self, shelf: ImageShelf, max_events: int) -> None:
+    def __init__(self, shelf: ImageShelf, max_events: int, annotations: bool = True) -> None:
         self.shelf = shelf
         self.max_events = max_events
+        #: whether chunks carry the labels and notes people gave the rollouts and their steps
+        self.annotations = annotations
         #: attachments that are not in the report as images: kind -> how many
         self.other: Counter[str] = Counter()
 
@@ -75,9 +78,12 @@ class ChunkMaker:
         for batch in _batches(rec.events(0, self.max_events, page_size=_READ), _READ):
             shas = attachment_shas(batch)
             heads = queries.blob_heads(store, shas, HEAD_BYTES) if shas else None
+            labels = self._step_labels(rec, batch)
             for ev in batch:
                 payload = event_payload(ev, CLIP_CHARS, heads)
                 payload["turn"] = source.turn_of(ev.idx)
+                if ev.idx in labels:
+                    payload["lb"] = labels[ev.idx]  # the step's label chips, as the widget's pages carry them
                 if payload["n"] > len(payload["text"]) or "smd" in payload:
                     body = event_body(ev, FULL_CHARS)
                     if payload["n"] > len(payload["text"]):
@@ -88,8 +94,11 @@ class ChunkMaker:
                     payload["att"] = [self._attachment(ev, k, a) for k, a in enumerate(payload["att"])]
                 events.append(payload)
         points = [(e["i"], e["r"]) for e in events if "r" in e]
+        header = source.header()
+        if not self.annotations:
+            header.update(labels=[], note=None)
         return {
-            "header": source.header(),
+            "header": header,
             "counts": dict(Counter(e["t"] for e in events)),
             "chart": {
                 "points": bucket_points(points),
@@ -102,6 +111,12 @@ class ChunkMaker:
             "notes": notes,
             "cut": {"shown": len(events), "total": rec.n_events} if rec.n_events > len(events) else None,
         }
+
+    def _step_labels(self, rec: RolloutRecord, batch: list[EventRecord]) -> dict[int, list[str]]:
+        """The labels of a batch's steps, by index (none when annotations are left out)."""
+        if not self.annotations or not batch:
+            return {}
+        return annotations_sql.event_labels(rec.store, rec.id, batch[0].idx, batch[-1].idx + 1)
 
     def _attachment(self, ev: EventRecord, k: int, verdict: dict[str, Any]) -> dict[str, Any]:
         """The widget's verdict on attachment ``k`` of ``ev``, as the report can honour it without a request."""

@@ -19,6 +19,7 @@ from ..counts import count
 from ..records import RolloutRecord
 from ..store.base import Store
 from ..viz.charts import run_charts
+from ..viz.labelling import mark_run_rows, with_label_columns
 from ..viz.presentation import looks_data
 from ..viz.render import fmt_reward
 from ..viz.rows import FILTER_KEYS, rollout_rows, run_table_columns
@@ -95,12 +96,15 @@ def build(
     *,
     scope: str = "",
     single: bool = False,
+    annotations: bool = True,
 ) -> Contents:
     """The contents of a report on ``records`` (in the order given, which is the order of the cut).
 
-    ``scope`` says in words which rollouts were asked for; ``single``: one rollout's report (no table).
+    ``scope`` says in words which rollouts were asked for; ``single``: one rollout's report (no table);
+    ``annotations``: the labels and notes people gave rollouts and steps go in (chips and a note
+    column, as the run view shows them).
     """
-    maker = ChunkMaker(ImageShelf(limits.image_bytes), limits.max_events)
+    maker = ChunkMaker(ImageShelf(limits.image_bytes), limits.max_events, annotations)
     out = Contents(index={})
     entries: dict[str, dict[str, Any]] = {}
     used = 0
@@ -135,7 +139,11 @@ def build(
         for row in rows:
             by_run.setdefault(row["run"], []).append(row)
         for name, run_rows in by_run.items():
-            columns = run_table_columns(run_rows) + ([IN_REPORT] if cut_at is not None else [])
+            columns = run_table_columns(run_rows)
+            if annotations:
+                mark_run_rows(store, name, run_rows)
+                columns = with_label_columns(columns)
+            columns += [IN_REPORT] if cut_at is not None else []
             sections.append(run_section(store, name, run_rows, columns))
     out.index = {
         "title": title,

@@ -20,7 +20,14 @@ from .contents import Contents
 #: the widgets' modules the report draws with, by the name report.js knows them under
 MODULES = {"timeline": "timeline.js", "table": "table.js", "runcharts": "runcharts.js"}
 #: the styles, in order: the widgets' (theme first), then the page's
-STYLES = ("viz/theme.css", "viz/timeline.css", "viz/table.css", "viz/runcharts.css", "reports/report.css")
+STYLES = (
+    "viz/theme.css",
+    "viz/timeline.css",
+    "viz/table.css",
+    "viz/runcharts.css",
+    "viz/labels.css",
+    "reports/report.css",
+)
 
 _EXPORT = re.compile(r"^export default ", re.M)
 _IMPORT = re.compile(r"^\s*import[\s{*]", re.M)

@@ -258,6 +258,22 @@ class Store(ABC):
         )
         return expr, [key]
 
+    def text_array_sql(self, select: str) -> str:
+        """A scalar subquery: the values of ``select`` (a query of one text column named ``v``) as
+        JSON array text, ``'[]'`` when there are none. ``select`` may refer to the outer query."""
+        return f"(SELECT json_group_array(x.v) FROM ({select}) x)"
+
+    def write_now(self, work: Callable[[Any], T]) -> T:
+        """``work(cursor)`` in one write transaction on this thread's connection, at once rather than
+        through the writer's queue: for edits a person makes by hand (annotations), which must be in
+        the store when the call returns. Reconnects first when the link was lost."""
+        conn = self.reader()
+        if self.is_broken(conn):
+            self.close_reader()
+            conn = self.reader()
+        with self.transaction(conn) as cur:
+            return work(cur)
+
     def reader(self) -> Any:
         """This thread's connection for reading (opened on first use)."""
         conn = getattr(self._local, "conn", None)

@@ -200,6 +200,9 @@ class PostgresStore(Store):
     def _json_text(self, column: str, key: str) -> tuple[str, list[Any]]:
         return f"({column}::json ->> %s)", [key]
 
+    def text_array_sql(self, select: str) -> str:
+        return f"(SELECT COALESCE(CAST(json_agg(x.v) AS TEXT), '[]') FROM ({select}) x)"
+
     def _one_line(self, exc: BaseException) -> str:
         """The driver's message on one line, without libpq's prefixes or the password."""
         text = " ".join(str(exc).split()) or type(exc).__name__

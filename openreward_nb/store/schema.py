@@ -140,5 +140,32 @@ _V2 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Annotations (openreward_nb.annotations): labels, notes and scores people give to rollouts and to
+# their steps, in tables of their own so a store can be copied without them. ``idx`` is the
+# labelled event's index, NULL for the rollout as a whole; ``id`` is a UUID, so copies between
+# stores meet on it. A run's label set (a JSON list of labels) is what its views offer on number keys.
+# Named, not numbered: its version is its place in MIGRATIONS, wherever other branches' migrations land.
+_ANNOTATIONS = [
+    """CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        rollout_id TEXT NOT NULL,
+        idx INTEGER,
+        label TEXT,
+        note TEXT,
+        score {real},
+        author TEXT NOT NULL,
+        created_at {real} NOT NULL,
+        updated_at {real} NOT NULL
+    )""",
+    "CREATE INDEX annotations_by_rollout ON annotations (rollout_id, idx)",
+    "CREATE INDEX annotations_by_label ON annotations (label)",
+    """CREATE TABLE label_sets (
+        run_name TEXT PRIMARY KEY,
+        labels TEXT NOT NULL,
+        author TEXT,
+        updated_at {real} NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _ANNOTATIONS]
 SCHEMA_VERSION = len(MIGRATIONS)

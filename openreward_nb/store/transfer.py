@@ -6,7 +6,9 @@ attachment hash): copying again adds only what is new, and skips rollouts the
 destination already holds as they are. A rollout held differently takes the source's
 row only when the source is further along (never moved backwards), its events take
 what they lack (a reward, end flag or metadata set later), and its aggregates are
-rebuilt from the merged events.
+rebuilt from the merged events. Annotations and label sets (unless left out) are keyed by
+their id and run: one edited since takes the newer edit; one removed in the source is kept
+in the destination (a copy adds, it never deletes).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from . import schema
 from .base import ROLLOUT_COLUMNS, Store
 
 TABLES = ("runs", "rollouts", "events", "blobs")
+#: what people wrote about the rollouts (openreward_nb.annotations): copied unless left out
+ANNOTATION_TABLES = ("annotations", "label_sets")
+_ANNOTATION_COLUMNS = ("id", "rollout_id", "idx", "label", "note", "score", "author", "created_at", "updated_at")
 EVENT_PAGE = 1_000
 _RO_COPY = tuple(c for c in ROLLOUT_COLUMNS if c != "seq")
 # A rollout row in the destination is replaced only by a source row that is further along.
@@ -35,6 +40,9 @@ _KNOWS_MORE = (
 _READ = {
     "runs": "SELECT name, created_at FROM runs ORDER BY created_at, name",
     "blobs": "SELECT sha256, mime, size, data FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ?",
+    "annotations": f"SELECT {', '.join(f'a.{c}' for c in _ANNOTATION_COLUMNS)} FROM annotations a "
+    "JOIN rollouts r ON r.id = a.rollout_id WHERE a.id > ? ORDER BY a.id LIMIT ?",
+    "label_sets": "SELECT run_name, labels, author, updated_at FROM label_sets ORDER BY run_name",
 }
 _WRITE = {
     "runs": "INSERT INTO runs (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
@@ -47,6 +55,13 @@ _WRITE = {
     "rollouts": f"INSERT INTO rollouts ({', '.join(_RO_COPY)}) VALUES ({', '.join('?' * len(_RO_COPY))}) "
     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RO_COPY if c != 'id')} "
     f"WHERE {_FURTHER_ALONG}",
+    "annotations": f"INSERT INTO annotations ({', '.join(_ANNOTATION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_ANNOTATION_COLUMNS))}) ON CONFLICT (id) DO UPDATE SET "
+    "label = excluded.label, note = excluded.note, score = excluded.score, updated_at = excluded.updated_at "
+    "WHERE excluded.updated_at > annotations.updated_at",
+    "label_sets": "INSERT INTO label_sets (run_name, labels, author, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (run_name) DO UPDATE SET labels = excluded.labels, author = excluded.author, "
+    "updated_at = excluded.updated_at WHERE excluded.updated_at > label_sets.updated_at",
 }
 
 
@@ -54,25 +69,42 @@ _WRITE = {
 class CopyCounts:
     """Rows read from the source, and rows the destination took (new, or brought up to date)."""
 
-    read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
-    written: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES + ANNOTATION_TABLES, 0))
+    written: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES + ANNOTATION_TABLES, 0))
+    #: False when annotations and label sets were left out
+    annotations: bool = True
 
     def summary(self) -> str:
         """One line per copy: what was read and what was new, per table."""
-        names = {"runs": "run", "rollouts": "rollout", "events": "event", "blobs": "attachment"}
-        return ", ".join(f"{count(self.read[t], names[t])} ({self.written[t]:,} new or updated)" for t in TABLES)
+        names = {
+            "runs": "run",
+            "rollouts": "rollout",
+            "events": "event",
+            "blobs": "attachment",
+            "annotations": "annotation",
+            "label_sets": "label set",
+        }
+        tables = TABLES + ANNOTATION_TABLES if self.annotations else TABLES
+        line = ", ".join(f"{count(self.read[t], names[t])} ({self.written[t]:,} new or updated)" for t in tables)
+        return line if self.annotations else f"{line}; annotations left out"
 
 
 class _Copy:
     """One copy: reads ``src`` in a snapshot, writes ``dst`` in transactions of whole rollouts."""
 
     def __init__(
-        self, src: Store, dst: Store, chunk_events: int, page_size: int, progress: Callable[[CopyCounts], None] | None
+        self,
+        src: Store,
+        dst: Store,
+        chunk_events: int,
+        page_size: int,
+        progress: Callable[[CopyCounts], None] | None,
+        annotations: bool,
     ) -> None:
         self.src, self.dst = src, dst
         self.chunk_events, self.page_size, self.progress = chunk_events, page_size, progress
         self.sql = {table: dst.translate(text) for table, text in _WRITE.items()}
-        self.counts = CopyCounts()
+        self.counts = CopyCounts(annotations=annotations)
         self.conn: Any = None
 
     def run(self) -> CopyCounts:
@@ -82,9 +114,22 @@ class _Copy:
                 self._write({"runs": self.src.query(_READ["runs"])})
                 self._blobs()
                 self._rollouts()
+                if self.counts.annotations:
+                    self._annotations()
+                    self._write({"label_sets": self.src.query(_READ["label_sets"])})
         finally:
             self.conn.close()
         return self.counts
+
+    def _annotations(self) -> None:
+        """Annotations of the rollouts copied, a page at a time (after their rollouts, which they refer to)."""
+        after = ""
+        while True:
+            rows = self.src.query(self.src.translate(_READ["annotations"]), (after, self.page_size))
+            self._write({"annotations": rows})
+            if len(rows) < self.page_size:
+                return
+            after = rows[-1][0]
 
     def _write(self, rows: dict[str, list[tuple[Any, ...]]], *, all_written: tuple[str, ...] = ()) -> None:
         """Write rows of several tables in one transaction, in the order given, and count them.
@@ -173,13 +218,16 @@ def copy_store(
     chunk_events: int = 5_000,
     page_size: int = 500,
     progress: Callable[[CopyCounts], None] | None = None,
+    annotations: bool = True,
 ) -> CopyCounts:
     """Copy runs, rollouts, events and attachments from ``src`` into ``dst``; returns the counts.
 
     Each transaction holds whole rollouts with their events (about ``chunk_events``
     events), so an interrupted copy leaves no half rollout behind and running it
     again finishes the job. ``progress`` is called with the counts after each one.
+    ``annotations``: also copy the annotations and label sets (False: share the
+    rollouts without what people wrote about them).
     """
     if src.url == dst.url:
         raise ValueError(f"source and destination are the same store ({src.url})")
-    return _Copy(src, dst, chunk_events, page_size, progress).run()
+    return _Copy(src, dst, chunk_events, page_size, progress, annotations).run()

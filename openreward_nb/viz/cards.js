@@ -52,6 +52,11 @@ function render({ model, el: root }) {
     if (c.step !== null) meta.push(`step ${c.step}`);
     meta.push(`${c.turns} ${c.turns === 1 ? "turn" : "turns"}`, `${c.tools} ${c.tools === 1 ? "tool call" : "tool calls"}`);
     box.append(head, nums, el("div", "orw-card-meta", meta.join(" · ")));
+    if (c.labels && c.labels.length) { // the labels people gave the rollout, as the run table's chips
+      const chips = el("div", "orw-chips orw-card-labels");
+      for (const label of c.labels) chips.append(el("span", "orw-chip", label));
+      box.append(chips);
+    }
     if (c.last) box.append(lastMessage(c.last, model.get("looks") || {}));
     box.addEventListener("click", () => { model.set("selected", c.id); model.save_changes(); });
     return box;

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..records import RolloutRecord
 from ..store.location import redact
+from .labelling import LABELLED_COLUMN, mark_runs
 from .rows import RUN_COLUMNS, run_row
 from .runview import RunBrowser
 from .table import TableWidget
@@ -28,7 +29,8 @@ class DashboardWidget(widgets.VBox):
         self.refresh.on_click(lambda _: self._refresh())
         self.body = widgets.VBox()
         self.browser: RunBrowser | None = None
-        self.runs = TableWidget(RUN_COLUMNS, [], caption="runs", sort_key="last_event_at", sort_desc=True)
+        columns = (*RUN_COLUMNS, LABELLED_COLUMN)
+        self.runs = TableWidget(columns, [], caption="runs", sort_key="last_event_at", sort_desc=True)
         self.runs.add_class("orw-runs-table")
         self.runs.observe(self._selected, names="selected")
         super().__init__([widgets.HBox([self.home, self.refresh, self.crumb]), self.body])
@@ -38,6 +40,7 @@ class DashboardWidget(widgets.VBox):
 
     def _refresh(self) -> None:
         rows = [run_row(r) for r in self.client.runs.list()]
+        mark_runs(self.client.store, rows)
         self.runs.set_rows(rows)
         self.runs.caption = f"{len(rows):,} runs in {redact(self.client.store.url)}"
         if self.browser is not None:

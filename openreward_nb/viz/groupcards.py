@@ -70,6 +70,7 @@ def card(row: dict[str, Any], last: EventRecord | None) -> dict[str, Any]:
         "step": step,
         "turns": int(row["n_turns"]),
         "tools": int(row["n_tool_calls"]),
+        "labels": list(row.get("labels") or ()),  # the labels people gave the rollout (annotations)
         "last": None if last is None else event_payload(last, CARD_CHARS),
     }
 

@@ -1,6 +1,7 @@
 """The run browser widget: the run's header (where it is stored, live state, refresh), its reward
-charts, the rollouts table they filter, and the selected rollout's timeline. Live while the run
-has running rollouts, as the timeline is while its rollout runs."""
+charts, the rollouts table they filter (with each rollout's labels, labelled from the keyboard:
+:mod:`.labelling`), and the selected rollout's timeline. Live while the run has running rollouts,
+as the timeline is while its rollout runs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import ipywidgets as widgets
 from ..records import RolloutRecord, RolloutsAPI, RunRecord
 from ..store.location import redact
 from .charts import run_charts
+from .labelling import LABEL_KEYS, Labelling, mark_rows, with_label_columns
 from .live import Poller
 from .render import esc, fmt_reward
 from .rows import FILTER_KEYS, count_label, rollout_rows, run_table_columns
@@ -40,10 +42,13 @@ class RunBrowser(widgets.VBox):
         self._on_open = on_open
         self._url = redact(run.store.url)
         rows = rollout_rows(run.rollouts())
-        self.table = TableWidget(run_table_columns(rows), rows, self._caption(len(rows)), extra_keys=FILTER_KEYS)
+        mark_rows(run, rows)
+        columns = with_label_columns(run_table_columns(rows))
+        self.table = TableWidget(columns, rows, self._caption(len(rows)), extra_keys=(*FILTER_KEYS, *LABEL_KEYS))
         self.table.range_key = "total_reward"
         self.table.add_class("orw-run-table")
         self.table.observe(self._selected, names="selected")
+        self.labelling = Labelling(self.table, run, on_change=self._labels_changed)
         self.charts = RunChartsWidget(data=with_steps(run_charts(rows), run))
         self.charts.add_class("orw-run-charts")
         widgets.jslink((self.charts, "filter"), (self.table, "filter"))
@@ -95,7 +100,9 @@ class RunBrowser(widgets.VBox):
         self.run = run
         self._seen = _state(run)
         rows = rollout_rows(run.rollouts())
+        mark_rows(run, rows, self.labelling.author)
         with self.hold_sync():
+            self.labelling.reload(run)
             self.table.set_rows(rows)
             self.table.caption = self._caption(len(rows))
             self.charts.data = with_steps(run_charts(rows), run)
@@ -120,6 +127,14 @@ class RunBrowser(widgets.VBox):
         if self._on_open is not None:
             self._on_open(record)
         self.open_rollout(record)
+
+    def _labels_changed(self, rollout_id: str) -> None:
+        """A rollout's labels changed (a key in the table): the timeline showing it redraws its header."""
+        from .timeline import TimelineWidget
+
+        for child in self.slot.children:
+            if isinstance(child, TimelineWidget) and child.record.id == rollout_id:
+                child.refresh_labels()
 
     def open_rollout(self, record: RolloutRecord) -> None:
         """Show ``record``'s timeline under the table (closing the one shown before)."""

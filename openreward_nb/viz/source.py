@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
+from ..annotations import sql as annotations_sql
 from ..records import EventRecord, RolloutRecord
 from . import queries
 from .attachments import HEAD_BYTES, attachment_bytes, verdict
@@ -78,7 +79,10 @@ class TimelineSource:
 
     # --- first screen ------------------------------------------------------------------
     def header(self) -> dict[str, Any]:
-        return header_fields(self.record)
+        """The header's fields, with the labels and latest note the rollout was given (annotations)."""
+        fields = header_fields(self.record)
+        fields["labels"], fields["note"] = annotations_sql.rollout_marks(self.store, self.record.id)
+        return fields
 
     def chart(self) -> dict[str, Any]:
         """The reward chart's data: bucketed points and the index of the finishing event."""
@@ -140,10 +144,15 @@ class TimelineSource:
         taken = list(islice(events, limit))
         shas = attachment_shas(taken)
         heads = queries.blob_heads(self.store, shas, HEAD_BYTES) if shas else None
+        labels = (
+            annotations_sql.event_labels(self.store, self.record.id, taken[0].idx, taken[-1].idx + 1) if taken else {}
+        )
         out = []
         for ev in taken:
             payload = event_payload(ev, CLIP_CHARS, heads)
             payload["turn"] = self.turn_of(ev.idx)
+            if ev.idx in labels:
+                payload["lb"] = labels[ev.idx]
             out.append(payload)
         return out
 

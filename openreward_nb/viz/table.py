@@ -28,11 +28,13 @@ class TableWidget(anywidget.AnyWidget):
 
     ``filter`` (``{"key", "lo", "hi", "closed", "label"}`` or empty) keeps the rows whose ``key``
     lies in the range; the run charts set it when clicked (linked in the browser), and the
-    range inputs shown for ``range_key`` (a column key, e.g. the reward) set it too.
+    range inputs shown for ``range_key`` (a column key, e.g. the reward) set it too. A column
+    of kind ``labels`` shows chips and a filter by label; ``labelling`` turns on the keys
+    (see :mod:`.labelling`).
     """
 
     _esm = _HERE / "table.js"
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "table.css").read_text()
+    _css = (_HERE / "theme.css").read_text() + (_HERE / "table.css").read_text() + (_HERE / "labels.css").read_text()
 
     columns: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
@@ -42,6 +44,12 @@ class TableWidget(anywidget.AnyWidget):
     sort_desc = traitlets.Bool(False).tag(sync=True)
     filter = traitlets.Dict().tag(sync=True)
     range_key = traitlets.Unicode("").tag(sync=True)
+    #: labelling (openreward_nb.viz.labelling): the labels on number keys, who labels, whether the keys label,
+    #: and which rows show by label (``{"label": ...}`` or ``{"unlabelled": True}``)
+    label_set: traitlets.List[str] = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    author = traitlets.Unicode("").tag(sync=True)
+    labelling = traitlets.Bool(False).tag(sync=True)
+    label_filter = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,

@@ -51,7 +51,7 @@ class GroupCardsWidget(anywidget.AnyWidget):
     """A cell's rollouts as cards; clicking one sets ``selected`` to its rollout id."""
 
     _esm = _HERE / "cards.js"
-    _css = _THEME + (_HERE / "cards.css").read_text()
+    _css = _THEME + (_HERE / "cards.css").read_text() + (_HERE / "labels.css").read_text()
 
     #: how each event kind looks (the presentation table, as data)
     looks = traitlets.Dict().tag(sync=True)

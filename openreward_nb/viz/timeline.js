@@ -187,6 +187,12 @@ class Timeline {
       stats.append(c);
     }
     box.append(title, sub, stats);
+    if ((h.labels && h.labels.length) || h.note) { // annotations: the rollout's labels and latest note
+      const marks = el("div", "orw-marks");
+      marks.append(this.chips(h.labels));
+      if (h.note) marks.append(el("span", "orw-dim orw-note", ` note: ${h.note}`));
+      box.append(marks);
+    }
     if (h.error) {
       const d = el("details", "orw-error");
       d.append(el("summary", null, "error: " + h.error.split("\n").filter(Boolean).slice(-1)[0]), el("pre", null, h.error));
@@ -366,6 +372,13 @@ class Timeline {
   // --- one entry ---------------------------------------------------------------------------
   label(t) { return (this.looks[t] && this.looks[t].label) || t; }
 
+  // labels people gave a rollout or a step (annotations), as chips of plain text
+  chips(labels) {
+    const box = el("span", "orw-chips");
+    for (const label of labels || []) box.append(el("span", "orw-chip", label));
+    return box;
+  }
+
   // an element's colour: its kind's, for the page's light or dark scheme (--orw-c, read by the CSS)
   tint(node, t) {
     const look = this.looks[t];
@@ -388,6 +401,7 @@ class Timeline {
     if (ev.r !== undefined) head.append(el("span", `orw-badge orw-reward orw-${ev.rt}`, `reward ${ev.r > 0 ? "+" : ""}${rew(ev.r)}`));
     if (ev.f) head.append(el("span", "orw-badge orw-finished", "finished"));
     if (ev.e) head.append(el("span", "orw-badge orw-error-badge", "error"));
+    if (ev.lb) head.append(this.chips(ev.lb));
     head.append(el("span", "orw-spacer"));
     if (ev.u) head.append(el("span", "orw-dim", `${num((ev.u.input_tokens || 0) + (ev.u.output_tokens || 0))} tok`));
     if (ev.lat !== undefined) head.append(el("span", "orw-dim", duration(ev.lat / 1000)));

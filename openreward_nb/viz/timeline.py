@@ -22,7 +22,7 @@ class TimelineWidget(anywidget.AnyWidget):
     """One rollout, event by event. The first page travels with the widget; the rest is fetched on demand."""
 
     _esm = _HERE / "timeline.js"
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text()
+    _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "labels.css").read_text()
 
     #: how each event kind looks (the presentation table, as data)
     looks = traitlets.Dict().tag(sync=True)
@@ -63,6 +63,10 @@ class TimelineWidget(anywidget.AnyWidget):
     def record(self) -> RolloutRecord:
         """The rollout as last read from the store."""
         return self._source.record
+
+    def refresh_labels(self) -> None:
+        """Redraw the header's labels and note (after someone labelled this rollout)."""
+        self.header = self._source.header()
 
     # --- requests from the browser --------------------------------------------------------
     def _on_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:

@@ -9,6 +9,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -23,8 +24,14 @@ from .conftest import Recorded
 
 
 def _plain(values: pd.Series) -> list[Any]:
-    """The values as Python objects, None for every kind of missing."""
-    return [v if isinstance(v, (list, dict)) or not pd.isna(v) else None for v in values.astype(object)]
+    """The values as Python objects, None for every kind of missing; lists as lists (the stream's arrive
+    as numpy arrays, the frame's labels as tuples)."""
+    plain = []
+    for value in values.astype(object):
+        if isinstance(value, (np.ndarray, tuple)):
+            value = list(value)
+        plain.append(value if isinstance(value, (list, dict)) or not pd.isna(value) else None)
+    return plain
 
 
 def _as_frame_columns(table: pa.Table) -> pd.DataFrame:

@@ -164,7 +164,8 @@ def check_run_view(page, run) -> None:
     assert run.locator(".orw-curve .orw-xtick").all_text_contents() == ["0", "1", "2", "3", "4", "5"]
     run.locator(".orw-curve circle.orw-cpt[data-x='2']").click()
     wait_rows(run, 4)
-    assert all(t == "2" for t in run.locator(".orw-run-table tr.orw-row td:nth-child(11)").all_inner_texts())
+    # columns: rollout, labels, status, reward, final, ..., step (12th)
+    assert all(t == "2" for t in run.locator(".orw-run-table tr.orw-row td:nth-child(12)").all_inner_texts())
     run.locator(".orw-table-chip").click()
     wait_rows(run, 24)
     # the reward-range filter in the table
@@ -173,9 +174,9 @@ def check_run_view(page, run) -> None:
     run.locator(".orw-range-lo").fill("")
     wait_rows(run, 24)
     run.locator(".orw-run-table th", has_text="reward").first.click()  # sort by reward, highest first
-    first = run.locator(".orw-run-table tr.orw-row").first.locator("td").nth(2).inner_text()
+    first = run.locator(".orw-run-table tr.orw-row").first.locator("td").nth(3).inner_text()
     assert float(first) == max(
-        float(t) for t in run.locator(".orw-run-table tr.orw-row td:nth-child(3)").all_inner_texts()
+        float(t) for t in run.locator(".orw-run-table tr.orw-row td:nth-child(4)").all_inner_texts()
     )
     run.locator(".orw-run-table tr.orw-row").nth(3).click()
     run.locator(".orw-timeline .orw-ev").first.wait_for(timeout=15_000)

@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from ...store.location import StoreSpec, open_store
+from ..annotations.columns import reading_labels
 from ..build import Page
 from ..columns import KINDS, select_list
 from ..filters import Runs, rollout_where
@@ -39,8 +40,8 @@ def events_arrow(
     The store is read a page of about ``page_size`` events (default 50,000) at a time, when
     the consumer asks for the next batch (a batch holds a page or part of one), in the order
     of ``events_df``. Columns are those of
-    ``events_df`` (:data:`EVENT_SCHEMA`): ``ts`` a UTC timestamp, ``type`` text and
-    ``metadata`` the JSON text as stored. Hand it to DuckDB, Polars or ``pyarrow.parquet``,
+    ``events_df`` (:data:`EVENT_SCHEMA`): ``ts`` a UTC timestamp, ``type`` text, ``labels``
+    a list of text and ``metadata`` the JSON text as stored. Hand it to DuckDB, Polars or ``pyarrow.parquet``,
     or loop over it. The reader holds a connection to the store (on PostgreSQL, in the
     snapshot the read was planned in) until it is read to the end or let go of (pyarrow's
     ``close()`` does not release it).
@@ -48,8 +49,9 @@ def events_arrow(
     source = open_store(store)
     where = rollout_where(source, runs, filters)
     with source.snapshot():  # the page plan and the pages see the same rollouts
-        reads = plan_event_reads(source, select_list(EVENT_COLUMNS), where, check_types(types), page_size)
-        pages = event_pages(source, reads, EVENT_COLUMNS)
+        columns = reading_labels(EVENT_COLUMNS, source, "e")
+        reads = plan_event_reads(source, select_list(columns), where, check_types(types), page_size)
+        pages = event_pages(source, reads, columns)
     return pa.RecordBatchReader.from_batches(EVENT_SCHEMA, _batches(pages))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...events import EVENT_TYPES
 from ...store.schema import TOKEN_COLUMNS
+from ..annotations.columns import labels_column
 from ..columns import Column
 
 EVENT_COLUMNS: tuple[Column, ...] = (
@@ -27,5 +28,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("stop_reason", "str", "e.stop_reason"),
     # JSON list of references (mime, sha256, size, url, name); the bytes stay in the store
     Column("attachments", "str", "e.attachments"),
+    # the labels people gave the event (openreward_nb.annotations), a sorted tuple
+    labels_column(),
     Column("metadata", "json", "e.metadata"),
 )

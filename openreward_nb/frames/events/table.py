@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...events import EVENT_TYPES
 from ...store.location import StoreSpec, open_store
+from ..annotations.columns import reading_labels
 from ..build import build_frame
 from ..columns import Column, select_list
 from ..filters import Runs, as_list, rollout_where
@@ -35,6 +36,7 @@ def read_events(
     source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
     with source.snapshot():  # the page plan and the pages see the same rollouts
+        columns = reading_labels(columns, source, "e")
         reads = plan_event_reads(source, select_list(columns), where, types)
         pages = event_pages(source, reads, columns)
     return build_frame(columns, pages)
@@ -50,6 +52,8 @@ def events_df(
     """One row per event of the rollouts ``rollouts_df(runs, **filters)`` selects.
 
     ``types`` keeps only events of those types (``"tool_call"``, ...). Rows come in
-    rollout creation order, then event index; ``(rollout_id, idx)`` is unique.
+    rollout creation order, then event index; ``(rollout_id, idx)`` is unique. ``labels``
+    holds the labels each event was given (a sorted tuple; ``annotations_df`` has the notes,
+    scores and authors).
     """
     return read_events(EVENT_COLUMNS, runs, store, check_types(types), filters)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..annotations.columns import labels_column
 from ..columns import Column
 from ..filters import STATUSES
 
@@ -36,6 +37,8 @@ ROLLOUT_COLUMNS: tuple[Column, ...] = (
     Column("cache_write_tokens", "int", "r.cache_write_tokens"),
     Column("total_tokens", "int", "r.input_tokens + r.output_tokens"),
     Column("error", "str", "r.error"),
+    # the labels people gave the rollout as a whole (openreward_nb.annotations), a sorted tuple
+    labels_column(),
     Column("metadata", "json", "r.metadata"),
     Column("task_spec", "json", "r.task_spec"),
     Column("run_info", "json", "r.run_info"),

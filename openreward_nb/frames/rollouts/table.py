@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ...store.location import StoreSpec, open_store
+from ..annotations.columns import reading_labels
 from ..build import build_frame
 from ..columns import select_list
 from ..filters import Runs, rollout_where
@@ -20,10 +21,14 @@ def rollouts_df(runs: Runs = None, *, store: StoreSpec = None, **filters: Any) -
     Filters (applied in SQL): ``rollout_id``, ``environment``, ``variant``, ``split``,
     ``status``, ``model`` (a value or a list of values), ``since`` / ``until`` (creation
     time), ``metadata`` / ``task_spec`` / ``run_info`` / ``rollout_info`` (dicts of
-    key -> value that must be equal) and ``min_reward`` (on ``total_reward``). Reads the
-    rollouts table only: its aggregates are kept current as events are written.
+    key -> value that must be equal), ``min_reward`` (on ``total_reward``), ``label`` (a
+    label or a list: rollouts given any of them) and ``unlabelled=True`` (rollouts not
+    labelled yet). Reads the rollouts table (its aggregates are kept current as events are
+    written) and, for the ``labels`` column (the labels each rollout was given as a whole,
+    a sorted tuple), the annotations.
     """
     source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
+    columns = reading_labels(ROLLOUT_COLUMNS, source, "r")
     with source.snapshot():
-        return build_frame(ROLLOUT_COLUMNS, rollout_pages(source, select_list(ROLLOUT_COLUMNS), where))
+        return build_frame(columns, rollout_pages(source, select_list(columns), where))

@@ -11,11 +11,13 @@ import pandas as pd
 
 from ...counts import count
 from ...errors import InvalidArgumentError
+from ...store.base import Store
 from ...store.location import StoreSpec, open_store
+from ..annotations.columns import reading_labels
 from ..build import build_frame
 from ..columns import Column, select_list
 from ..compare import in_run_order
-from ..filters import REWARDS, Runs, rollout_where
+from ..filters import REWARDS, Runs, Where, rollout_where
 from ..pages import rollout_pages
 from ..rollouts import ROLLOUT_COLUMNS
 from .key import task_keys
@@ -41,6 +43,16 @@ def check_threshold(threshold: float) -> float:
     return float(threshold)
 
 
+def keyed_rollouts(source: Store, where: Where, by: str | None) -> pd.DataFrame:
+    """``rollouts_df``'s columns of the rollouts ``where`` selects in ``source`` (the caller holds the
+    snapshot), with each one's ``task`` (missing where it has none): the one task key, for every
+    reader that groups rollouts by task (preference pairs too)."""
+    columns = reading_labels(_COLUMNS, source, "r")  # the labels column as rollouts_df reads it (cards show it)
+    frame = build_frame(columns, rollout_pages(source, select_list(columns), where))
+    texts = frame.pop(_SPEC_TEXT.name)
+    return frame.assign(task=task_keys(frame, texts, by))
+
+
 def task_rollouts(
     runs: Runs,
     *,
@@ -62,12 +74,11 @@ def task_rollouts(
     source = open_store(store, read_only=True)
     where = rollout_where(source, runs, filters)
     with source.snapshot():
-        frame = build_frame(_COLUMNS, rollout_pages(source, select_list(_COLUMNS), where))
-    texts = frame.pop(_SPEC_TEXT.name)
-    tasks = task_keys(frame, texts, by)
+        frame = keyed_rollouts(source, where, by)
+    tasks = frame["task"]
     rewards = frame[column].to_numpy(dtype="float64", na_value=np.nan)
     success = np.where(np.isnan(rewards), np.nan, (rewards >= threshold).astype("float64"))
-    frame = frame.assign(task=tasks, reward=rewards, success=success)
+    frame = frame.assign(reward=rewards, success=success)
     untasked = int(tasks.isna().sum())
     if untasked and warn:
         why = f"{by} missing" if by else "no task_spec, no rollout_info.task_index; by= names a column to key by"
