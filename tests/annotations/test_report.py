@@ -80,9 +80,8 @@ def test_without_annotations_no_label_or_note_is_in_the_file(run: Run, tmp_path:
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("backend", ["sqlite"])  # the page is the same whichever store wrote it
 def test_chips_show_in_the_report_offline(run: Run, tmp_path: Path, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the page is the same whichever store wrote it")
     from playwright.sync_api import sync_playwright
 
     _label(run)
