@@ -140,5 +140,15 @@ _V2 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Search (openreward_nb.fulltext): how far its index has read the events table, by ``seq``. The index
+# itself (SQLite FTS5, PostgreSQL pg_trgm) is created by the search module where the database has
+# it. ``kept`` is 1 once writers keep it current in their idle time: from the start for a store
+# created empty; a store upgraded with events in it is indexed on its first search instead.
+_V3 = [
+    "CREATE TABLE search_state (name TEXT PRIMARY KEY, mark {bigint} NOT NULL, kept INTEGER NOT NULL)",
+    "INSERT INTO search_state (name, mark, kept) "
+    "SELECT 'events', 0, CASE WHEN EXISTS (SELECT 1 FROM events) THEN 0 ELSE 1 END",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
