@@ -60,6 +60,8 @@ _LAZY: dict[str, str] = {
     "dashboard": "openreward_nb.viz.views",
     "events_arrow": "openreward_nb.frames",
     "UnreadableValueWarning": "openreward_nb.frames",
+    "search": "openreward_nb.fulltext.frame",
+    "search_view": "openreward_nb.viz.search",
 }
 
 
