@@ -87,7 +87,8 @@ class Timeline {
     if (!node) return;
     for (const old of this.items.querySelectorAll(".orw-focused")) old.classList.remove("orw-focused");
     node.classList.add("orw-focused");
-    this.mark(node, String(focus.q || "").toLowerCase());
+    this.focusText = String(focus.q || "").toLowerCase(); // kept: redrawing the highlights keeps this one
+    this.highlight(node);
     const hit = node.querySelector("mark.orw-hit");
     if (hit) this.list.scrollTop += hit.getBoundingClientRect().top - this.list.getBoundingClientRect().top - this.list.clientHeight / 3;
   }
@@ -616,8 +617,9 @@ class Timeline {
   highlight(node) {
     for (const m of node.querySelectorAll("mark.orw-hit")) m.replaceWith(document.createTextNode(m.textContent));
     node.normalize();
-    if (!this.query || node.hidden) return;
-    this.mark(node, this.query);
+    if (node.hidden) return;
+    if (this.query) this.mark(node, this.query);
+    else if (this.focusText && node.classList.contains("orw-focused")) this.mark(node, this.focusText);
   }
 
   // wrap each occurrence of `query` (lowercase) in the node's text in <mark> (the header aside)
