@@ -35,7 +35,7 @@ class Search {
   // --- layout ---------------------------------------------------------------------------------
   build() {
     const r = this.root;
-    r.classList.add("orw-search", "orw-live");
+    r.classList.add("orw-searchview", "orw-live");
     const options = this.model.get("options") || {};
     const filters = this.model.get("filters") || {};
     const bar = el("form", "orw-s-bar");
@@ -230,7 +230,7 @@ class Search {
         const box = el("div", "orw-s-group");
         const head = el("div", "orw-s-ghead");
         const count = el("span", "orw-s-gcount");
-        head.append(el("b", "orw-s-run", h.run), el("span", "orw-s-sep", "/"), el("span", "orw-s-rname", h.rn || h.rid),
+        head.append(el("b", "orw-s-grun", h.run), el("span", "orw-s-sep", "/"), el("span", "orw-s-rname", h.rn || h.rid),
           el("span", "orw-s-rid", h.rid), el("span", "orw-s-dim", `total reward ${rew(h.tr)}`), count);
         const list = el("div", "orw-s-list");
         box.append(head, list);

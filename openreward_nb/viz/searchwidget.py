@@ -111,21 +111,29 @@ class SearchWidget(anywidget.AnyWidget):
         kind = content.get("kind")
         if kind == "search":
             self.start(str(content.get("q") or ""), bool(content.get("regex")), content.get("filters"))
-        elif kind == "more" and self._resume is not None:
-            job, query, regex, filters, after = self._resume
-            if job == self._job:
-                self._launch(query, regex, filters, after, append=True)
+        elif kind == "more":
+            self.more()
         elif kind == "cancel":
-            with self._lock:
-                self._job += 1
+            self.cancel()
         elif kind == "open":
-            self._clicks += 1  # a click on the same result again opens it again
-            self.opened = {
-                "rid": str(content.get("rid")),
-                "i": int(content.get("i") or 0),
-                "m": str(content.get("m") or ""),
-                "n": self._clicks,
-            }
+            self.choose(str(content.get("rid")), int(content.get("i") or 0), str(content.get("m") or ""))
+
+    def more(self) -> int | None:
+        """The next page of the last search's results (None when it has no more)."""
+        if self._resume is None:
+            return None
+        job, query, regex, filters, after = self._resume
+        return self._launch(query, regex, filters, after, append=True) if job == self._job else None
+
+    def cancel(self) -> None:
+        """Stop the search running (it ends at its next page of reads)."""
+        with self._lock:
+            self._job += 1
+
+    def choose(self, rollout_id: str, idx: int, matched: str) -> None:
+        """A result was clicked: set :attr:`opened` (a click on the same result again opens it again)."""
+        self._clicks += 1
+        self.opened = {"rid": rollout_id, "i": idx, "m": matched, "n": self._clicks}
 
     def start(self, query: str, regex: bool, filters: Any) -> int:
         """Search anew (the search running, if any, stops); returns the search's number."""
@@ -216,9 +224,9 @@ class SearchBrowser(widgets.VBox):
     def _opened(self, change: dict[str, Any]) -> None:
         chosen = change["new"] or {}
         if chosen.get("rid"):
-            self.open(chosen["rid"], int(chosen.get("i", 0)), str(chosen.get("m", "")))
+            self.show_event(chosen["rid"], int(chosen.get("i", 0)), str(chosen.get("m", "")))
 
-    def open(self, rollout_id: str, idx: int, matched: str = "") -> None:
+    def show_event(self, rollout_id: str, idx: int, matched: str = "") -> None:
         """Show rollout ``rollout_id``'s timeline at event ``idx``, ``matched`` highlighted there."""
         from .timeline import TimelineWidget
 
