@@ -105,3 +105,18 @@ def test_hostile_text_reaches_the_terminal_inert(tmp_path) -> None:
     escapes = _search(store, "]0;pwned")
     assert "\\x1b«]0;pwned»\\x07\\x1b[2J\\x9b31m" in escapes  # the terminal escapes, shown as text
     assert "\\u202e«gnp.exe»\\u2066" in _search(store, "gnp.exe")  # a bidi override, shown as text
+
+
+def test_colour_output_keeps_only_its_own_colours(client, store_url, capsys, monkeypatch) -> None:
+    """With colour on, a colour sequence a tool wrote is shown as text; only ours colour the line."""
+    from openreward_nb import ToolResult
+
+    r = client.rollout.create(run_name="ansi", rollout_name="<b>x</b>\x1b[32m")
+    r.log(ToolResult(content="plain \x1b[31mRED\x1b[0m then flag{x} \x1b[5mblink\x1b[0m", call_id="c"))
+    client.rollout.flush()
+    monkeypatch.setattr("openreward_nb.cli.search.use_color", lambda args: True)
+    assert main(["--store", store_url, "search", "flag{"]) == 0
+    out = capsys.readouterr().out
+    ours = re.sub(r"\x1b\[(1;30;43|1|0)m", "", out)  # the match's colour and the bold header
+    check_terminal(ours)
+    assert "\\x1b[31mRED\\x1b[0m then \x1b[1;30;43mflag{\x1b[0mx} \\x1b[5mblink" in out
