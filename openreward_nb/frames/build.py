@@ -23,7 +23,7 @@ def build_frame(columns: Sequence[Column], pages: Iterable[Page]) -> pd.DataFram
     Rows may carry extra trailing values (paging keys); they are ignored. Each page of
     rows is turned into Arrow arrays before the next is read, so the rows of only one
     page are held as Python objects at a time. Values that cannot be read are missing
-    in the frame; one :class:`~.unreadable.UnreadableValueWarning` names their rollouts
+    in the frame; one :class:`~openreward_nb.errors.UnreadableValueWarning` names their rollouts
     (or runs).
     """
     unreadable = Unreadable()

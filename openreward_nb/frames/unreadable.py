@@ -16,14 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnreadableValueWarning
 from ..safe_text import terminal_line
 
 #: owners named in a warning at most; the count says how many more there are
 NAMED = 5
-
-
-class UnreadableValueWarning(UserWarning):
-    """A stored value could not be read; the frame shows it as missing."""
 
 
 @dataclass
