@@ -45,18 +45,21 @@ class Parsed(HTMLParser):
 def test_static_html_escapes_hostile_text_and_marks_each_match(tmp_path) -> None:
     store = tmp_path / "hostile.sqlite"
     make_hostile_store(store)
+    found = openreward_nb.search(SENTINEL, store=store)  # what the store holds (the shared fixture grows)
+    events, rollouts = len(found), found["rollout_id"].nunique()
+    assert events > rollouts > 1
     view = openreward_nb.search_view(SENTINEL, store=store)
     parsed = Parsed(view.static_html())
     for tag, attrs in parsed.tags:  # every element is one the view makes; no attribute holds content
         assert tag in STATIC_TAGS | {"mark"}, f"<{tag}> came from content"
         for name, value in attrs.items():
             assert name in STATIC_ATTRS and SENTINEL not in (value or ""), (tag, name, value)
-    assert set(parsed.marks) == {SENTINEL} and len(parsed.marks) == 25  # every match, each marked
+    assert set(parsed.marks) == {SENTINEL} and len(parsed.marks) == events  # every match, each marked
     shown = "".join(parsed.text)
     assert f'<script>window.{SENTINEL}="script"</script>' in shown  # hostile markup shown as text
-    assert "25 matching events in 5 rollouts" in shown
+    assert f"{events} matching events in {rollouts} rollouts" in shown
     check_terminal(view.text())
-    assert view.text().count(f"«{SENTINEL}»") == 25
+    assert view.text().count(f"«{SENTINEL}»") == events
 
 
 def test_static_html_groups_by_rollout_and_counts_per_run(client) -> None:
