@@ -50,10 +50,11 @@ def test_no_index_is_read_until_it_answers_for_every_event_before_its_mark(clien
 
 
 def _old_store(url: str, monkeypatch) -> None:
-    """A store as openreward-nb kept it before search (schema version 2), holding the corpus."""
+    """A store as openreward-nb kept it before search (the migrations before search_state's), holding the corpus."""
+    before = next(n for n, step in enumerate(schema.MIGRATIONS) if any("search_state" in sql for sql in step))
     with monkeypatch.context() as m:
-        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
-        m.setattr(schema, "SCHEMA_VERSION", 2)
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:before])
+        m.setattr(schema, "SCHEMA_VERSION", before)
         old = OpenReward(store=url)
         record_corpus(old)
         old.close()
