@@ -69,6 +69,8 @@ _LAZY: dict[str, str] = {
     "groups_df": "openreward_nb.frames",
     "steps_df": "openreward_nb.frames",
     "tasks": "openreward_nb.viz.tasksview",
+    "search": "openreward_nb.fulltext.frame",
+    "search_view": "openreward_nb.viz.search",
 }
 
 

@@ -386,6 +386,14 @@ class ClientBase:
         if self._recording is not None:
             self._recording.flush_for_read()
 
+    def search(self, query: str, **options: Any) -> Any:
+        """:func:`openreward_nb.search` in this client's store (what it logged so far is written first):
+        a DataFrame of the events of every rollout whose text holds ``query``, one row each."""
+        from .fulltext.frame import search
+
+        self._flush_for_read()
+        return search(query, store=self._read_store(), **options)
+
     def sync(
         self,
         *,

@@ -41,6 +41,9 @@ CONNECTION_DEFAULTS = {
 if psycopg.pq.version() >= 120000:  # libpq 12 knows tcp_user_timeout: unacknowledged data fails the link
     CONNECTION_DEFAULTS["tcp_user_timeout"] = "60000"
 _MIGRATION_LOCK_KEY = 0x6F726E62  # "ornb": with the schema name, one migration at a time
+#: held (shared) by every write transaction: a reader that takes it exclusively knows that no
+#: transaction holding sequence numbers it cannot see yet is in flight (the search index's bound)
+WRITES_LOCK_KEY = 0x6F726E77  # "ornw", with the schema name
 _URL_OPTIONS = ("retry_deadline",)
 
 _SESSION_SQL = (
@@ -105,6 +108,9 @@ class PostgresStore(Store):
         "serial_pk": "BIGSERIAL PRIMARY KEY",
     }
     placeholder = "%s"
+    begin_sql = (
+        f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITES_LOCK_KEY}, hashtext(COALESCE(current_schema(), '')))"
+    )
     # a snapshot may sit idle while its reader works; only sessions that write are timed out
     snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0"
     # each rollout's events looked up by index, whatever the table's statistics say (fresh

@@ -140,11 +140,22 @@ _V2 = [
     )""",
 ]
 
+# Search (openreward_nb.fulltext): how far its index has read the events table, by ``seq``. The index
+# itself (SQLite FTS5, PostgreSQL pg_trgm) is created by the search module where the database has
+# it. ``kept`` is 1 once writers keep it current in their idle time: from the start for a store
+# created empty; a store upgraded with events in it is indexed on its first search instead.
+# Named, not numbered: its version is its place in MIGRATIONS.
+_SEARCH = [
+    "CREATE TABLE search_state (name TEXT PRIMARY KEY, mark {bigint} NOT NULL, kept INTEGER NOT NULL)",
+    "INSERT INTO search_state (name, mark, kept) "
+    "SELECT 'events', 0, CASE WHEN EXISTS (SELECT 1 FROM events) THEN 0 ELSE 1 END",
+]
+
 # Annotations (openreward_nb.annotations): labels, notes and scores people give to rollouts and to
 # their steps, in tables of their own so a store can be copied without them. ``idx`` is the
 # labelled event's index, NULL for the rollout as a whole; ``id`` is a UUID, so copies between
 # stores meet on it. A run's label set (a JSON list of labels) is what its views offer on number keys.
-# Named, not numbered: its version is its place in MIGRATIONS, wherever other branches' migrations land.
+# Named, not numbered: its version is its place in MIGRATIONS.
 _ANNOTATIONS = [
     """CREATE TABLE annotations (
         id TEXT PRIMARY KEY,
@@ -167,5 +178,5 @@ _ANNOTATIONS = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _ANNOTATIONS]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _SEARCH, _ANNOTATIONS]
 SCHEMA_VERSION = len(MIGRATIONS)

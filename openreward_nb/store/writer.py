@@ -10,6 +10,11 @@ batch being written and the queue; a full queue makes the caller wait. So at any
 rate the ops a crash can lose were logged within about one interval (plus one batch
 commit, when the measurement lags behind a change of pace).
 
+In its idle time (nothing queued for :data:`UPKEEP_AFTER_S` after a commit) the writer keeps the
+store's search index current, a short slice at a time
+(:func:`openreward_nb.fulltext.index.keep_current`): logging never waits for it, and new ops are
+taken between slices. A slice that fails is left for later (a search reads what the index lacks).
+
 A batch that fails for a reason that may pass (locked, disk full, connection lost) is
 retried as it is, under the same token, so a store that can lose the answer to a COMMIT
 applies it once. Once it has failed for the store's ``retry_deadline``, waiting flushes
@@ -32,9 +37,11 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .._future import Future
 from ..errors import StoreWriteError
+from ..fulltext.index import keep_current
 from ..safe_text import terminal_line
 from .base import BatchToken, Fault, Store
 from .dbapi import close_quietly
@@ -47,6 +54,8 @@ MIN_ROOM = 16
 MAX_BACKOFF_S = 2.0
 #: how long the exit hook waits for a writer that is not failing to finish its queue
 EXIT_FLUSH_TIMEOUT_S = 30.0
+#: seconds without anything to write before the writer does its idle-time work
+UPKEEP_AFTER_S = 0.25
 
 _WRITERS: weakref.WeakSet[Writer] = weakref.WeakSet()
 
@@ -109,6 +118,10 @@ class Writer:
         self._rate = 2 * self.batch_size / self._interval
         self._cap = self._limit = 0
         self._plan_room()
+        #: idle-time work is due: set by a commit, cleared when the search index has caught up
+        self._upkeep_due = False
+        #: why the last slice of idle-time work failed (it is tried again after the next commit)
+        self.upkeep_error: BaseException | None = None
         self._writer_id = os.urandom(12).hex()
         self._batch_no = 0
         self._thread = threading.Thread(target=self._run, name="openreward_nb-writer", daemon=True)
@@ -332,6 +345,14 @@ class Writer:
                 if not self._q:
                     if self._stopping:
                         break
+                    if self._upkeep_due and conn is not None:
+                        idle = time.monotonic() - last_write
+                        if idle >= UPKEEP_AFTER_S:
+                            conn = self._upkeep(conn)
+                        else:
+                            self._wake.wait(UPKEEP_AFTER_S - idle)
+                            self._wake.clear()
+                        continue
                     if conn is not None and time.monotonic() - last_write > self.idle_close_after:
                         close_quietly(conn)
                         conn = None
@@ -364,6 +385,24 @@ class Writer:
             self._batch = []
         if conn is not None:
             conn.close()
+
+    def _upkeep(self, conn: Any) -> Any:
+        """One slice of idle-time work (the search index); returns the connection, None if it broke.
+
+        A failure never stops writing, nor warns from this thread: the index is only behind (a
+        search reads what it lacks, and catches it up when much is missing). It is kept on
+        :attr:`upkeep_error` and tried again after the next commit.
+        """
+        try:
+            self._upkeep_due = keep_current(self.store, conn)
+            self.upkeep_error = None
+        except Exception as exc:
+            self._upkeep_due = False
+            self.upkeep_error = exc
+            if self.store.is_broken(conn):
+                close_quietly(conn)
+                return None
+        return conn
 
     def _take_batch(self) -> BatchToken:
         """The next ops to write in one transaction: at most one interval's worth at the measured rate
@@ -429,6 +468,7 @@ class Writer:
 
     def _committed(self, ops: list[Queued], plan: BatchPlan, seconds: float) -> None:
         self._failing_since, self._backoff, self._error = None, 0.0, None
+        self._upkeep_due = True
         self._last_side.update(plan.side)
         if len(ops) >= self._cap and seconds > 0:  # a full batch: the writer is the bottleneck, measure it
             self._rate = 0.5 * self._rate + 0.5 * len(ops) / seconds

@@ -89,15 +89,15 @@ class WidgetProgress(Progress):
         self._info.value = summary.splitlines()[0]
 
 
-def progress_bar(total: int, enabled: bool | None = None) -> Progress | None:
+def progress_bar(total: int, enabled: bool | None = None, label: str = "upload") -> Progress | None:
     """A bar fit for where this runs, or None (``enabled=None``: only in a notebook or an interactive terminal)."""
     if enabled is False:
         return None
     if _in_notebook():
         try:
-            return WidgetProgress(total)
+            return WidgetProgress(total, label)
         except ImportError:
             pass
     if enabled or sys.stderr.isatty():
-        return TerminalProgress(total)
+        return TerminalProgress(total, label)
     return None

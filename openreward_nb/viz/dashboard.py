@@ -11,6 +11,7 @@ from ..store.location import redact
 from .labelling import LABELLED_COLUMN, mark_runs
 from .rows import RUN_COLUMNS, run_row
 from .runview import RunBrowser
+from .searchwidget import SearchBrowser, search_box
 from .table import TableWidget
 
 if TYPE_CHECKING:
@@ -29,11 +30,13 @@ class DashboardWidget(widgets.VBox):
         self.refresh.on_click(lambda _: self._refresh())
         self.body = widgets.VBox()
         self.browser: RunBrowser | None = None
+        self.found: SearchBrowser | None = None
+        self.search_box = search_box(self.open_search)
         columns = (*RUN_COLUMNS, LABELLED_COLUMN)
         self.runs = TableWidget(columns, [], caption="runs", sort_key="last_event_at", sort_desc=True)
         self.runs.add_class("orw-runs-table")
         self.runs.observe(self._selected, names="selected")
-        super().__init__([widgets.HBox([self.home, self.refresh, self.crumb]), self.body])
+        super().__init__([widgets.HBox([self.home, self.refresh, self.search_box, self.crumb]), self.body])
         self.add_class("orw-dashboard")
         self.add_class("orw-live")
         self._refresh()
@@ -62,6 +65,13 @@ class DashboardWidget(widgets.VBox):
         self.crumb.value = f"› {name}"
         self.body.children = (self.browser,)
 
+    def open_search(self, query: str) -> None:
+        """Search every rollout of the store for ``query`` (results below, a result opens its timeline)."""
+        self._drop_browser()
+        self.found = SearchBrowser(self.client.store, query=query)
+        self.crumb.value = f"› search “{query}”"
+        self.body.children = (self.found,)
+
     def _opened(self, record: RolloutRecord) -> None:
         self.crumb.value = f"› {record.run_name} › {record.rollout_name or record.id}"
 
@@ -73,6 +83,9 @@ class DashboardWidget(widgets.VBox):
         if self.browser is not None:
             self.browser.close()
             self.browser = None
+        if self.found is not None:
+            self.found.close()
+            self.found = None
 
     def close(self) -> None:
         self._drop_browser()

@@ -18,6 +18,7 @@ from .live import Poller
 from .render import esc, fmt_reward
 from .rows import FILTER_KEYS, count_label, rollout_rows, run_table_columns
 from .runcharts import RunChartsWidget
+from .searchwidget import search_box
 from .stepchart import with_steps
 from .table import TableWidget
 
@@ -62,7 +63,10 @@ class RunBrowser(widgets.VBox):
         follow = run.n_running > 0 if live is None else bool(live)
         self._interval = poll_interval
         self._poller: Poller | None = None
-        head = widgets.HBox([self.title, self.refresh_button], layout=widgets.Layout(align_items="center"))
+        self.search_box = search_box(self.search, f"search run {run.name}…")
+        head = widgets.HBox(
+            [self.title, self.refresh_button, self.search_box], layout=widgets.Layout(align_items="center")
+        )
         super().__init__([head, self.charts, self.table, self.slot])
         self.add_class("orw-run")
         self.add_class("orw-live")
@@ -143,6 +147,14 @@ class RunBrowser(widgets.VBox):
         for child in self.slot.children:
             child.close()
         self.slot.children = (TimelineWidget(record),)
+
+    def search(self, query: str) -> None:
+        """Search this run's rollouts for ``query``: the results (and a result's timeline) below the table."""
+        from .searchwidget import SearchBrowser
+
+        for child in self.slot.children:
+            child.close()
+        self.slot.children = (SearchBrowser(self.run.store, query=query, filters={"runs": [self.run.name]}),)
 
     def close(self) -> None:
         poller, self._poller = self._poller, None

@@ -66,8 +66,31 @@ class Timeline {
       "change:total": () => this.drawFooter(),
       "change:live": () => this.drawHeader(),
       "change:anchor": () => this.followAnchor(),
+      "change:focus": () => this.focusOn(),
     };
     for (const [ev, fn] of Object.entries(this.handlers)) model.on(ev, fn);
+    if ((model.get("focus") || {}).i !== undefined) this.whenShown(() => this.focusOn());
+  }
+
+  // run `fn` once the timeline is laid out in the page (scrolling needs sizes)
+  whenShown(fn, tries = 40) {
+    if (this.list.isConnected && this.list.clientHeight > 0) fn();
+    else if (tries > 0) requestAnimationFrame(() => this.whenShown(fn, tries - 1));
+  }
+
+  // the event a search result opened: scrolled to, flashed, its match highlighted
+  async focusOn() {
+    const focus = this.model.get("focus") || {};
+    if (focus.i === undefined) return;
+    await this.jumpTo(focus.i);
+    const node = this.entries.get(focus.i);
+    if (!node) return;
+    for (const old of this.items.querySelectorAll(".orw-focused")) old.classList.remove("orw-focused");
+    node.classList.add("orw-focused");
+    this.focusText = String(focus.q || "").toLowerCase(); // kept: redrawing the highlights keeps this one
+    this.highlight(node);
+    const hit = node.querySelector("mark.orw-hit");
+    if (hit) this.list.scrollTop += hit.getBoundingClientRect().top - this.list.getBoundingClientRect().top - this.list.clientHeight / 3;
   }
 
   destroy() {
@@ -608,21 +631,28 @@ class Timeline {
   highlight(node) {
     for (const m of node.querySelectorAll("mark.orw-hit")) m.replaceWith(document.createTextNode(m.textContent));
     node.normalize();
-    if (!this.query || node.hidden) return;
+    if (node.hidden) return;
+    if (this.query) this.mark(node, this.query);
+    else if (this.focusText && node.classList.contains("orw-focused")) this.mark(node, this.focusText);
+  }
+
+  // wrap each occurrence of `query` (lowercase) in the node's text in <mark> (the header aside)
+  mark(node, query) {
+    if (!query) return;
     const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     const hits = [];
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       if (t.parentElement.closest(".orw-head")) continue;
-      if (t.nodeValue.toLowerCase().includes(this.query)) hits.push(t);
+      if (t.nodeValue.toLowerCase().includes(query)) hits.push(t);
     }
     for (const t of hits) {
       const folded = t.parentElement.closest("details");
       if (folded) folded.open = true; // a match inside collapsed reasoning: unfold it
       const text = t.nodeValue, low = text.toLowerCase(), frag = document.createDocumentFragment();
       let at = 0;
-      for (let k = low.indexOf(this.query); k >= 0; k = low.indexOf(this.query, k + this.query.length)) {
-        frag.append(text.slice(at, k), el("mark", "orw-hit", text.slice(k, k + this.query.length)));
-        at = k + this.query.length;
+      for (let k = low.indexOf(query); k >= 0; k = low.indexOf(query, k + query.length)) {
+        frag.append(text.slice(at, k), el("mark", "orw-hit", text.slice(k, k + query.length)));
+        at = k + query.length;
       }
       frag.append(text.slice(at));
       t.replaceWith(frag);

@@ -16,10 +16,16 @@ from .source import FIRST_PAGE, MAX_PAGE, TimelineSource
 _HERE = Path(__file__).parent
 #: most search hits one request returns
 MAX_HITS = 500
+#: events shown above the one a timeline opens at (``focus``)
+FOCUS_BEFORE = 3
 
 
 class TimelineWidget(anywidget.AnyWidget):
-    """One rollout, event by event. The first page travels with the widget; the rest is fetched on demand."""
+    """One rollout, event by event. The first page travels with the widget; the rest is fetched on demand.
+
+    ``focus=(idx, text)`` opens it at event ``idx``, scrolled to it with ``text`` highlighted there
+    (a search result opens its rollout this way).
+    """
 
     _esm = _HERE / "timeline.js"
     _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "labels.css").read_text()
@@ -35,6 +41,8 @@ class TimelineWidget(anywidget.AnyWidget):
     #: the model turn at the top of the list; compare() links two timelines through it
     anchor = traitlets.Int(-1).tag(sync=True)
     compact = traitlets.Bool(False).tag(sync=True)
+    #: the event to open at, scrolled to and flashed, with text to highlight in it: ``{"i": idx, "q": text}``
+    focus = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -43,18 +51,21 @@ class TimelineWidget(anywidget.AnyWidget):
         live: bool | None = None,
         compact: bool = False,
         poll_interval: float = 0.5,
+        focus: tuple[int, str] | None = None,
     ) -> None:
         source = self._source = TimelineSource(record)
         follow = record.status == "running" if live is None else bool(live)
+        start = max(0, focus[0] - FOCUS_BEFORE) if focus is not None else 0
         super().__init__(
             looks=looks_data(),
             header=source.header(),
             counts=source.type_counts(),
             chart=source.chart(),
-            first_page=source.window(0, FIRST_PAGE),
+            first_page=source.window(start, FIRST_PAGE),
             total=source.seen,
             live=follow,
             compact=compact,
+            focus={"i": int(focus[0]), "q": str(focus[1])} if focus is not None else {},
         )
         self.on_msg(self._on_msg)
         self._poller = Poller(self._tick, poll_interval) if follow else None
