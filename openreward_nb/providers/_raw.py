@@ -4,7 +4,8 @@ Adapters set ``event.raw`` to a deferred payload, ``(Raw, provider, item, role, 
 drop)`` (trailing arguments optional), or to ``(with_envelope, ...)`` / ``(with_message,
 ...)`` around one: the caller's thread only pays for a tuple of references, and the
 store's writer builds the :class:`Raw` (``events.resolve_raw``) and calls
-:meth:`Raw.model_dump_json`. The stored JSON is::
+:meth:`Raw.raw_json`, which copies the payload once while encoding it (leaving out the
+strings its event's row holds, :mod:`openreward_nb.store.raw_codec`). The payload is::
 
     {"provider": "anthropic", "role": "user", "item": {...}, "message": {...}, "response": {...}}
 
@@ -20,11 +21,11 @@ the store's blob table.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from ..events import Attachment, resolve_raw
+from ..store import raw_codec
 
 Path = tuple[Any, ...]
 #: An event's raw payload with building it deferred to the store's writer: ``(Raw or a with_* function, *arguments)``.
@@ -132,11 +133,23 @@ class Raw:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""
+        return plain(self._tree())
+
+    def raw_json(self, columns: Sequence[str | None] = ()) -> str:
+        """The payload as its event's row stores it (called by the store's writer): JSON text without the strings
+        ``columns`` hold (the row's :data:`~openreward_nb.store.raw_codec.REF_COLUMNS`)."""
+        return raw_codec.encode(self._tree(), columns, plain)
+
+    def _tree(self) -> dict[str, Any]:
+        """The payload with the parts it shares with the logged objects as they are (copied when encoded)."""
         out: dict[str, Any] = {"provider": self.provider}
         if self.role is not None:
             out["role"] = self.role
-        if self.item is not None:
-            item = _select(plain(self.item), self.keep, self.drop)
+        item = self.item
+        if item is not None:
+            if self.blobs or type(item) is not dict:
+                item = plain(item)  # a fresh copy, to put references in
+            item = _select(item, self.keep, self.drop)
             for path, att, data_url in self.blobs or ():
                 container, key = _walk(item, path)
                 if container is not None:
@@ -145,7 +158,7 @@ class Raw:
             out["item"] = item
         if self.message is not None:
             message, drop = self.message
-            out["message"] = _select(plain(message), None, drop)
+            out["message"] = _select(message if type(message) is dict else plain(message), None, drop)
         if self.response is not None:
             envelope = plain(self.response)
             if self.response_drop:
@@ -154,10 +167,6 @@ class Raw:
                     del container[key]
             out["response"] = envelope
         return out
-
-    def model_dump_json(self, warnings: bool = False) -> str:
-        """Compact JSON text of :meth:`to_dict` (called by the store's writer)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     def __repr__(self) -> str:
         return f"<Raw {self.provider} {type(self.item).__name__}>"

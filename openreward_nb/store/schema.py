@@ -140,5 +140,9 @@ _V2 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Raw payloads may be stored by reference to their row's own columns (openreward_nb.store.raw_codec):
+# no table changes, but a version that would read such a row as the payload itself must not open the store.
+_V3: list[str] = []
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,202 @@
+"""How an event's raw provider payload is held in its row: without the strings the row already holds.
+
+A payload mostly repeats its event: a chat message's text is the event's ``content``, a tool
+call's id its ``call_id``. Stored whole, a payload of 1.2 KB cost as much again, and since
+SQLite keeps a row on one 4 KB page, it cost three times the page space. So a string of the
+payload equal to one of the event's text columns (:data:`REF_COLUMNS`, as stored) is held as
+a reference to that column, and put back on read. The raw column always holds valid JSON:
+
+- anything but an array: the payload itself (every row written before schema version 3,
+  and payloads with no string to refer to; no stored payload was ever an array);
+- ``[skeleton, refs]``: the payload with ``null`` where each reference goes; each ref is
+  ``[column, key or index...]``: the column holding the string (its name, or ``[name, start,
+  end]`` for a part of it: a signature behind a reference's prefix, one part of a joined
+  text) and the path to the string's place;
+- ``[n]``: shape ``n`` of :data:`.raw_shapes.SHAPES`, the ``[skeleton, refs]`` text most
+  payloads of a common message have (a user's chat message: ``[1]``).
+
+A reference is made only where the string equals what the column holds, so what comes back
+is what the provider sent, exactly. Non-finite numbers are stored as the strings ``"NaN"``,
+``"Infinity"`` and ``"-Infinity"`` (JSON has no such numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+
+from .raw_shapes import SHAPES
+
+#: the event columns a payload's strings may refer to, in the order :func:`encode` takes their values
+REF_COLUMNS: tuple[str, ...] = ("content", "content_reference", "summary", "name", "call_id")
+
+_COLUMN_SET = frozenset(REF_COLUMNS)
+_SHAPE_CODES: dict[str, int] = {text: code for code, text in SHAPES.items()}
+_encode_bytes = msgspec.json.Encoder().encode
+#: the shortest string looked for inside a column (a signature behind a prefix, one part of a joined text)
+_MIN_SLICE = 32
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON text; lone surrogates (which msgspec refuses) are written as escapes."""
+    try:
+        return _encode_bytes(value).decode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def _number(value: float) -> float | str:
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _unconverted(value: Any) -> Any:
+    raise TypeError(f"a raw payload cannot hold {type(value).__name__}")
+
+
+class _Punch:
+    """Copies a payload with the strings its row holds taken out, noting where they were."""
+
+    __slots__ = ("convert", "held", "refs")
+
+    def __init__(self, held: list[tuple[str, str]], convert: Callable[[Any], Any]) -> None:
+        self.held = held
+        self.refs: list[list[Any]] = []
+        self.convert = convert
+
+    def column(self, text: str) -> Any:
+        """Where the row holds ``text``: a column's name, ``[name, start, end]`` for part of one, or None."""
+        for name, held in self.held:
+            if text == held:
+                return name
+        if len(text) >= _MIN_SLICE:
+            for name, held in self.held:
+                start = held.find(text)
+                if start >= 0:
+                    return [name, start, start + len(text)]
+        return None
+
+    def copy(self, value: Any, path: tuple[Any, ...]) -> Any:
+        """``value`` as JSON-ready data with each string the row holds as None (noted in :attr:`refs`) and
+        non-finite numbers as strings; what is not JSON already goes through :attr:`convert` first."""
+        kind = type(value)
+        if kind is dict:
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                if type(key) is not str:
+                    key = str(key)
+                t = type(item)
+                if t is str:
+                    column = self.column(item)
+                    if column is not None:
+                        self.refs.append([column, *path, key])
+                        item = None
+                elif not (item is None or t is int or t is bool):
+                    item = self.copy(item, (*path, key))
+                out[key] = item
+            return out
+        if kind is list:
+            return [self.copy(item, (*path, i)) for i, item in enumerate(value)]
+        if kind is str:
+            column = self.column(value)
+            if column is None:
+                return value
+            self.refs.append([column, *path])
+            return None
+        if kind is float:
+            return _number(value)
+        if value is None or kind is int or kind is bool:
+            return value
+        if isinstance(value, str):  # a subclass (an enum of str or int...): the value JSON writes for it
+            return self.copy(str.__str__(value), path)
+        if isinstance(value, int):
+            return int.__int__(value)
+        if isinstance(value, float):
+            return _number(float.__float__(value))
+        return self.copy(self.convert(value), path)
+
+
+def encode(value: Any, columns: Sequence[str | None] = (), convert: Callable[[Any], Any] = _unconverted) -> str:
+    """JSON text of ``value`` for the raw column of a row whose :data:`REF_COLUMNS` hold ``columns``.
+
+    ``value`` is JSON data, except for what ``convert`` turns into JSON data (SDK objects...).
+    """
+    punch = _Punch([(name, text) for name, text in zip(REF_COLUMNS, columns, strict=False) if text], convert)
+    skeleton = punch.copy(value, ())
+    refs = punch.refs
+    if refs:
+        text = _dumps([skeleton, refs])
+        code = _SHAPE_CODES.get(text)
+        return text if code is None else f"[{code}]"
+    return _dumps([skeleton, refs] if type(skeleton) is list else skeleton)
+
+
+def _held(spec: Any, columns: dict[str, str | None]) -> str:
+    """The string a reference's column spec names (a column, or ``[column, start, end]``: part of one)."""
+    name, part = (spec, None) if type(spec) is str else (spec[0] if type(spec) is list and spec else None, spec)
+    if name not in _COLUMN_SET:
+        raise ValueError(f"bad raw payload reference to {spec!r:.80}")
+    text = columns.get(name)
+    if text is None:
+        raise ValueError(f"the raw payload refers to column {name}, which is empty")
+    if part is None:
+        return text
+    if (
+        len(part) != 3
+        or type(part[1]) is not int
+        or type(part[2]) is not int
+        or not 0 <= part[1] <= part[2] <= len(text)
+    ):
+        raise ValueError(f"bad raw payload reference to {spec!r:.80}")
+    return text[part[1] : part[2]]
+
+
+def is_by_reference(text: str) -> bool:
+    """Whether stored raw ``text`` needs its row's columns to be read (one of this module's array forms)."""
+    return text[:1] == "["
+
+
+def decode(text: str, columns: dict[str, str | None]) -> Any:
+    """The payload from stored raw ``text`` and its row's :data:`REF_COLUMNS` (by name); ValueError when the
+    text is not valid JSON or its references do not fit the row."""
+    value = json.loads(text, parse_constant=str)
+    if type(value) is not list:
+        return value
+    if len(value) == 1 and type(value[0]) is int:
+        shape = SHAPES.get(value[0])
+        if shape is None:
+            raise ValueError(f"unknown raw payload shape {value[0]} (written by a newer openreward-nb?)")
+        value = json.loads(shape)
+    if len(value) != 2 or type(value[1]) is not list:
+        raise ValueError("an array is not a stored raw payload form")
+    skeleton, refs = value
+    for ref in refs:
+        if type(ref) is not list or not ref:
+            raise ValueError(f"bad raw payload reference {ref!r:.80}")
+        held = _held(ref[0], columns)
+        if len(ref) == 1:
+            skeleton = held
+            continue
+        node = skeleton
+        try:
+            for key in ref[1:-1]:
+                node = node[key]
+            if node[ref[-1]] is not None:
+                raise ValueError(f"bad raw payload reference {ref!r:.80}")
+            node[ref[-1]] = held
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ValueError(f"bad raw payload reference {ref!r:.80}") from exc
+    return skeleton
+
+
+def payload_text(text: str, columns: dict[str, str | None]) -> str:
+    """The payload's own JSON text from stored raw ``text`` (as it is unless stored by reference); ValueError
+    as :func:`decode`."""
+    if not is_by_reference(text):
+        return text
+    return json.dumps(decode(text, columns), ensure_ascii=False, separators=(",", ":"))
