@@ -11,7 +11,8 @@ a reference to that column, and put back on read. The raw column always holds va
 - ``[skeleton, refs]``: the payload with ``null`` where each reference goes; each ref is
   ``[column, key or index...]``: the column holding the string (its name, or ``[name, start,
   end]`` for a part of it: a signature behind a reference's prefix, one part of a joined
-  text) and the path to the string's place;
+  text) and the path to the string's place; ``[name, "json"]`` refers to an object or array
+  whose JSON text the column holds (a tool's input, as its event's content);
 - ``[n]``: shape ``n`` of :data:`.raw_shapes.SHAPES`, the ``[skeleton, refs]`` text most
   payloads of a common message have (a user's chat message: ``[1]``).
 
@@ -59,21 +60,50 @@ def _unconverted(value: Any) -> Any:
     raise TypeError(f"a raw payload cannot hold {type(value).__name__}")
 
 
+def _first_key(text: str, start: int) -> str | None:
+    """The first key of the JSON object text at ``text[start:]`` (None when it does not start ``{"key":``)."""
+    if text[start : start + 2] != '{"':
+        return None
+    end = text.find('"', start + 2)
+    return text[start + 2 : end] if end > 0 else None
+
+
 class _Punch:
     """Copies a payload with the strings its row holds taken out, noting where they were."""
 
-    __slots__ = ("convert", "held", "refs")
+    __slots__ = ("convert", "held", "json_arrays", "json_objects", "lengths", "refs")
 
     def __init__(self, held: list[tuple[str, str]], convert: Callable[[Any], Any]) -> None:
         self.held = held
+        self.lengths = {len(text) for _, text in held}
         self.refs: list[list[Any]] = []
         self.convert = convert
+        # Columns holding JSON text of an object or array (a tool's input, as its event's content), by what
+        # an object's text starts with: its first key (for an array, of its first object; None for others).
+        self.json_objects: dict[str, list[str]] = {}
+        self.json_arrays: dict[str | None, list[str]] = {}
+        for name, text in held:
+            if len(text) >= _MIN_SLICE and text[0] == "{":
+                key = _first_key(text, 0)
+                if key is not None:
+                    self.json_objects.setdefault(key, []).append(name)
+            elif len(text) >= _MIN_SLICE and text[0] == "[":
+                self.json_arrays.setdefault(_first_key(text, 1), []).append(name)
+
+    def json_column(self, value: dict[str, Any] | list[Any], names: list[str]) -> list[str] | None:
+        """``[name, "json"]`` when one of the columns ``names`` holds exactly the JSON text ``value`` is stored as."""
+        text = _dumps(_Punch([], self.convert).copy(value, ()))
+        for name, held in self.held:
+            if held == text and name in names:
+                return [name, "json"]
+        return None
 
     def column(self, text: str) -> Any:
         """Where the row holds ``text``: a column's name, ``[name, start, end]`` for part of one, or None."""
-        for name, held in self.held:
-            if text == held:
-                return name
+        if len(text) in self.lengths:
+            for name, held in self.held:
+                if text == held:
+                    return name
         if len(text) >= _MIN_SLICE:
             for name, held in self.held:
                 start = held.find(text)
@@ -85,23 +115,37 @@ class _Punch:
         """``value`` as JSON-ready data with each string the row holds as None (noted in :attr:`refs`) and
         non-finite numbers as strings; what is not JSON already goes through :attr:`convert` first."""
         kind = type(value)
-        if kind is dict:
+        if kind is dict or kind is list:
+            names = None
+            if kind is dict:
+                if self.json_objects and value:
+                    names = self.json_objects.get(next(iter(value)))
+            elif self.json_arrays and value:
+                first = value[0]
+                names = self.json_arrays.get(next(iter(first), None) if type(first) is dict else None)
+            if names is not None:
+                column = self.json_column(value, names)
+                if column is not None:
+                    self.refs.append([column, *path])
+                    return None
+            if kind is list:
+                return [self.copy(item, (*path, i)) for i, item in enumerate(value)]
             out: dict[str, Any] = {}
+            lengths = self.lengths
             for key, item in value.items():
                 if type(key) is not str:
                     key = str(key)
                 t = type(item)
                 if t is str:
-                    column = self.column(item)
-                    if column is not None:
-                        self.refs.append([column, *path, key])
-                        item = None
+                    if len(item) in lengths or len(item) >= _MIN_SLICE:  # else no column can hold it
+                        column = self.column(item)
+                        if column is not None:
+                            self.refs.append([column, *path, key])
+                            item = None
                 elif not (item is None or t is int or t is bool):
                     item = self.copy(item, (*path, key))
                 out[key] = item
             return out
-        if kind is list:
-            return [self.copy(item, (*path, i)) for i, item in enumerate(value)]
         if kind is str:
             column = self.column(value)
             if column is None:
@@ -136,8 +180,9 @@ def encode(value: Any, columns: Sequence[str | None] = (), convert: Callable[[An
     return _dumps([skeleton, refs] if type(skeleton) is list else skeleton)
 
 
-def _held(spec: Any, columns: dict[str, str | None]) -> str:
-    """The string a reference's column spec names (a column, or ``[column, start, end]``: part of one)."""
+def _held(spec: Any, columns: dict[str, str | None]) -> Any:
+    """What a reference's column spec names: a column's text, ``[column, start, end]`` part of it, or
+    ``[column, "json"]`` the value its JSON text holds."""
     name, part = (spec, None) if type(spec) is str else (spec[0] if type(spec) is list and spec else None, spec)
     if name not in _COLUMN_SET:
         raise ValueError(f"bad raw payload reference to {spec!r:.80}")
@@ -146,6 +191,8 @@ def _held(spec: Any, columns: dict[str, str | None]) -> str:
         raise ValueError(f"the raw payload refers to column {name}, which is empty")
     if part is None:
         return text
+    if part[1:] == ["json"]:
+        return json.loads(text, parse_constant=str)
     if (
         len(part) != 3
         or type(part[1]) is not int
