@@ -11,7 +11,8 @@ a reference to that column, and put back on read. The raw column always holds va
 - ``[skeleton, refs]``: the payload with ``null`` where each reference goes; each ref is
   ``[column, key or index...]``: the column holding the string (its name, or ``[name, start,
   end]`` for a part of it: a signature behind a reference's prefix, one part of a joined
-  text) and the path to the string's place; ``[name, "json"]`` refers to an object or array
+  text; ``[name, before, after]`` for the column's text between two strings: a message's
+  text the event holds stripped) and the path to the string's place; ``[name, "json"]`` refers to an object or array
   whose JSON text the column holds (a tool's input, as its event's content);
 - ``[n]``: shape ``n`` of :data:`.raw_shapes.SHAPES`, the ``[skeleton, refs]`` text most
   payloads of a common message have (a user's chat message: ``[1]``).
@@ -109,6 +110,10 @@ class _Punch:
                 start = held.find(text)
                 if start >= 0:
                     return [name, start, start + len(text)]
+            for name, held in self.held:
+                start = text.find(held) if len(held) >= _MIN_SLICE else -1
+                if start >= 0:
+                    return [name, text[:start], text[start + len(held) :]]
         return None
 
     def copy(self, value: Any, path: tuple[Any, ...]) -> Any:
@@ -170,7 +175,8 @@ def encode(value: Any, columns: Sequence[str | None] = (), convert: Callable[[An
 
     ``value`` is JSON data, except for what ``convert`` turns into JSON data (SDK objects...).
     """
-    punch = _Punch([(name, text) for name, text in zip(REF_COLUMNS, columns, strict=False) if text], convert)
+    held = [(name, text) for name, text in zip(REF_COLUMNS, columns, strict=False) if text]
+    punch = _Punch(held, convert)
     skeleton = punch.copy(value, ())
     refs = punch.refs
     if refs:
@@ -181,8 +187,8 @@ def encode(value: Any, columns: Sequence[str | None] = (), convert: Callable[[An
 
 
 def _held(spec: Any, columns: dict[str, str | None]) -> Any:
-    """What a reference's column spec names: a column's text, ``[column, start, end]`` part of it, or
-    ``[column, "json"]`` the value its JSON text holds."""
+    """What a reference's column spec names: a column's text, ``[column, start, end]`` part of it,
+    ``[column, before, after]`` it between two strings, or ``[column, "json"]`` the value its JSON text holds."""
     name, part = (spec, None) if type(spec) is str else (spec[0] if type(spec) is list and spec else None, spec)
     if name not in _COLUMN_SET:
         raise ValueError(f"bad raw payload reference to {spec!r:.80}")
@@ -193,6 +199,8 @@ def _held(spec: Any, columns: dict[str, str | None]) -> Any:
         return text
     if part[1:] == ["json"]:
         return json.loads(text, parse_constant=str)
+    if len(part) == 3 and type(part[1]) is str and type(part[2]) is str:
+        return part[1] + text + part[2]
     if (
         len(part) != 3
         or type(part[1]) is not int
