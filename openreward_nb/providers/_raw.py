@@ -1,10 +1,10 @@
 """The raw provider payload of an event: referenced on the caller's thread, built and encoded on the writer's.
 
-Adapters set ``event.raw`` to a deferred payload, ``(Raw, provider, item, role, blobs, keep,
-drop)`` (trailing arguments optional), or to ``(with_envelope, ...)`` / ``(with_message,
-...)`` around one: the caller's thread only pays for a tuple of references, and the
-store's writer builds the :class:`Raw` (``events.resolve_raw``) and calls
-:meth:`Raw.raw_json`, which copies the payload once while encoding it (leaving out the
+Adapters set ``event.raw`` to ``Raw(provider, item, role, blobs, keep, drop)`` (trailing
+arguments optional), perhaps with :func:`with_message` or :func:`with_envelope` around it:
+the caller's thread only pays for a struct of references (built in C, and not tracked by the
+garbage collector, so a queue of thousands costs no collection time), and the store's
+writer calls :meth:`Raw.raw_json`, which builds the payload and encodes it (leaving out the
 strings its event's row holds, :mod:`openreward_nb.store.raw_codec`). The payload is::
 
     {"provider": "anthropic", "role": "user", "item": {...}, "message": {...}, "response": {...}}
@@ -24,12 +24,12 @@ import base64
 from collections.abc import Sequence
 from typing import Any
 
-from ..events import Attachment, resolve_raw
+import msgspec
+
+from ..events import Attachment
 from ..store import raw_codec
 
 Path = tuple[Any, ...]
-#: An event's raw payload with building it deferred to the store's writer: ``(Raw or a with_* function, *arguments)``.
-Deferred = tuple[Any, ...]
 #: Where an item holds attachment bytes: (path in the item, attachment, whether it is a data URL).
 Blobs = list[tuple[Path, Attachment, bool]]
 
@@ -92,44 +92,37 @@ def _select(doc: Any, keep: Sequence[str] | None, drop: Sequence[str] | None) ->
     return doc
 
 
-def with_envelope(raw: Any, response: Any, drop: Path) -> Raw:
-    """``raw`` (built now if deferred) with a whole response's envelope: ``response`` less the part at ``drop``."""
-    built: Raw = resolve_raw(raw)
-    built.response = response
-    built.response_drop = drop
-    return built
+def with_envelope(raw: Raw, response: Any, drop: Path) -> Raw:
+    """``raw`` with a whole response's envelope: ``response`` less the part at ``drop``."""
+    raw.response = response
+    raw.response_drop = drop
+    return raw
 
 
-def with_message(raw: Any, message: Any, drop: Sequence[str]) -> Raw:
-    """``raw`` (built now if deferred) with the rest of the chat message it came from: ``message`` less ``drop``."""
-    built: Raw = resolve_raw(raw)
-    built.message = (message, drop)
-    return built
+def with_message(raw: Raw, message: Any, drop: Sequence[str]) -> Raw:
+    """``raw`` with the rest of the chat message it came from: ``message`` less ``drop``."""
+    raw.message = message
+    raw.message_drop = drop
+    return raw
 
 
-class Raw:
-    """One event's provider payload, built and encoded to JSON on the store's writer thread."""
+_REMEMBERED = raw_codec.Remembered()
 
-    __slots__ = ("blobs", "drop", "item", "keep", "message", "provider", "response", "response_drop", "role")
 
-    def __init__(
-        self,
-        provider: str,
-        item: Any,
-        role: str | None = None,
-        blobs: Blobs | None = None,
-        keep: Sequence[str] | None = None,
-        drop: Sequence[str] | None = None,
-    ) -> None:
-        self.provider = provider
-        self.item = item
-        self.role = role
-        self.blobs = blobs
-        self.keep = keep
-        self.drop = drop
-        self.message: tuple[Any, Sequence[str]] | None = None
-        self.response: Any = None
-        self.response_drop: Path = ()
+class Raw(msgspec.Struct, gc=False):
+    """One event's provider payload, as references to what the provider sent; built and encoded to JSON on
+    the store's writer thread. Not tracked by the garbage collector: it holds no reference back to itself."""
+
+    provider: str
+    item: Any
+    role: str | None = None
+    blobs: Blobs | None = None
+    keep: Sequence[str] | None = None
+    drop: Sequence[str] | None = None
+    message: Any = None
+    message_drop: Sequence[str] = ()
+    response: Any = None
+    response_drop: Path = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""
@@ -137,8 +130,36 @@ class Raw:
 
     def raw_json(self, columns: Sequence[str | None] = ()) -> str:
         """The payload as its event's row stores it (called by the store's writer): JSON text without the strings
-        ``columns`` hold (the row's :data:`~openreward_nb.store.raw_codec.REF_COLUMNS`)."""
-        return raw_codec.encode(self._tree(), columns, plain)
+        ``columns`` hold (the row's :data:`~openreward_nb.store.raw_codec.REF_COLUMNS`).
+
+        A plain dict item (and message) is checked against what was written for one like it before
+        (:class:`~openreward_nb.store.raw_codec.Remembered`), keyed by what fixes the rest of the payload.
+        """
+        item = self.item
+        if self.response is not None or self.blobs or type(item) is not dict:
+            return raw_codec.encode(self._tree(), columns, plain)
+        if self.keep is not None or self.drop is not None:
+            item = _select(item, self.keep, self.drop)
+        if self.message is None:
+            key: tuple[Any, ...] = (self.provider, self.role, tuple(item))
+            parts: tuple[dict[str, Any], ...] = (item,)
+        else:
+            message = self.message
+            if type(message) is not dict:
+                return raw_codec.encode(self._tree(), columns, plain)
+            message = _select(message, None, self.message_drop)
+            key = (self.provider, self.role, tuple(item), tuple(message))
+            parts = (item, message)
+        text = _REMEMBERED.text(key, parts, columns)
+        if text is not None:
+            return text
+        tree: dict[str, Any] = {"provider": self.provider}
+        if self.role is not None:
+            tree["role"] = self.role
+        tree["item"] = item
+        if len(parts) > 1:
+            tree["message"] = parts[1]
+        return _REMEMBERED.encode(key, tree, ("item", "message")[: len(parts)], columns, plain)
 
     def _tree(self) -> dict[str, Any]:
         """The payload with the parts it shares with the logged objects as they are (copied when encoded)."""
@@ -149,7 +170,8 @@ class Raw:
         if item is not None:
             if self.blobs or type(item) is not dict:
                 item = plain(item)  # a fresh copy, to put references in
-            item = _select(item, self.keep, self.drop)
+            if self.keep is not None or self.drop is not None:
+                item = _select(item, self.keep, self.drop)
             for path, att, data_url in self.blobs or ():
                 container, key = _walk(item, path)
                 if container is not None:
@@ -157,8 +179,8 @@ class Raw:
                     container[key] = ref
             out["item"] = item
         if self.message is not None:
-            message, drop = self.message
-            out["message"] = _select(message if type(message) is dict else plain(message), None, drop)
+            message = self.message
+            out["message"] = _select(message if type(message) is dict else plain(message), None, self.message_drop)
         if self.response is not None:
             envelope = plain(self.response)
             if self.response_drop:

@@ -107,7 +107,8 @@ def encode_raw(raw: Any, columns: Sequence[str | None] = ()) -> str | None:
     if type(raw) is RawJSON:
         return raw
     try:
-        raw = resolve_raw(raw)
+        if type(raw) is tuple:
+            raw = resolve_raw(raw)
         raw_json = getattr(raw, "raw_json", None)  # a provider payload (providers._raw.Raw) encodes itself
         return raw_json(columns) if callable(raw_json) else raw_codec.encode(to_jsonable(raw, "raw"), columns)
     except Exception:  # the raw payload is a best-effort copy; the event itself is kept

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -170,20 +171,141 @@ class _Punch:
         return self.copy(self.convert(value), path)
 
 
+def _encode(value: Any, columns: Sequence[str | None], convert: Callable[[Any], Any]) -> tuple[str, list[list[Any]]]:
+    """:func:`encode`'s text, with the references it holds (the shape's, for a shape number)."""
+    held = [(name, text) for name, text in zip(REF_COLUMNS, columns, strict=False) if text]
+    punch = _Punch(held, convert)
+    skeleton = punch.copy(value, ())
+    refs = punch.refs
+    if not refs:
+        return _dumps([skeleton, refs] if type(skeleton) is list else skeleton), refs
+    text = _dumps([skeleton, refs])
+    code = _SHAPE_CODES.get(text)
+    return (text if code is None else f"[{code}]"), refs
+
+
 def encode(value: Any, columns: Sequence[str | None] = (), convert: Callable[[Any], Any] = _unconverted) -> str:
     """JSON text of ``value`` for the raw column of a row whose :data:`REF_COLUMNS` hold ``columns``.
 
     ``value`` is JSON data, except for what ``convert`` turns into JSON data (SDK objects...).
     """
-    held = [(name, text) for name, text in zip(REF_COLUMNS, columns, strict=False) if text]
-    punch = _Punch(held, convert)
-    skeleton = punch.copy(value, ())
-    refs = punch.refs
-    if refs:
-        text = _dumps([skeleton, refs])
-        code = _SHAPE_CODES.get(text)
-        return text if code is None else f"[{code}]"
-    return _dumps([skeleton, refs] if type(skeleton) is list else skeleton)
+    return _encode(value, columns, convert)[0]
+
+
+# --- remembered encodings ---------------------------------------------------------------------------------
+# Most payloads repeat a few structures (a chat message: role and text), so the writer remembers the text it
+# wrote for one and checks the next against it: the same keys in the same order, the same constants (of the
+# same type), and at each reference a string equal to the same column of the new row. A payload that passes
+# decodes, from that text and its own row, to itself exactly; checking it costs a fraction of encoding it.
+
+_CONSTANT_TYPES = (str, int, bool, type(None))
+#: remembered texts are short (no payload's long strings kept alive), for a bounded number of structures
+_MAX_PLAN_TEXT = 512
+_MAX_PLAN_KEYS = 256
+_MAX_PLANS_PER_KEY = 8
+
+
+class _Node:
+    """The checks for one object of a payload: its keys in order, its constants, where its references go
+    (position among its values -> column index) and its objects' own checks."""
+
+    __slots__ = ("constants", "holes", "keys", "nested", "take_constants", "typed")
+
+    def __init__(self, value: dict[str, Any], path: tuple[Any, ...], holes: dict[tuple[Any, ...], int]) -> None:
+        self.keys = tuple(value)
+        constant_at: list[int] = []
+        self.typed: list[tuple[int, type]] = []  # where a number or flag must be of its type (1 == 1.0 == True)
+        self.holes: list[tuple[int, int]] = []
+        self.nested: list[tuple[int, _Node]] = []
+        for i, (key, item) in enumerate(value.items()):
+            column = holes.pop((*path, key), None)
+            if type(key) is not str:
+                raise TypeError("not remembered")
+            if column is not None:
+                self.holes.append((i, column))
+            elif type(item) is dict:
+                self.nested.append((i, _Node(item, (*path, key), holes)))
+            elif type(item) in _CONSTANT_TYPES:
+                constant_at.append(i)
+                if type(item) is int or type(item) is bool:
+                    self.typed.append((i, type(item)))
+            else:
+                raise TypeError("not remembered")  # arrays, numbers with a fraction, SDK objects
+        self.take_constants = operator.itemgetter(*constant_at) if constant_at else None
+        self.constants = self.take_constants(list(value.values())) if self.take_constants else None
+
+    def passes(self, value: dict[str, Any], columns: Sequence[str | None], keys_known: bool = False) -> bool:
+        """Whether ``value`` is what this node was made from, with this row's ``columns`` at its references
+        (``keys_known``: its keys, in order, were checked already)."""
+        if not keys_known and tuple(value) != self.keys:
+            return False
+        values = list(value.values())
+        if self.take_constants is not None and self.take_constants(values) != self.constants:
+            return False
+        for i, kind in self.typed:
+            if type(values[i]) is not kind:
+                return False
+        for i, column in self.holes:
+            item = values[i]
+            if type(item) is not str or item != columns[column]:
+                return False
+        for i, node in self.nested:
+            item = values[i]
+            if type(item) is not dict or not node.passes(item, columns):
+                return False
+        return True
+
+
+class Remembered:
+    """Texts written for payloads, filed under a key the caller makes (cheaply) from what fixes the payload
+    but its top-level objects ``parts`` (given in the same order each time): the keys of each part are in
+    the key; what each part holds is checked."""
+
+    def __init__(self) -> None:
+        self._plans: dict[Any, list[tuple[tuple[_Node, ...], str]]] = {}
+
+    def text(self, key: Any, parts: tuple[dict[str, Any], ...], columns: Sequence[str | None]) -> str | None:
+        """The text remembered under ``key`` whose checks ``parts`` pass, with this row's ``columns``."""
+        if len(columns) != len(REF_COLUMNS):  # no row to refer to (a rescue file's copy)
+            return None
+        for nodes, text in self._plans.get(key, ()):
+            for node, part in zip(nodes, parts, strict=True):
+                if not node.passes(part, columns, True):
+                    break
+            else:
+                return text
+        return None
+
+    def encode(
+        self,
+        key: Any,
+        value: dict[str, Any],
+        names: tuple[str, ...],
+        columns: Sequence[str | None],
+        convert: Callable[[Any], Any],
+    ) -> str:
+        """:func:`encode` of ``value``, whose parts are its objects at the top-level keys ``names`` (everything
+        else fixed by ``key``), remembered when it is short and its references are whole strings in them."""
+        text, refs = _encode(value, columns, convert)
+        if len(columns) != len(REF_COLUMNS):
+            return text
+        plans = self._plans.get(key)
+        if plans is None and len(self._plans) < _MAX_PLAN_KEYS:
+            plans = self._plans.setdefault(key, [])
+        if plans is None or len(plans) >= _MAX_PLANS_PER_KEY or len(text) > _MAX_PLAN_TEXT:
+            return text
+        holes: dict[tuple[Any, ...], int] = {}
+        for spec, *path in refs:
+            if type(spec) is not str or not path or path[0] not in names:
+                return text
+            holes[tuple(path)] = REF_COLUMNS.index(spec)
+        try:
+            nodes = tuple(_Node(value[name], (name,), holes) for name in names)
+        except TypeError:
+            return text
+        if not holes:  # every reference has its check
+            plans.append((nodes, text))
+        return text
 
 
 def _held(spec: Any, columns: dict[str, str | None]) -> Any:
