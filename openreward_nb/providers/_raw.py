@@ -136,30 +136,26 @@ class Raw(msgspec.Struct, gc=False):
         (:class:`~openreward_nb.store.raw_codec.Remembered`), keyed by what fixes the rest of the payload.
         """
         item = self.item
+        message = self.message
         if self.response is not None or self.blobs or type(item) is not dict:
             return raw_codec.encode(self._tree(), columns, plain)
-        if self.keep is not None or self.drop is not None:
-            item = _select(item, self.keep, self.drop)
-        if self.message is None:
-            key: tuple[Any, ...] = (self.provider, self.role, tuple(item))
+        keep, drop = self.keep, self.drop
+        if message is None:
+            key: tuple[Any, ...] = (self.provider, self.role, keep, drop, tuple(item))
             parts: tuple[dict[str, Any], ...] = (item,)
-        else:
-            message = self.message
-            if type(message) is not dict:
-                return raw_codec.encode(self._tree(), columns, plain)
-            message = _select(message, None, self.message_drop)
-            key = (self.provider, self.role, tuple(item), tuple(message))
+        elif type(message) is dict:
+            key = (self.provider, self.role, keep, drop, tuple(item), self.message_drop, tuple(message))
             parts = (item, message)
+        else:
+            return raw_codec.encode(self._tree(), columns, plain)
         text = _REMEMBERED.text(key, parts, columns)
         if text is not None:
             return text
-        tree: dict[str, Any] = {"provider": self.provider}
-        if self.role is not None:
-            tree["role"] = self.role
-        tree["item"] = item
-        if len(parts) > 1:
-            tree["message"] = parts[1]
-        return _REMEMBERED.encode(key, tree, ("item", "message")[: len(parts)], columns, plain)
+        tree = self._tree()
+        left_out = [("item", item, frozenset(item).difference(tree["item"]))]
+        if message is not None:
+            left_out.append(("message", message, frozenset(message).difference(tree["message"])))
+        return _REMEMBERED.encode(key, tree, tuple(left_out), columns, plain)
 
     def _tree(self) -> dict[str, Any]:
         """The payload with the parts it shares with the logged objects as they are (copied when encoded)."""

@@ -207,20 +207,29 @@ _MAX_PLANS_PER_KEY = 8
 
 class _Node:
     """The checks for one object of a payload: its keys in order, its constants, where its references go
-    (position among its values -> column index) and its objects' own checks."""
+    (position among its values -> column index) and its objects' own checks. Keys in ``left_out`` are
+    not part of the payload (an item's keys another event records), so what they hold is not checked."""
 
     __slots__ = ("constants", "holes", "keys", "nested", "take_constants", "typed")
 
-    def __init__(self, value: dict[str, Any], path: tuple[Any, ...], holes: dict[tuple[Any, ...], int]) -> None:
+    def __init__(
+        self,
+        value: dict[str, Any],
+        path: tuple[Any, ...],
+        holes: dict[tuple[Any, ...], int],
+        left_out: frozenset[str] = frozenset(),
+    ) -> None:
         self.keys = tuple(value)
         constant_at: list[int] = []
         self.typed: list[tuple[int, type]] = []  # where a number or flag must be of its type (1 == 1.0 == True)
         self.holes: list[tuple[int, int]] = []
         self.nested: list[tuple[int, _Node]] = []
         for i, (key, item) in enumerate(value.items()):
-            column = holes.pop((*path, key), None)
             if type(key) is not str:
                 raise TypeError("not remembered")
+            if key in left_out:
+                continue
+            column = holes.pop((*path, key), None)
             if column is not None:
                 self.holes.append((i, column))
             elif type(item) is dict:
@@ -258,8 +267,8 @@ class _Node:
 
 class Remembered:
     """Texts written for payloads, filed under a key the caller makes (cheaply) from what fixes the payload
-    but its top-level objects ``parts`` (given in the same order each time): the keys of each part are in
-    the key; what each part holds is checked."""
+    but its top-level objects (its parts, given in the same order each time, each with the keys it leaves
+    out of the payload): the keys of each part are in the key; what each part holds is checked."""
 
     def __init__(self) -> None:
         self._plans: dict[Any, list[tuple[tuple[_Node, ...], str]]] = {}
@@ -268,7 +277,11 @@ class Remembered:
         """The text remembered under ``key`` whose checks ``parts`` pass, with this row's ``columns``."""
         if len(columns) != len(REF_COLUMNS):  # no row to refer to (a rescue file's copy)
             return None
-        for nodes, text in self._plans.get(key, ()):
+        try:
+            plans = self._plans.get(key, ())
+        except TypeError:  # a key that cannot be hashed is never filed
+            return None
+        for nodes, text in plans:
             for node, part in zip(nodes, parts, strict=True):
                 if not node.passes(part, columns, True):
                     break
@@ -280,27 +293,32 @@ class Remembered:
         self,
         key: Any,
         value: dict[str, Any],
-        names: tuple[str, ...],
+        parts: tuple[tuple[str, dict[str, Any], frozenset[str]], ...],
         columns: Sequence[str | None],
         convert: Callable[[Any], Any],
     ) -> str:
-        """:func:`encode` of ``value``, whose parts are its objects at the top-level keys ``names`` (everything
-        else fixed by ``key``), remembered when it is short and its references are whole strings in them."""
+        """:func:`encode` of ``value``, remembered when it is short and its references are whole strings in its
+        ``parts``: (top-level key, the object as given, the keys of it left out of ``value``); everything else
+        in ``value`` is fixed by ``key``."""
         text, refs = _encode(value, columns, convert)
         if len(columns) != len(REF_COLUMNS):
             return text
-        plans = self._plans.get(key)
+        try:
+            plans = self._plans.get(key)
+        except TypeError:
+            return text
         if plans is None and len(self._plans) < _MAX_PLAN_KEYS:
             plans = self._plans.setdefault(key, [])
         if plans is None or len(plans) >= _MAX_PLANS_PER_KEY or len(text) > _MAX_PLAN_TEXT:
             return text
+        names = {name for name, _, _ in parts}
         holes: dict[tuple[Any, ...], int] = {}
         for spec, *path in refs:
             if type(spec) is not str or not path or path[0] not in names:
                 return text
             holes[tuple(path)] = REF_COLUMNS.index(spec)
         try:
-            nodes = tuple(_Node(value[name], (name,), holes) for name in names)
+            nodes = tuple(_Node(part, (name,), holes, left_out) for name, part, left_out in parts)
         except TypeError:
             return text
         if not holes:  # every reference has its check
