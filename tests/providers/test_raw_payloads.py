@@ -144,18 +144,84 @@ def _rows(path: Path) -> list[tuple]:
 CASES = all_cases()
 
 
+def exactly(payloads: list[Any]) -> str:
+    """Payloads as JSON text: equal only if equal in every key's order and every number's type (1, 1.0, true)."""
+    return json.dumps(payloads)
+
+
 @pytest.mark.parametrize("make", [m for _, m in CASES], ids=[i for i, _ in CASES])
 def test_every_payload_reads_back_exactly_as_before_without_its_rows_strings(client, store_path, make) -> None:
     rollout = client.rollout.create("raw", rollout_name="case")
     sink = rollout.capture_sink()
-    for event in make(True):
-        sink.log(event)
+    for _ in range(2):  # the second time, the writer checks each payload against what it wrote the first
+        for event in make(True):
+            sink.log(event)
     records = stored(rollout)
-    expected = [as_stored_before(e) for e in make(True)]
-    assert [r.raw() for r in records] == expected
+    expected = [as_stored_before(e) for e in make(True)] * 2
+    assert exactly([r.raw() for r in records]) == exactly(expected)
     for (_, idx, text, *columns), payload in zip(_rows(store_path), expected, strict=True):
         for twice in _held_twice(payload, tuple(columns)):
             assert twice not in text and json.dumps(twice, ensure_ascii=False)[1:-1] not in text, (idx, text)
+
+
+#: chat messages alike in their keys, each unlike the one before in one value only
+NEAR_MISSES = [
+    {"role": "user", "content": "a" * 40},
+    {"role": "user", "content": " " + "b" * 40},  # the event holds it stripped
+    {"role": "user", "content": "user"},  # equal to the role
+    {"role": "system", "content": "c" * 40},
+    {"role": "tool", "tool_call_id": "call_1", "content": "d" * 40, "is_error": False},
+    {"role": "tool", "tool_call_id": "call_2", "content": "e" * 40, "is_error": 0},
+    {"role": "tool", "tool_call_id": "call_3", "content": "f" * 40, "is_error": 0.0},
+    {"role": "tool", "tool_call_id": "g" * 40, "content": "g" * 40, "is_error": 0},
+    {"role": "assistant", "content": "h" * 40, "refusal": None},
+    {"role": "assistant", "content": "i" * 40, "refusal": float("nan")},
+    {"role": "assistant", "content": "j" * 40, "refusal": "k" * 40},
+    {"role": "assistant", "content": "l" * 40, "refusal": {"nested": None}},
+    {"role": "assistant", "content": "m" * 40, "refusal": {"nested": float("-inf")}},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "n1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+    },
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "n2", "type": "function", "function": {"name": "f", "arguments": "{}", "x": 1}}],
+    },
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "n3", "type": "function", "function": {"name": "f", "arguments": "{}", "x": True}}],
+    },
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"id": "n4", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+    },
+]
+
+
+def test_a_remembered_text_serves_only_a_payload_it_fits_exactly(client) -> None:
+    rollout = client.rollout.create("near-misses")
+    for _ in range(2):
+        for message in NEAR_MISSES:
+            rollout.log_openai_completions(message)
+    events = [e for m in NEAR_MISSES for e in openai_chat.to_events(m)] * 2
+    assert exactly([r.raw() for r in stored(rollout)]) == exactly([as_stored_before(e) for e in events])
+
+
+def test_a_payload_stored_without_its_row_is_stored_whole(client) -> None:
+    from openreward_nb.store.ops import encode_raw
+
+    message = BENCHMARK_MESSAGES[0]
+    client.rollout.create("warm").log_openai_completions(message)  # its structure remembered
+    client.rollout.flush()
+    (event,) = openai_chat.to_events(message)
+    assert json.loads(encode_raw(event.raw)) == {
+        "provider": "openai_chat",
+        "item": message,
+    }  # as a rescue file holds it
 
 
 @pytest.mark.postgres
