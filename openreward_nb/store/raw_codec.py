@@ -1,25 +1,29 @@
 """How an event's raw provider payload is held in its row: without the strings the row already holds.
 
 A payload mostly repeats its event: a chat message's text is the event's ``content``, a tool
-call's id its ``call_id``. Stored whole, a payload of 1.2 KB cost as much again, and since
-SQLite keeps a row on one 4 KB page, it cost three times the page space. So a string of the
-payload equal to one of the event's text columns (:data:`REF_COLUMNS`, as stored) is held as
-a reference to that column, and put back on read. The raw column always holds valid JSON:
+call's id its ``call_id``. Stored whole, a payload of 1.2 KB cost as much again, and more in
+SQLite, which keeps a row on one 4 KB page: rows of 1.3 KB share a page three at a time, rows
+of 2.5 KB take one each. So a string of the payload equal to one of the event's text columns
+(:data:`REF_COLUMNS`, as stored) is held as a reference to that column, and put back on read.
+The raw column always holds valid JSON:
 
 - anything but an array: the payload itself (every row written before schema version 3,
-  and payloads with no string to refer to; no stored payload was ever an array);
+  and payloads with nothing to refer to; no stored payload was ever an array);
 - ``[skeleton, refs]``: the payload with ``null`` where each reference goes; each ref is
-  ``[column, key or index...]``: the column holding the string (its name, or ``[name, start,
-  end]`` for a part of it: a signature behind a reference's prefix, one part of a joined
-  text; ``[name, before, after]`` for the column's text between two strings: a message's
-  text the event holds stripped) and the path to the string's place; ``[name, "json"]`` refers to an object or array
-  whose JSON text the column holds (a tool's input, as its event's content);
+  ``[column, key or index...]``, the path to the reference's place after what it refers to:
+  a column's name (its whole text), ``[name, start, end]`` (a part of it: a signature behind
+  a reference's prefix, one part of a joined text), ``[name, before, after]`` (its text
+  between two strings: a message's text the event holds stripped) or ``[name, "json"]`` (the
+  object or array whose JSON text it holds: a tool's input, as its event's content);
 - ``[n]``: shape ``n`` of :data:`.raw_shapes.SHAPES`, the ``[skeleton, refs]`` text most
   payloads of a common message have (a user's chat message: ``[1]``).
 
-A reference is made only where the string equals what the column holds, so what comes back
-is what the provider sent, exactly. Non-finite numbers are stored as the strings ``"NaN"``,
-``"Infinity"`` and ``"-Infinity"`` (JSON has no such numbers).
+A reference is made only where the row holds exactly that text, so what comes back is what
+the provider sent, exactly. Non-finite numbers are stored as the strings ``"NaN"``,
+``"Infinity"`` and ``"-Infinity"`` (JSON has no such numbers). The text is written by
+msgspec (one of the core dependencies, as fast as orjson and, unlike it, taking integers
+beyond 64 bits); its spelling of numbers (``1e-7``) differs from :mod:`json`'s (``1e-07``),
+which only the parsed payload, never compared as text, sees.
 """
 
 from __future__ import annotations
