@@ -211,8 +211,9 @@ _MAX_PLANS_PER_KEY = 8
 
 class _Node:
     """The checks for one object of a payload: its keys in order, its constants, where its references go
-    (position among its values -> column index) and its objects' own checks. Keys in ``left_out`` are
-    not part of the payload (an item's keys another event records), so what they hold is not checked."""
+    (position among its values -> column index, with the text around the column's: a stripped message) and
+    its objects' own checks. Keys in ``left_out`` are not part of the payload (an item's keys another
+    event records), so what they hold is not checked."""
 
     __slots__ = ("constants", "holes", "keys", "nested", "take_constants", "typed")
 
@@ -220,13 +221,13 @@ class _Node:
         self,
         value: dict[str, Any],
         path: tuple[Any, ...],
-        holes: dict[tuple[Any, ...], int],
+        holes: dict[tuple[Any, ...], tuple[int, str, str]],
         left_out: frozenset[str] = frozenset(),
     ) -> None:
         self.keys = tuple(value)
         constant_at: list[int] = []
         self.typed: list[tuple[int, type]] = []  # where a number or flag must be of its type (1 == 1.0 == True)
-        self.holes: list[tuple[int, int]] = []
+        self.holes: list[tuple[int, int, str, str]] = []
         self.nested: list[tuple[int, _Node]] = []
         for i, (key, item) in enumerate(value.items()):
             if type(key) is not str:
@@ -235,7 +236,7 @@ class _Node:
                 continue
             column = holes.pop((*path, key), None)
             if column is not None:
-                self.holes.append((i, column))
+                self.holes.append((i, *column))
             elif type(item) is dict:
                 self.nested.append((i, _Node(item, (*path, key), holes)))
             elif type(item) in _CONSTANT_TYPES:
@@ -258,9 +259,10 @@ class _Node:
         for i, kind in self.typed:
             if type(values[i]) is not kind:
                 return False
-        for i, column in self.holes:
+        for i, column, before, after in self.holes:
             item = values[i]
-            if type(item) is not str or item != columns[column]:
+            held = columns[column]
+            if type(item) is not str or held is None or item != (before + held + after if before or after else held):
                 return False
         for i, node in self.nested:
             item = values[i]
@@ -301,8 +303,8 @@ class Remembered:
         columns: Sequence[str | None],
         convert: Callable[[Any], Any],
     ) -> str:
-        """:func:`encode` of ``value``, remembered when it is short and its references are whole strings in its
-        ``parts``: (top-level key, the object as given, the keys of it left out of ``value``); everything else
+        """:func:`encode` of ``value``, remembered when it is short and its references are to whole columns (or
+        one between two strings) in its ``parts``: (top-level key, the object as given, the keys of it left out of ``value``); everything else
         in ``value`` is fixed by ``key``."""
         text, refs = _encode(value, columns, convert)
         if len(columns) != len(REF_COLUMNS):
@@ -316,11 +318,17 @@ class Remembered:
         if plans is None or len(plans) >= _MAX_PLANS_PER_KEY or len(text) > _MAX_PLAN_TEXT:
             return text
         names = {name for name, _, _ in parts}
-        holes: dict[tuple[Any, ...], int] = {}
+        holes: dict[tuple[Any, ...], tuple[int, str, str]] = {}
         for spec, *path in refs:
-            if type(spec) is not str or not path or path[0] not in names:
+            if type(spec) is str:
+                name, before, after = spec, "", ""
+            elif len(spec) == 3 and type(spec[1]) is str and type(spec[2]) is str:
+                name, before, after = spec
+            else:  # a part of a column, or JSON: where it is differs from one payload to the next
                 return text
-            holes[tuple(path)] = REF_COLUMNS.index(spec)
+            if not path or path[0] not in names:
+                return text
+            holes[tuple(path)] = (REF_COLUMNS.index(name), before, after)
         try:
             nodes = tuple(_Node(part, (name,), holes, left_out) for name, part, left_out in parts)
         except TypeError:

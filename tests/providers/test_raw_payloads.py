@@ -168,6 +168,8 @@ def test_every_payload_reads_back_exactly_as_before_without_its_rows_strings(cli
 NEAR_MISSES = [
     {"role": "user", "content": "a" * 40},
     {"role": "user", "content": " " + "b" * 40},  # the event holds it stripped
+    {"role": "user", "content": "  " + "b" * 40},
+    {"role": "user", "content": "b" * 40 + "\n"},
     {"role": "user", "content": "user"},  # equal to the role
     {"role": "system", "content": "c" * 40},
     {"role": "tool", "tool_call_id": "call_1", "content": "d" * 40, "is_error": False},
