@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..events import Attachment, Event, Usage
-from ._raw import Path, Raw, snapshot, with_envelope
+from ._raw import Path, Raw, snapshot
 
 ROLE_TYPES: dict[str, str] = {
     "user": "user_message",
@@ -246,5 +246,8 @@ def finish_response(
     last.usage = usage
     last.stop_reason = stop_reason
     if keep_raw:
-        last.raw = with_envelope(last.raw if last.raw is not None else Raw(provider, None), response, drop)
+        raw = last.raw
+        if raw is None:
+            raw = last.raw = Raw(provider, None)
+        raw.response, raw.response_drop = response, drop  # the envelope: ``response`` less the part at ``drop``
     return events

@@ -1,7 +1,7 @@
 """The raw provider payload of an event: referenced on the caller's thread, built and encoded on the writer's.
 
 Adapters set ``event.raw`` to ``Raw(provider, item, role, blobs, keep, drop)`` (trailing
-arguments optional), perhaps with :func:`with_message` or :func:`with_envelope` around it:
+arguments optional), then set ``message`` / ``response`` (and what they drop) when there are such:
 the caller's thread only pays for a struct of references (built in C, and not tracked by the
 garbage collector, so a queue of thousands costs no collection time), and the store's
 writer calls :meth:`Raw.raw_json`, which builds the payload and encodes it (leaving out the
@@ -90,20 +90,6 @@ def _select(doc: Any, keep: Sequence[str] | None, drop: Sequence[str] | None) ->
     if drop is not None:
         return {k: v for k, v in doc.items() if k not in drop}
     return doc
-
-
-def with_envelope(raw: Raw, response: Any, drop: Path) -> Raw:
-    """``raw`` with a whole response's envelope: ``response`` less the part at ``drop``."""
-    raw.response = response
-    raw.response_drop = drop
-    return raw
-
-
-def with_message(raw: Raw, message: Any, drop: Sequence[str]) -> Raw:
-    """``raw`` with the rest of the chat message it came from: ``message`` less ``drop``."""
-    raw.message = message
-    raw.message_drop = drop
-    return raw
 
 
 _REMEMBERED = raw_codec.Remembered()

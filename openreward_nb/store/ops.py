@@ -19,7 +19,7 @@ import msgspec
 
 from .._future import Future
 from .._jsonable import to_jsonable
-from ..events import MODEL_SIDE_TYPES, Event, clean_text, resolve_raw
+from ..events import MODEL_SIDE_TYPES, Event, clean_text
 from ..limits import MAX_TOKENS
 from . import raw_codec
 
@@ -99,7 +99,7 @@ def dumps(value: Any) -> str | None:
 
 
 def encode_raw(raw: Any, columns: Sequence[str | None] = ()) -> str | None:
-    """Serialize a raw provider payload (a deferred one is built first) as valid JSON for the raw column of a
+    """Serialize a raw provider payload as valid JSON for the raw column of a
     row whose :data:`.raw_codec.REF_COLUMNS` hold ``columns`` (the strings they hold are not stored twice);
     never raises (an odd object falls back to its repr)."""
     if raw is None:
@@ -107,8 +107,6 @@ def encode_raw(raw: Any, columns: Sequence[str | None] = ()) -> str | None:
     if type(raw) is RawJSON:
         return raw
     try:
-        if type(raw) is tuple:
-            raw = resolve_raw(raw)
         raw_json = getattr(raw, "raw_json", None)  # a provider payload (providers._raw.Raw) encodes itself
         return raw_json(columns) if callable(raw_json) else raw_codec.encode(to_jsonable(raw, "raw"), columns)
     except Exception:  # the raw payload is a best-effort copy; the event itself is kept

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from openreward_nb import OpenReward
-from openreward_nb.events import Event, resolve_raw
+from openreward_nb.events import Event
 from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 from openreward_nb.providers._common import json_text
 from openreward_nb.store import raw_codec
@@ -57,7 +57,7 @@ def test_stored_raw_is_the_adapters_payload_without_inline_bytes(client, method,
     value = make()
     rollout = client.rollout.create("raw")
     getattr(rollout, method)(value)
-    expected = [resolve_raw(ev.raw).to_dict() for ev in module.to_events(value)]
+    expected = [ev.raw.to_dict() for ev in module.to_events(value)]
     records = stored(rollout)
     assert [r.raw() for r in records] == json.loads(json.dumps(expected))
     assert {r.raw()["provider"] for r in records} == {module.NAME}
@@ -109,7 +109,7 @@ def as_stored_before(event: Event) -> Any:
     """The payload as the store held it before references: the whole of it as JSON, read back."""
     if event.raw is None:
         return None
-    text = json.dumps(resolve_raw(event.raw).to_dict(), ensure_ascii=False)
+    text = json.dumps(event.raw.to_dict(), ensure_ascii=False)
     return json.loads(text, parse_constant=str)  # a bare NaN was stored as the string "NaN"
 
 

@@ -32,7 +32,7 @@ from .._common import (
     with_raw,
 )
 from .._media import audio_part, file_part, url_part
-from .._raw import Blobs, Path, Raw, snapshot, with_message
+from .._raw import Blobs, Path, Raw, snapshot
 from .stream import merge_chunks
 
 NAME = "openai_chat"
@@ -209,7 +209,8 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
         _add_tool_calls(events, ({"type": "function", "function": legacy},), keep_raw)
         events[-1].kind = "function_call"
     if body is None and events and keep_raw:
-        events[0].raw = with_message(events[0].raw, msg, _SPLIT_KEYS)
+        first: Raw = events[0].raw  # the rest of the message goes with its first event: ``msg`` less ``_SPLIT_KEYS``
+        first.message, first.message_drop = msg, _SPLIT_KEYS
     return events
 
 
