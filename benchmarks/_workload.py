@@ -73,7 +73,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
     """The q-th percentile (0..100) of already sorted values."""
     if not sorted_values:
         return float("nan")
-    pos = min(len(sorted_values) - 1, max(0, int(round(q / 100 * (len(sorted_values) - 1)))))
+    pos = min(len(sorted_values) - 1, max(0, round(q / 100 * (len(sorted_values) - 1))))
     return sorted_values[pos]
 
 

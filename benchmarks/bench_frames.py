@@ -2,12 +2,14 @@
 
 Builds a store of 10,000 rollouts x 100 events (1,000,000 events) through the store's own
 write path, then times ``rollouts_df`` and ``events_df`` of all of it beside
-``pandas.read_sql`` of the same rows (same SQL select list, same file), and measures the
+``pandas.read_sql`` of the same rows (same SQL select list, same file), measures the
 peak memory of ``rollouts_df`` (peak RSS growth; tracemalloc for Python objects) and
-whether it touches the events table. ``--check`` exits 1 when a target is missed.
+whether it touches the events table, and streams every event through ``events_arrow``
+measuring its peak RSS growth against the largest page it returned. ``--check`` exits 1
+when a target is missed.
 
     python benchmarks/bench_frames.py                 # 10,000 rollouts x 100 events
-    python benchmarks/bench_frames.py --quick         # 200 rollouts x 50 events (no time targets)
+    python benchmarks/bench_frames.py --quick         # 200 rollouts x 50 events (checks no time or RSS target)
     python benchmarks/bench_frames.py --keep /tmp/b.sqlite   # build once, reuse after
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing as mp
 import random
 import sqlite3
 import sys
@@ -33,14 +36,22 @@ import pandas as pd
 from _workload import _text, finish
 
 from openreward_nb.events import Event, Usage
-from openreward_nb.frames import events_df, rollouts_df
+from openreward_nb.frames import events_arrow, events_df, rollouts_df
 from openreward_nb.frames.columns import select_list
 from openreward_nb.frames.events import EVENT_COLUMNS
 from openreward_nb.frames.rollouts import ROLLOUT_COLUMNS
+from openreward_nb.store.location import open_store
 from openreward_nb.store.ops import EndOp, EventOp, Op, RolloutOp, dumps, plan_batch
 from openreward_nb.store.sqlite import SQLiteStore
 
 RUNS = 10
+#: events per page of the events_arrow stream measured (its default)
+STREAM_PAGE = 50_000
+#: events_arrow's peak RSS growth may reach this many pages' worth of events (the page as read,
+#: converted, and the one being read next)
+STREAM_PAGES = 4
+#: events per page of the stream in a quick run (a few pages of its 10,000 events)
+QUICK_STREAM_PAGE = 1_000
 #: content sizes (characters) per event type: an average of about 500 per event
 SIZES = {"system": 800, "user": 600, "assistant": 400, "reasoning": 300, "args": 150, "result": 800}
 
@@ -102,13 +113,15 @@ def _rollout_ops(r: int, n_events: int, start: float, pool: dict[str, list[str]]
     return ops
 
 
-def build_store(path: Path, rollouts: int, n_events: int) -> float:
-    """Record the workload into a new store at ``path`` in large batches; returns seconds taken."""
+def build_store(path: Path | str, rollouts: int, n_events: int) -> float:
+    """Record the workload into a new store at ``path`` (a SQLite file or a PostgreSQL URL) in
+    large batches; returns seconds taken."""
     begin = time.perf_counter()
-    store = SQLiteStore(path)
+    store = open_store(str(path))
     pool = _pool()
     conn = store.connect()
-    conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
+    if isinstance(store, SQLiteStore):
+        conn.execute("PRAGMA synchronous=OFF")  # a throw-away store: durability is not under test
     side: dict[str, bool] = {}
     ops: list[Op] = []
     t0 = time.time() - rollouts * 60
@@ -183,7 +196,45 @@ def rollouts_memory(store: SQLiteStore) -> tuple[float, float, list[str]]:
     return rss_peak, traced_peak, tables
 
 
-def measure(path: Path, repeats: int) -> dict[str, Any]:
+def reset_peak_rss() -> int:
+    """Make the peak RSS this process reports its current RSS (Linux), and return that, in KB."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return _vm_kb("VmRSS")
+
+
+def stream_memory(store: Path | str, page_size: int) -> dict[str, float]:
+    """Every event through ``events_arrow`` in pages of ``page_size``, each batch dropped once counted,
+    in a fresh process (memory freed by earlier reads stays resident here, and would hide the growth):
+    the growth of its peak RSS (MB; the SQLite driver's child is not counted), the Arrow bytes of
+    all the batches, of the largest and of a page's worth of events (MB)."""
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_stream, (str(store), page_size))
+
+
+def _stream(store: str, page_size: int) -> dict[str, float]:
+    events_arrow(store=store, rollout_id=[]).read_all()  # warm (imports, driver) on no events
+    before = reset_peak_rss()
+    start = time.perf_counter()
+    rows = total = largest = 0
+    for batch in events_arrow(store=store, page_size=page_size):
+        rows += batch.num_rows
+        total += batch.nbytes
+        largest = max(largest, batch.nbytes)
+        del batch
+    return {
+        "rows": rows,
+        "seconds": time.perf_counter() - start,
+        "rss_peak_mb": (_vm_kb("VmHWM") - before) / 1024,
+        "total_mb": total / 2**20,
+        "batch_mb": largest / 2**20,
+        "page_mb": total / max(rows, 1) * page_size / 2**20,  # what a page of events holds in Arrow
+        "page_size": page_size,
+    }
+
+
+def measure(path: Path, repeats: int, stream_page: int) -> dict[str, Any]:
     store = SQLiteStore(path)
     con = sqlite3.connect(path)
     res: dict[str, Any] = {}
@@ -198,11 +249,23 @@ def measure(path: Path, repeats: int) -> dict[str, Any]:
     res["events_fetch_s"], _ = best_of(lambda: len(con.execute(ev_sql).fetchall()), repeats)
     res["events"] = best_pair(lambda: events_df(store=store), lambda: pd.read_sql(ev_sql, con), repeats)
     con.close()
+    res["stream"] = stream_memory(path, stream_page)
     return res
 
 
+def stream_line(stream: dict[str, float]) -> float:
+    """Print the events_arrow figures; return its peak RSS growth in pages."""
+    ratio = stream["rss_peak_mb"] / stream["page_mb"]
+    print(
+        f"  events_arrow    {stream['seconds']:7.3f} s   {stream['rows']:,} events in pages of {stream['page_size']:,}: "
+        f"peak RSS +{stream['rss_peak_mb']:.0f} MB, a page {stream['page_mb']:.1f} MB (largest batch "
+        f"{stream['batch_mb']:.1f} MB, all {stream['total_mb']:,.0f} MB), ratio {ratio:4.2f} (target <= {STREAM_PAGES})"
+    )
+    return ratio
+
+
 def report(res: dict[str, Any], args: argparse.Namespace) -> int:
-    ro, ev = res["rollouts"], res["events"]
+    ro, ev, stream = res["rollouts"], res["events"], res["stream"]
     ro_ratio, ev_ratio = ro["ours_s"] / ro["base_s"], ev["ours_s"] / ev["base_s"]
     built = f"store built in {res['build_s']:.1f} s" if res["build_s"] else "store reused"
     print(f"\nframes benchmark: {ro['rows']:,} rollouts, {ev['rows']:,} events ({built})\n")
@@ -218,17 +281,23 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
     )
     print(f"  events fetch alone (sqlite3 fetchall of the same rows, no pandas) {res['events_fetch_s']:7.3f} s")
     print(f"  frame size: events_df {ev['ours_mb']:,.0f} MB, read_sql {ev['base_mb']:,.0f} MB")
+    stream_ratio = stream_line(stream)
     checks = [
         ("rollouts_df does not read events", "events" not in res["rollouts_tables"]),
         ("rollouts_df peak memory < 300 MB", max(res["rollouts_rss_peak_mb"], res["rollouts_traced_peak_mb"]) < 300),
+        ("events_arrow streams every event", stream["rows"] == ev["rows"]),
     ]
-    if not args.quick:  # on a small store the times are too short to compare
-        checks += [
-            ("rollouts_df within 1.5x of read_sql", ro_ratio <= 1.5),
-            ("events_df within 1.5x of read_sql", ev_ratio <= 1.5),
-            ("rollouts_df <= 1 s", ro["ours_s"] <= 1.0),
-            ("events_df <= 6 s", ev["ours_s"] <= 6.0),
-        ]
+    full = [  # times and RSS are noise at a quick run's size
+        ("rollouts_df within 1.5x of read_sql", ro_ratio <= 1.5),
+        ("events_df within 1.5x of read_sql", ev_ratio <= 1.5),
+        ("rollouts_df <= 0.3 s", ro["ours_s"] <= 0.3),
+        ("events_df <= 6 s", ev["ours_s"] <= 6.0),
+        (f"events_arrow peak RSS <= {STREAM_PAGES} pages", stream_ratio <= STREAM_PAGES),
+    ]
+    if args.quick:
+        print(f"\n  quick run: not checked (too small to measure): {'; '.join(name for name, _ in full)}")
+    else:
+        checks += full
     return finish(checks, res, args)
 
 
@@ -249,7 +318,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="orbnb-frames-") as tmp:
         path = args.keep or Path(tmp) / "bench.sqlite"
         build_s = 0.0 if path.exists() else build_store(path, args.rollouts, args.events)
-        res = measure(path, args.repeats)
+        res = measure(path, args.repeats, QUICK_STREAM_PAGE if args.quick else STREAM_PAGE)
     res["build_s"] = build_s
     return report(res, args)
 

@@ -1,16 +1,17 @@
-"""Upload benchmark: events/s to a local ``openreward-nb serve``, ours beside the OpenReward SDK, and losses under faults.
+"""Upload benchmark: events/s and memory uploading to a local ``openreward-nb serve``, ours beside the OpenReward SDK.
 
 Throughput: the same workload (100 rollouts x 1,000 events of ~1.2 KB) reaches the same
-local server (a child process, SQLite store) once through ``client.sync()`` of a store it
-was recorded into, once recorded with ``OpenReward(upload=True)`` (recording and upload
-together), and once through the SDK (0.1.167) logging it, each timed until the server has
-committed every event. Faults: the SDK and ours against the shared loopback collector
-(``tools/openreward_collector.py``) with each fault the issue lists; ours is
-counted after its own upload ends, and again after one later ``sync`` once the fault is over.
-In the fault runs each client logs its events a few milliseconds apart, as an agent would.
+local server (a child process, SQLite store) once recorded with ``OpenReward(upload=True)``
+(recording and upload together, timed until close() returns: like for like with the SDK),
+once through ``client.sync()`` of a store it was recorded into beforehand, and once
+through the SDK (0.1.167) logging it, each timed until the server has committed every
+event. Memory: a fresh process records the workload with upload on (ours, and the SDK);
+the growth of its peak RSS from after its imports and workload to after close(), and ours
+again for a quarter of the run (a bound that does not grow with the run's length).
+Faults and broken servers: ``bench_upload_faults.py``.
 
-    python benchmarks/bench_upload.py            # 100,000 events, all fault scenarios
-    python benchmarks/bench_upload.py --quick    # 2,000 events, one fault scenario
+    python benchmarks/bench_upload.py            # 100,000 events
+    python benchmarks/bench_upload.py --quick    # 2,000 events (the figures, not the targets)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _workload import Collector, finish, free_port, make_pool, workload
+from _workload import finish, free_port, make_pool, workload
 
 import openreward_nb
 from openreward_nb.upload.foreground import upload_now
@@ -150,109 +151,56 @@ def sdk_upload(server: Server, work: list, attempt: int) -> tuple[float, int]:
     return received / (time.perf_counter() - start), received
 
 
-# --- faults -------------------------------------------------------------------------------
-FAULTS: dict[str, list[str]] = {
-    "30% of POSTs answered 500": ["--fail-rate", "0.3"],
-    "5 s outage": ["--down-from", "2", "--down-for", "5"],
-    "server down throughout": ["--down-from", "0", "--down-for", "40"],
-    "accepts, never answers (20 s)": ["--down-mode", "hang", "--down-from", "0", "--down-for", "20"],
-    "slow server (12 s a message POST)": ["--latency-ms", "12000", "--latency-scope", "messages"],
-}
-#: seconds between two logged events in the fault runs: an agent at work, not a bulk load
-PACE_S = 0.004
-QUICK_FAULTS = ("30% of POSTs answered 500",)
-
-CHILD = textwrap.dedent(
+# --- memory ---------------------------------------------------------------------------------
+MEMORY_CHILD = textwrap.dedent(
     """
-    import json, os, sys, time
+    import json, os, sys
     sys.path[:0] = [{bench!r}, {repo!r}]
     from _workload import make_pool, workload
-    kind, rollouts, events, store, pace = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+    kind, rollouts, events, store = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     if kind == "sdk":
         import openreward as module
-        client = module.OpenReward()
     else:
         import openreward_nb as module
-        client = module.OpenReward(store=store, upload=True)
-    work = workload(module, rollouts, events, make_pool())
-    t0 = time.perf_counter()
-    create_s = 0.0
+    work = workload(module, rollouts, events, make_pool())  # built before the baseline: it is the caller's data
+
+    def mb(key):
+        return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) / 1024
+
+    base = mb("VmRSS")
+    client = module.OpenReward() if kind == "sdk" else module.OpenReward(store=store, upload=True)
     for r, items in enumerate(work):
-        c0 = time.perf_counter()
-        rollout = client.rollout.create(run_name="faults", rollout_name=f"r{{r}}")
-        create_s = max(create_s, time.perf_counter() - c0)
+        rollout = client.rollout.create(run_name=f"mem-{{kind}}-{{rollouts}}", rollout_name=f"r{{r}}", environment="bench/Env")
         for msg, reward, finished in items:
             rollout.log(msg, reward=reward, is_finished=finished)
-            time.sleep(pace)
-    logged_s = time.perf_counter() - t0
     client.rollout.close()
-    print(json.dumps({{"logged_s": logged_s, "closed_s": time.perf_counter() - t0, "max_create_s": create_s}}), flush=True)
+    print(json.dumps({{"grew_mb": mb("VmHWM") - base}}))
     """
 )
 
 
-def run_child(kind: str, collector: Collector, rollouts: int, events: int, store: Path, cap: float) -> dict:
-    """One client in a child process against the collector; killed after ``cap`` seconds."""
-    env = dict(
-        os.environ, OPENREWARD_API_URL=collector.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1"
-    )
-    code = CHILD.format(bench=str(Path(__file__).resolve().parent), repo=str(REPO))
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, kind, str(rollouts), str(events), str(store), str(PACE_S)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+def memory_growth(kind: str, server: Server, rollouts: int, events: int, folder: Path) -> float:
+    """Peak RSS growth (MB) of a fresh process recording ``rollouts x events`` with upload to ``server``,
+    from after its imports and workload to after close()."""
+    env = dict(os.environ, OPENREWARD_API_URL=server.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1")
+    code = MEMORY_CHILD.format(bench=str(Path(__file__).resolve().parent), repo=str(REPO))
+    store = folder / f"mem-{kind}-{rollouts}.sqlite"
+    out = subprocess.run(
+        [sys.executable, "-c", code, kind, str(rollouts), str(events), str(store)],
+        capture_output=True,
         text=True,
         env=env,
+        check=True,
+        timeout=600,
     )
-    try:
-        out, _ = proc.communicate(timeout=cap)
-        info = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        info = {"killed_after_s": cap}
-    info["wall_s"] = time.perf_counter() - start
-    return info
-
-
-def fault_scenario(name: str, extra: list[str], rollouts: int, events: int, folder: Path) -> dict[str, Any]:
-    total = rollouts * events
-    out: dict[str, Any] = {"fault": name, "events": total}
-    cap = 90.0
-    with Collector(*extra) as collector:
-        sdk = run_child("sdk", collector, rollouts, events, folder / "unused.sqlite", cap)
-        time.sleep(1.0)
-        s = collector.stats()
-        out["sdk"] = {**sdk, "received": s.get("messages_unique", 0), "duplicates": s["duplicates"].get("message", 0)}
-    with Collector(*extra) as collector:
-        store = folder / f"faults-{abs(hash(name))}.sqlite"
-        ours = run_child("ours", collector, rollouts, events, store, cap)
-        first = collector.stats().get("messages_unique", 0)
-        down_for = float(extra[extra.index("--down-for") + 1]) if "--down-for" in extra else 0.0
-        wait = max(0.0, down_for - ours["wall_s"]) + 0.5
-        time.sleep(wait)  # the fault is over: one later sync, as a user would run it
-        again = upload_now(
-            openreward_nb.OpenReward(store=store).store, Target(collector.url, KEY), progress=False, give_up_after=60
-        )
-        s = collector.stats()
-        out["ours"] = {
-            **ours,
-            "received_first": first,
-            "received": s.get("messages_unique", 0),
-            "duplicates": s["duplicates"].get("message", 0),
-            "gaps": s["rollouts_with_index_gaps"],
-            "later_sync_sent": again.sent,
-        }
-    return out
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["grew_mb"])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rollouts", type=int, default=100)
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--quick", action="store_true", help="10 rollouts x 200 events, one fault scenario")
-    parser.add_argument("--no-faults", action="store_true", help="throughput only")
+    parser.add_argument("--quick", action="store_true", help="10 rollouts x 200 events")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -280,39 +228,46 @@ def main() -> int:
                 ours_sync_events_per_s=max(sync_rates),
                 ours_live_events_per_s=max(live_rates),
             )
+            quarter = max(1, args.rollouts // 4)
+            res.update(
+                sdk_memory_mb=memory_growth("sdk", server, args.rollouts, args.events, folder),
+                ours_memory_mb=memory_growth("ours", server, args.rollouts, args.events, folder),
+                ours_memory_quarter_mb=memory_growth("ours", server, quarter, args.events, folder),
+            )
         finally:
             server.close()
-        if not args.no_faults:
-            names = QUICK_FAULTS if args.quick else tuple(FAULTS)
-            f_rollouts, f_events = (10, 50) if args.quick else (20, 100)
-            res["faults"] = [fault_scenario(n, FAULTS[n], f_rollouts, f_events, folder) for n in names]
     return report(res, args)
+
+
+#: the targets (issue 22): upload events/s against the SDK's, memory growth against the SDK's
+SPEED_TARGET = 2.5
+MEMORY_TARGET = 1.25
 
 
 def report(res: dict[str, Any], args: argparse.Namespace) -> int:
     n = res["events"]
     sdk, sync, live = res["sdk_events_per_s"], res["ours_sync_events_per_s"], res["ours_live_events_per_s"]
+    sdk_mb, ours_mb, quarter_mb = res["sdk_memory_mb"], res["ours_memory_mb"], res["ours_memory_quarter_mb"]
     print(f"\nupload benchmark: {n:,} events (~1.2 KB each) to a local `openreward-nb serve` (SQLite)\n")
     print(f"  SDK, logging and uploading          {sdk:10,.0f} events/s   (server got {res['sdk_received']:,})")
-    print(f"  ours, client.sync() of the store    {sync:10,.0f} events/s   ours/SDK {sync / sdk:5.1f}x (target >= 2x)")
-    print(f"  ours, recording with upload=True    {live:10,.0f} events/s   ours/SDK {live / sdk:5.1f}x")
-    checks = [(">= 2x the SDK's events/s (sync)", sync / sdk >= 2), ("SDK run complete", res["sdk_received"] == n)]
-    for f in res.get("faults", []):
-        s, o = f["sdk"], f["ours"]
-        lost_sdk = f["events"] - s["received"]
-        lost_ours = f["events"] - o["received"]
-        blocked = f"; killed after {s['killed_after_s']:.0f} s" if "killed_after_s" in s else ""
-        print(f"\n  fault: {f['fault']} ({f['events']:,} events)")
-        print(
-            f"    SDK   received {s['received']:6,}  lost {lost_sdk:6,} ({100 * lost_sdk / f['events']:5.1f}%)"
-            f"  longest create() {s.get('max_create_s', float('nan')):6.2f} s  close after {s.get('closed_s', float('nan')):6.2f} s{blocked}"
-        )
-        print(
-            f"    ours  received {o['received_first']:6,} during its run, {o['received']:6,} after one later sync"
-            f" (sent {o['later_sync_sent']:,});  lost {lost_ours}, duplicates {o['duplicates']}, index gaps {o['gaps']};"
-            f"  recording took {o.get('logged_s', float('nan')):.2f} s"
-        )
-        checks.append((f"ours loses nothing: {f['fault']}", lost_ours == 0 and o["duplicates"] == 0 and o["gaps"] == 0))
+    print(f"  ours, recording with upload=True    {live:10,.0f} events/s   ours/SDK {live / sdk:5.1f}x (like for like)")
+    print(f"  ours, client.sync() of the store    {sync:10,.0f} events/s   ours/SDK {sync / sdk:5.1f}x")
+    print("\n  memory: peak RSS growth recording with upload on (after imports and workload, to after close)")
+    print(f"  SDK                                 {sdk_mb:10.0f} MB")
+    print(f"  ours                                {ours_mb:10.0f} MB         ours/SDK {ours_mb / sdk_mb:5.2f}x")
+    print(
+        f"  ours, a quarter of the run          {quarter_mb:10.0f} MB         full/quarter {ours_mb / quarter_mb:5.2f}x"
+    )
+    checks = [
+        (f">= {SPEED_TARGET}x the SDK's events/s, recording with upload=True", live / sdk >= SPEED_TARGET),
+        (f">= {SPEED_TARGET}x the SDK's events/s, client.sync()", sync / sdk >= SPEED_TARGET),
+        (f"memory growth <= {MEMORY_TARGET}x the SDK's", ours_mb <= MEMORY_TARGET * sdk_mb),
+        ("memory bounded: the full run grows <= 1.25x a quarter of it (+5 MB)", ours_mb <= 1.25 * quarter_mb + 5),
+        ("SDK run complete", res["sdk_received"] == n),
+    ]
+    if args.quick:
+        print("\n  --quick: figures only; the targets are for the full run")
+        checks = [(name, True) for name, _ in checks[-1:]]
     return finish(checks, res, args)
 
 

@@ -30,6 +30,7 @@ from .errors import (
     StoreUnavailable,
     StoreWriteError,
     UnknownProviderError,
+    UnreadableValueWarning,
 )
 from .events import Attachment, Event, Usage
 from .messages import (
@@ -58,6 +59,14 @@ _LAZY: dict[str, str] = {
     "export_jsonl": "openreward_nb.frames",
     "compare": "openreward_nb.viz.views",
     "dashboard": "openreward_nb.viz.views",
+    "events_arrow": "openreward_nb.frames",
+    "diff": "openreward_nb.viz.diffview",
+    "diff_df": "openreward_nb.alignment",
+    "report": "openreward_nb.reports",
+    "tasks_df": "openreward_nb.frames",
+    "groups_df": "openreward_nb.frames",
+    "steps_df": "openreward_nb.frames",
+    "tasks": "openreward_nb.viz.tasksview",
 }
 
 
@@ -110,6 +119,7 @@ __all__ = [
     "ToolCall",
     "ToolResult",
     "UnknownProviderError",
+    "UnreadableValueWarning",
     "UploadType",
     "Usage",
     "UserMessage",

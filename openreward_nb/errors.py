@@ -62,3 +62,7 @@ class InvalidArgumentError(OpenRewardNBError, ValueError):
 
 class UnknownProviderError(OpenRewardNBError, LookupError):
     """A provider asked for by name (``rollout.log_provider``) has no folder in ``openreward_nb.providers``."""
+
+
+class UnreadableValueWarning(UserWarning):
+    """A stored value could not be read (bad JSON, a time out of range...); it shows as missing."""

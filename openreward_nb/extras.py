@@ -18,7 +18,7 @@ from .errors import MissingExtraError
 from .hints import pip_install
 
 #: the extras of pyproject.toml that make a part work (a test checks each exists there)
-Extra = Literal["providers", "postgres", "sync", "server", "jupyter"]
+Extra = Literal["providers", "postgres", "sync", "server", "jupyter", "report"]
 EXTRAS: tuple[str, ...] = get_args(Extra)
 
 

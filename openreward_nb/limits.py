@@ -19,3 +19,8 @@ MAX_TIMESTAMP_S = 9_223_372_036.0
 MAX_TIMESTAMP_MS = int(MAX_TIMESTAMP_S * 1000)
 #: the largest token count (a signed 64-bit integer, what every store's column holds)
 MAX_TOKENS = 2**63 - 1
+
+#: the characters of an id that arrives from the wire (a regular expression's class): ids go
+#: into URLs, file names, HTML attributes and terminal lines, so they are kept to characters
+#: that mean nothing in any of them. The OpenReward SDK's ids (uuid4 text) and this package's fit.
+ID_CHARS = "A-Za-z0-9._:-"

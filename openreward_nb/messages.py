@@ -7,7 +7,7 @@ for it keep working after swapping the import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 TrainingStage = Literal["pretrained", "sft", "rl"]
 RunType = Literal["train", "eval", "adhoc"]
@@ -66,7 +66,7 @@ class ToolResult:
     type: Literal["tool_result"] = "tool_result"
 
 
-UploadType = Union[UserMessage, AssistantMessage, SystemMessage, ReasoningItem, ToolCall, ToolResult]
+UploadType = UserMessage | AssistantMessage | SystemMessage | ReasoningItem | ToolCall | ToolResult
 
 
 @dataclass

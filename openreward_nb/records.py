@@ -5,19 +5,23 @@ from __future__ import annotations
 import builtins
 import json
 import math
+import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import DetachedRecordError, NotFoundError
+from .errors import DetachedRecordError, NotFoundError, UnreadableValueWarning
 from .events import Usage
 from .limits import MAX_TIMESTAMP_S
 from .references import find_rollout
 from .safe_text import terminal_line
 from .store.base import Store
 from .store.schema import TOKEN_COLUMNS
+
+if TYPE_CHECKING:
+    from .reports import Report
 
 _JSON_ROLLOUT_FIELDS = ("metadata", "task_spec", "run_info", "rollout_info")
 _TIME_ROLLOUT_FIELDS = ("created_at", "ended_at", "last_event_at")
@@ -34,7 +38,7 @@ def _unreadable(where: str, field_name: str, why: str) -> None:
     warnings.warn(
         f"openreward_nb: {terminal_line(where, 300)} has a value that cannot be read ({field_name}: {why}); "
         "it shows as missing",
-        RuntimeWarning,
+        UnreadableValueWarning,
         stacklevel=4,
     )
 
@@ -244,6 +248,13 @@ class RolloutRecord:
             raise NotFoundError(f"rollout {self.id} is no longer in the store")
         return RolloutRecord.from_row(row, self._store)
 
+    def to_html(self, path: str | os.PathLike[str], **options: Any) -> Report:
+        """Write this rollout's timeline as one HTML file that opens in any browser, offline; returns
+        a :class:`~openreward_nb.reports.Report`. Options: ``title``, ``max_events``, ``image_mb``."""
+        from .reports import rollout_report
+
+        return rollout_report(self, path, **options)
+
     def show(self, live: bool | None = None) -> None:
         """Display the timeline widget (``live``: follow new events; default while the rollout is running)."""
         from .viz.views import RolloutView
@@ -308,6 +319,13 @@ class RunRecord:
         from .frames import frame_at
 
         return frame_at(level, self.name, store=_attached(self._store), **filters)
+
+    def to_html(self, path: str | os.PathLike[str], **options: Any) -> Report:
+        """Write this run as one HTML file that opens in any browser, offline (see :func:`openreward_nb.report`,
+        whose options and filters it takes); returns a :class:`~openreward_nb.reports.Report`."""
+        from .reports import report
+
+        return report(self.name, path, store=_attached(self._store), **options)
 
     def show(self) -> None:
         """Display the run browser: rollouts table, reward histogram and curve, timeline of the selected rollout."""

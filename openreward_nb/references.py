@@ -7,10 +7,14 @@ a reference is unknown or names more than one rollout.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import AmbiguousIdError, NotFoundError
+from .errors import AmbiguousIdError, InvalidArgumentError, NotFoundError
 from .store.base import ROLLOUT_COLUMNS, Store
+
+if TYPE_CHECKING:
+    from .records import RolloutRecord
+    from .rollout import Rollout
 
 #: shortest id prefix accepted (shorter ones name too many rollouts to be useful)
 MIN_PREFIX = 6
@@ -74,3 +78,20 @@ def find_rollout(store: Store, ref: str) -> dict[str, Any]:
     if runs:
         return _rows(store, _BY_NAME, (runs[0][0], ref))[0]
     raise NotFoundError(f"no rollout {ref!r} in {store.url}; name one by {FORMS}")
+
+
+def rollout_record(rollout: Rollout | RolloutRecord | str, store: Any = None) -> RolloutRecord:
+    """The stored record of ``rollout``: a live :class:`~openreward_nb.rollout.Rollout` (flushed
+    first), a record as it is, or a reference (an id, a unique id prefix, ``RUN/ROLLOUT_NAME``)
+    read from ``store`` (default: the project's store, opened read-only)."""
+    from .records import RolloutRecord, RolloutsAPI
+
+    if isinstance(rollout, RolloutRecord):
+        return rollout
+    if isinstance(rollout, str):
+        from .store.location import open_store
+
+        return RolloutsAPI(open_store(store, read_only=True)).get(rollout)
+    if not callable(getattr(rollout, "record", None)):
+        raise InvalidArgumentError(f"expected a Rollout, a RolloutRecord or {FORMS}; got {type(rollout).__name__}")
+    return rollout.record()

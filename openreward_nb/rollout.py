@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .client import Recording
     from .providers.protocol import ToEvents
     from .records import RolloutRecord
+    from .reports import Report
 
 
 @dataclass
@@ -376,6 +378,11 @@ class Rollout:
         """What the store holds for this rollout now (flushes first)."""
         self.flush()
         return self._recording.read(self.id)
+
+    def to_html(self, path: str | os.PathLike[str], **options: Any) -> Report:
+        """Write this rollout's timeline, as stored now (flushed first), as one HTML file that opens in
+        any browser, offline (see :meth:`RolloutRecord.to_html`)."""
+        return self.record().to_html(path, **options)
 
     def show(self) -> None:
         """Display the timeline widget; it follows new events until the rollout ends."""

@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--tasks", type=at_least(1), default=3, help="episodes to record (default: 3)")
     p.add_argument("--model", help="model name (default: demo-strong offline, gpt-5.4 with OPENAI_API_KEY)")
     p.add_argument("--open", action="store_true", help=f"then write {DEMO_NOTEBOOK} and open it in JupyterLab")
+    p.add_argument("--report", help="where to write the run's report (default: RUN-report.html beside the store file)")
     p.set_defaults(handler=_run_demo)
 
 
@@ -76,6 +78,17 @@ def notebook_hints(command: str) -> list[str]:
     return [*hints, f"{lab}   # {what}"]
 
 
+def write_report(client: Any, run_name: str, path: str | None) -> str:
+    """Write the run's report (beside a SQLite store file, or here); its path as a person types it."""
+    from ..store.sqlite import SQLiteStore
+
+    if path is None:
+        folder = client.store.path.parent if isinstance(client.store, SQLiteStore) else Path.cwd()
+        path = str(folder / f"{re.sub(r'[^A-Za-z0-9._-]', '_', run_name)}-report.html")
+    done = client.runs.get(run_name).to_html(path)
+    return os.path.relpath(done.path) if done.path.is_relative_to(Path.cwd()) else str(done.path)
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     from .. import OpenReward
     from ..demo.quickstart import run_quickstart
@@ -95,6 +108,8 @@ def _run_demo(args: argparse.Namespace) -> int:
             f"  {terminal_line(rec.rollout_name):<10} {terminal_line(rec.id)}  {count(rec.n_events, 'event'):>10}"
             f"  {count(rec.n_tool_calls, 'tool call'):>13}  reward {reward}"
         )
+    written = write_report(client, args.run_name, args.report)
+    emit(f"\nreport: {terminal_line(written)}   # the run as one HTML file: open it in any browser, no Jupyter needed")
     last = client.rollouts.get(rollouts[0].id)
     command = openreward_nb_command()
     store = f" --store {shlex.quote(args.store)}" if args.store else ""

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..safe_text import terminal_line
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "rescue",
         help="list or import what a process could not write to its store",

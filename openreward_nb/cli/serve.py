@@ -7,11 +7,18 @@ import ipaddress
 import os
 import secrets
 import sys
+from typing import TYPE_CHECKING
+
+from ..errors import InvalidArgumentError
+from ..safe_text import terminal_line
+
+if TYPE_CHECKING:
+    from ..server.bounds import ServerLimits
 
 SERVER_KEY_ENV = "OPENREWARD_NB_SERVER_KEY"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "serve",
         help="accept OpenReward SDK uploads (POST /v1/rollouts) and record them into the store",
@@ -25,6 +32,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-auth", action="store_true", help="accept requests without a key (loopback hosts only)")
     p.add_argument("--max-body-mb", type=float, default=32.0, help="largest request body accepted (default: 32)")
+    p.add_argument(
+        "--body-budget-mb",
+        type=float,
+        default=64.0,
+        help="request bodies read and stored at once, in MB; more wait, then get 503 + Retry-After (default: 64)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds for a request head to arrive, and for a body beyond what 256 KB/s needs (default: 5)",
+    )
+    p.add_argument(
+        "--max-connections", type=int, default=256, help="connections at once; more are answered 503 (default: 256)"
+    )
     p.add_argument("--store", default=argparse.SUPPRESS, help="store file or URL (same as the global --store)")
     p.set_defaults(handler=_serve)
 
@@ -38,20 +61,42 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _limits(args: argparse.Namespace) -> ServerLimits:
+    from ..server.bounds import ServerLimits
+
+    for flag, value in (
+        ("--max-body-mb", args.max_body_mb),
+        ("--body-budget-mb", args.body_budget_mb),
+        ("--request-timeout", args.request_timeout),
+        ("--max-connections", args.max_connections),
+    ):
+        if not value > 0:
+            raise InvalidArgumentError(f"{flag} must be more than 0")
+    mb = 1024 * 1024
+    return ServerLimits(
+        max_body=int(args.max_body_mb * mb),
+        body_budget=int(args.body_budget_mb * mb),
+        request_timeout=args.request_timeout,
+        max_connections=args.max_connections,
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
-    from ..errors import InvalidArgumentError
     from ..server.app import serve
     from ..store.location import open_store, redact
 
     if args.no_auth and not _is_loopback(args.host):
-        raise InvalidArgumentError(f"--no-auth is only allowed on a loopback host, not {args.host!r}")
-    if args.max_body_mb <= 0:
-        raise InvalidArgumentError("--max-body-mb must be more than 0")
+        raise InvalidArgumentError(
+            f"--no-auth is only allowed on a loopback host, not {terminal_line(args.host, 80)!r}"
+        )
+    limits = _limits(args)
     given = args.api_key or os.getenv(SERVER_KEY_ENV)
     key = None if args.no_auth else (given or secrets.token_urlsafe(24))
     store = open_store(args.store)
-    url = f"http://{args.host}:{args.port}"
-    print(f"openreward-nb: serving the OpenReward rollout API on {url}, recording into {redact(store.url)}")
+    url = terminal_line(f"http://{args.host}:{args.port}", 200)
+    print(
+        f"openreward-nb: serving the OpenReward rollout API on {url}, recording into {terminal_line(redact(store.url))}"
+    )
     shown = "(any)" if key is None else "(the key you gave)" if given else key
     print(f"  point the openreward SDK here: OPENREWARD_API_URL={url} OPENREWARD_API_KEY={shown}")
     if key is None:
@@ -59,5 +104,5 @@ def _serve(args: argparse.Namespace) -> int:
     if not _is_loopback(args.host):
         print("  warning: listening beyond loopback; the key travels in clear text over plain HTTP", file=sys.stderr)
     sys.stdout.flush()
-    serve(store, host=args.host, port=args.port, api_key=key, max_body=int(args.max_body_mb * 1024 * 1024))
+    serve(store, host=args.host, port=args.port, api_key=key, limits=limits)
     return 0

@@ -85,7 +85,7 @@ def _anthropic_block(ev: EventRecord) -> tuple[str, list[dict[str, Any]]] | None
             blocks.append({"type": "image", "source": source})
         return ("user", blocks) if blocks else None
     if ev.type == "tool_result":
-        block = {"type": "tool_result", "tool_use_id": ev.call_id, "content": ev.content or ""}
+        block: dict[str, Any] = {"type": "tool_result", "tool_use_id": ev.call_id, "content": ev.content or ""}
         if ev.is_error:
             block["is_error"] = True
         return "user", [block]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from .rollouts import rollouts_df
 #: two-sided 95% quantile of the normal distribution: the interval is mean +- Z95 * sem
 Z95 = 1.959963984540054
 
-Keys = Union[str, Sequence[str], None]
+Keys = str | Sequence[str] | None
 
 
 def group_keys(frame: pd.DataFrame, by: Keys) -> list[str]:

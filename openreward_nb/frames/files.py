@@ -19,7 +19,7 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike[str], format: str) 
     """Write ``frame`` as Parquet or CSV; object columns (parsed JSON such as tool arguments) go as JSON text."""
     if format not in FILE_FORMATS:
         raise ValueError(f"unknown file format {format!r}; formats: {', '.join(FILE_FORMATS)}")
-    objects = [name for name, dtype in frame.dtypes.items() if dtype == object]
+    objects = [name for name, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype)]
     if objects:
         frame = frame.assign(**{name: frame[name].map(_json_or_none) for name in objects})
     if format == "parquet":

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from ..errors import NotFoundError
 from ..records import _names_hint
@@ -33,8 +33,8 @@ FILTERS: tuple[str, ...] = (*EQUALITY, "since", "until", *JSON_FIELDS, "min_rewa
 #: the rollout rewards ``min_reward`` (and comparisons) can use
 REWARDS: tuple[str, ...] = ("total_reward", "final_reward", "max_reward")
 
-Runs = Union[str, Iterable[str], None]
-Instant = Union[dt.datetime, str, float, int]
+Runs = str | Iterable[str] | None
+Instant = dt.datetime | str | float | int
 
 
 @dataclass

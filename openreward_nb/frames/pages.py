@@ -17,7 +17,9 @@ EVENTS_PER_PAGE = 50_000
 ROLLOUTS_PER_EVENT_PAGE = 500
 
 
-def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLLOUTS_PER_PAGE) -> Iterator[list[tuple]]:
+def rollout_pages(
+    store: Store, select: str, where: Where, page_size: int = ROLLOUTS_PER_PAGE
+) -> Iterator[list[tuple[Any, ...]]]:
     """Rows of ``SELECT {select}, r.seq FROM rollouts r`` matching ``where``, in creation order, a page at a time.
 
     Pages by ``seq`` (keyset), so each query is bounded; the ``seq`` is the last value of each row.
@@ -34,21 +36,23 @@ def rollout_pages(store: Store, select: str, where: Where, page_size: int = ROLL
         after = rows[-1][-1]
 
 
-def event_slices(sizes: Iterable[tuple[int, int]]) -> Iterator[tuple[str, list[Any]]]:
-    """From (rollout seq, event count) in order: SQL conditions on ``r.seq`` / ``e.idx`` each selecting about a page of events."""
+def event_slices(sizes: Iterable[tuple[int, int]], page_size: int | None = None) -> Iterator[tuple[str, list[Any]]]:
+    """From (rollout seq, event count) in order: SQL conditions on ``r.seq`` / ``e.idx`` each selecting
+    about ``page_size`` events (default :data:`EVENTS_PER_PAGE`)."""
+    size = page_size or EVENTS_PER_PAGE
     batch: list[int] = []
     total = 0
     for seq, n in sizes:
-        if batch and (total + n > EVENTS_PER_PAGE or len(batch) == ROLLOUTS_PER_EVENT_PAGE):
+        if batch and (total + n > size or len(batch) == ROLLOUTS_PER_EVENT_PAGE):
             yield f"r.seq IN ({', '.join('?' * len(batch))})", batch
             batch, total = [], 0
-        if n <= EVENTS_PER_PAGE:
+        if n <= size:
             batch.append(seq)
             total += n
             continue
-        for start in range(0, n, EVENTS_PER_PAGE):
-            if start + EVENTS_PER_PAGE < n:
-                yield "r.seq = ? AND e.idx >= ? AND e.idx < ?", [seq, start, start + EVENTS_PER_PAGE]
+        for start in range(0, n, size):
+            if start + size < n:
+                yield "r.seq = ? AND e.idx >= ? AND e.idx < ?", [seq, start, start + size]
             else:  # the last slice is open-ended: it also takes events written since the count was read
                 yield "r.seq = ? AND e.idx >= ?", [seq, start]
     if batch:
@@ -63,14 +67,22 @@ class EventReads:
     n_events: int
 
 
-def plan_event_reads(store: Store, select: str, where: Where, types: Sequence[str] = ()) -> EventReads:
+def plan_event_reads(
+    store: Store, select: str, where: Where, types: Sequence[str] = (), page_size: int | None = None
+) -> EventReads:
     """Queries of ``SELECT {select}`` over events joined to their rollout (``e``, ``r``), for rollouts matching ``where``.
 
     Their rows come in rollout creation order, then event index; each query reads about
-    :data:`EVENTS_PER_PAGE` events, planned from the rollouts' stored event counts.
+    ``page_size`` events (default :data:`EVENTS_PER_PAGE`), planned from the rollouts'
+    stored event counts.
     """
     type_sql = f" AND e.type IN ({', '.join('?' * len(types))})" if types else ""
-    sizes = [(seq, n) for page in rollout_pages(store, "r.n_events", where) for n, seq in page]
+    size = page_size or EVENTS_PER_PAGE
+    # a count that is not a number (old or foreign data in SQLite) is taken as a page: the
+    # rollout's events are then read by a query of their own, however many there are
+    sizes = [
+        (seq, n if type(n) is int else size) for page in rollout_pages(store, "r.n_events", where) for n, seq in page
+    ]
     queries = [
         (
             store.translate(
@@ -79,6 +91,6 @@ def plan_event_reads(store: Store, select: str, where: Where, types: Sequence[st
             ),
             [*params, *types],
         )
-        for condition, params in event_slices(sizes)
+        for condition, params in event_slices(sizes, size)
     ]
     return EventReads(queries, sum(n for _, n in sizes))

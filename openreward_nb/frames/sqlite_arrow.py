@@ -11,8 +11,12 @@ streams the pages back as Arrow IPC.
 
 The driver infers a column's type from the values of a batch (an all-NULL column
 comes back int64), so each page is read as one batch and cast to the declared types.
-Its string offsets are 32-bit and overflow silently past 2 GiB of text in a column,
-so a page holding more is read again in halves.
+A column holding a value of another type (text in a REAL column, from old or foreign
+data) comes back as text with its numbers rounded, so such a page is not sent: the
+child names it and the parent reads that page itself (through sqlite3), where each
+value that does not fit is shown as missing. The driver's string offsets are 32-bit
+and overflow silently past 2 GiB of text in a column, so a page holding more is read
+again in halves.
 
 This file runs as a script in the child: it imports nothing from the package.
 """
@@ -20,13 +24,14 @@ This file runs as a script in the child: it imports nothing from the package.
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,6 +44,8 @@ MAX_BATCH_BYTES = 2**31 - 1
 _BATCH_ROWS = 1_000_000_000
 #: bytes of the pipe the pages come through (Linux's default 64 KiB costs a third of the read in switches)
 _PIPE_BYTES = 1 << 20
+#: the field naming a page the child could not cast, which the parent reads itself
+_REREAD = "reread"
 
 
 def available() -> bool:
@@ -47,13 +54,17 @@ def available() -> bool:
 
 
 def read_pages(
-    path: Path, queries: Sequence[tuple[str, Sequence[Any]]], types: Sequence[pa.DataType]
-) -> Iterator[pa.RecordBatch]:
+    path: Path,
+    queries: Sequence[tuple[str, Sequence[Any]]],
+    types: Sequence[pa.DataType],
+    reread: Callable[[int], list[tuple[Any, ...]]],
+) -> Iterator[pa.RecordBatch | list[tuple[Any, ...]]]:
     """The rows of ``queries`` ((SQL, parameters), run in order in one snapshot of the file) as batches.
 
     Column ``i`` of every batch has type ``types[i]``, in buffers of its own (so a
-    column dropped from a frame frees its memory). RuntimeError carries the child's
-    message when it fails.
+    column dropped from a frame frees its memory). A page with a value of another type
+    comes as the rows ``reread(i)`` returns for query ``i``. RuntimeError carries the
+    child's message when it fails.
     """
     request = {
         "uri": f"{Path(path).as_uri()}?mode=ro",
@@ -69,12 +80,18 @@ def read_pages(
             command, bufsize=_PIPE_BYTES, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
         ) as child,
     ):
-        _widen(child.stdout)
-        child.stdin.write(json.dumps(request).encode())
-        child.stdin.close()
+        stdin, stdout = cast(IO[bytes], child.stdin), cast(io.BufferedReader, child.stdout)  # both piped
+        _widen(stdout)
+        stdin.write(json.dumps(request).encode())
+        stdin.close()
         try:
-            while child.stdout.peek(1):
-                yield pa.record_batch([_read_column(child.stdout) for _ in types], schema=schema)
+            while stdout.peek(1):
+                first = _read_column(stdout)
+                if first.field(0).name == _REREAD:
+                    yield reread(first.column(0)[0].as_py())
+                    continue
+                columns = [first.column(0), *(_read_column(stdout).column(0) for _ in types[1:])]
+                yield pa.record_batch(columns, schema=schema)
         except Exception as exc:
             child.kill()  # a no-op when it has failed already
             child.wait()
@@ -100,10 +117,17 @@ def _failure(path: Path, errors: Any) -> str:
     return f"reading {path} through the ADBC SQLite driver failed: {lines[-1]}" if lines else ""
 
 
-def _read_column(source: Any) -> pa.Array:
+def _read_column(source: Any) -> pa.RecordBatch:
     """The next column the child sent: an IPC stream of one batch of one column."""
     (batch,) = pa.ipc.open_stream(source)
-    return batch.column(0)
+    return batch
+
+
+def _send(column: pa.Array, field: pa.Field) -> None:
+    """Write one column to stdout as an IPC stream of one batch."""
+    batch = pa.record_batch([column], schema=pa.schema([field]))
+    with pa.ipc.new_stream(sys.stdout.buffer, batch.schema) as out:
+        out.write_batch(batch)
 
 
 def main() -> None:
@@ -116,12 +140,21 @@ def main() -> None:
     with adbc_driver_sqlite.connect(request["uri"]) as db, adbc.AdbcConnection(db) as conn:
         _query(conn, "PRAGMA busy_timeout = 5000", [])
         conn.set_autocommit(False)  # one transaction: every page sees the same snapshot
-        for sql, params in request["queries"]:
-            for table in _page(conn, sql, params, request["max_bytes"]):
-                for column, field in zip(table.columns, schema):
-                    batch = pa.record_batch([column.cast(field.type).combine_chunks()], schema=pa.schema([field]))
-                    with pa.ipc.new_stream(sys.stdout.buffer, batch.schema) as out:
-                        out.write_batch(batch)
+        for index, (sql, params) in enumerate(request["queries"]):
+            try:
+                parts = [
+                    [
+                        column.cast(field.type).combine_chunks()
+                        for column, field in zip(table.columns, schema, strict=True)
+                    ]
+                    for table in _page(conn, sql, params, request["max_bytes"])
+                ]
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                _send(pa.array([index], pa.int64()), pa.field(_REREAD, pa.int64()))
+                continue
+            for columns in parts:
+                for column, field in zip(columns, schema, strict=True):
+                    _send(column, field)
         conn.rollback()
 
 

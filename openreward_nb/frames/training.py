@@ -33,7 +33,10 @@ def to_chat_messages(rollout_id: str, format: str = "openai", *, store: StoreSpe
     tool_result); that API takes system prompts apart, so they are not in this list
     (:func:`export_jsonl` writes them as the line's ``system``).
     """
-    return _chat(open_store(store, read_only=True), str(rollout_id), check_format(format))["messages"]
+    messages: list[dict[str, Any]] = _chat(open_store(store, read_only=True), str(rollout_id), check_format(format))[
+        "messages"
+    ]
+    return messages
 
 
 def export_jsonl(

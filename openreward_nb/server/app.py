@@ -3,31 +3,39 @@
 A program using the official ``openreward`` SDK with ``OPENREWARD_API_URL`` pointing here
 records into the store (visible in notebooks while it runs). ``POST /v1/rollouts`` takes
 the SDK's batches; the environment look-ups the SDK makes at rollout start are answered;
-``GET /v1/runs...`` read the store back. Built on Starlette, served by uvicorn.
+``GET /v1/runs...`` read the store back. Built on Starlette, served by uvicorn, within
+the bounds of :class:`~.bounds.ServerLimits` (memory of bodies at once, slow clients,
+connections).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..errors import StoreUnavailable
 from ..extras import needs_extra
+from ..safe_text import terminal_block
 
 with needs_extra("server", "The ingest server"):
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
 from ..store.base import Store
 from . import listing
+from .bounds import BodyBudget, Busy, ServerLimits, declared_length, read_body
 from .decode import BadRequest, parse_body
 from .ingest import Ingestor, Outcome
 
-DEFAULT_MAX_BODY = 32 * 1024 * 1024
+log = logging.getLogger("openreward_nb.server")
+#: answers given before the body was read whole: the connection cannot be reused
+_CLOSE_AFTER = frozenset({408, 413, 503})
 
 
 def error(status: int, message: str, **headers: str) -> JSONResponse:
@@ -36,41 +44,27 @@ def error(status: int, message: str, **headers: str) -> JSONResponse:
         400: "bad_request",
         401: "unauthorized",
         404: "not_found",
+        408: "request_timeout",
         413: "payload_too_large",
         422: "invalid_event",
         503: "unavailable",
     }
+    if status in _CLOSE_AFTER:
+        headers = {**headers, "connection": "close"}
     return JSONResponse(
         {"error": codes.get(status, "server_error"), "message": message}, status, headers=headers or None
     )
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) as soon as it is known to exceed ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise BadRequest(f"content-length: not a byte count: {declared[:40]!r}", 400)
-        if int(declared) > limit:
-            raise BadRequest(f"body: {int(declared):,} bytes is more than this server accepts ({limit:,})", 413)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BadRequest(f"body: more than this server accepts ({limit:,} bytes)", 413)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 class IngestApp:
     """The routes, bound to one store and one API key (None: no authentication)."""
 
-    def __init__(self, store: Store, api_key: str | None, max_body: int) -> None:
+    def __init__(self, store: Store, api_key: str | None, limits: ServerLimits) -> None:
         self.store = store
         self.ingestor = Ingestor(store)
         self._key = None if api_key is None else api_key.encode("utf-8")
-        self.max_body = max_body
+        self.limits = limits
+        self.budget = BodyBudget(limits.body_budget)
 
     def denied(self, request: Request) -> Response | None:
         """An error answer unless the request carries the API key (compared in constant time)."""
@@ -95,13 +89,22 @@ class IngestApp:
         return endpoint
 
     async def post_rollouts(self, request: Request) -> Response:
+        limits = self.limits
         try:
-            body = await read_limited(request, self.max_body)
-            outcome = await run_in_threadpool(self._ingest, body)
+            declared = declared_length(request, limits.max_body)
+            async with self.budget.hold(declared if declared is not None else limits.max_body, limits.busy_wait):
+                outcome = await run_in_threadpool(self._ingest, await read_body(request, limits, declared))
         except BadRequest as exc:
             return error(exc.status, str(exc))
+        except Busy:
+            return error(503, "the server is busy with other uploads, retry", **{"retry-after": "1"})
         except StoreUnavailable as exc:
             return error(503, f"the store is busy, retry: {exc}", **{"retry-after": "1"})
+        except ClientDisconnect:
+            return Response(status_code=400)  # nobody is there to read it
+        except Exception as exc:  # a bug or a store fault: say so, keep serving
+            log.error("a batch could not be stored:\n%s", terminal_block("".join(traceback.format_exception(exc))))
+            return error(500, f"the batch was not stored (nothing of it was kept): {type(exc).__name__}")
         return JSONResponse({"ok": True, "stored": outcome.stored, "duplicates": outcome.duplicates})
 
     async def environment(self, request: Request) -> Response:
@@ -111,7 +114,7 @@ class IngestApp:
     async def variants(self, request: Request) -> Response:
         return JSONResponse([])
 
-    async def _page(self, request: Request, fetch: Callable[..., dict], *args: Any) -> Response:
+    async def _page(self, request: Request, fetch: Callable[..., dict[str, Any]], *args: Any) -> Response:
         query = request.query_params
         try:
             limit, offset = listing.page_bounds(query.get("limit"), query.get("offset"))
@@ -137,12 +140,12 @@ class IngestApp:
         return JSONResponse({"ok": True})
 
 
-def create_app(store: Store, *, api_key: str | None, max_body: int = DEFAULT_MAX_BODY) -> Starlette:
+def create_app(store: Store, *, api_key: str | None, limits: ServerLimits | None = None) -> Starlette:
     """The ASGI app. ``api_key=None`` turns authentication off (``--no-auth``).
 
     The environment look-ups stay open: the SDK makes them without its key.
     """
-    app = IngestApp(store, api_key, max_body)
+    app = IngestApp(store, api_key, limits or ServerLimits())
     guard = app.guarded
     return Starlette(
         routes=[
@@ -157,15 +160,21 @@ def create_app(store: Store, *, api_key: str | None, max_body: int = DEFAULT_MAX
     )
 
 
-def serve(store: Store, *, host: str, port: int, api_key: str | None, max_body: int = DEFAULT_MAX_BODY) -> None:
+def serve(store: Store, *, host: str, port: int, api_key: str | None, limits: ServerLimits | None = None) -> None:
     """Run the server until interrupted (SIGINT / SIGTERM)."""
     with needs_extra("server", "The ingest server"):
         import uvicorn
 
+    from .connections import protocol_with
+
+    limits = limits or ServerLimits()
     config = uvicorn.Config(
-        create_app(store, api_key=api_key, max_body=max_body),
+        create_app(store, api_key=api_key, limits=limits),
         host=host,
         port=port,
+        http=protocol_with(limits.request_timeout),
+        timeout_keep_alive=limits.keep_alive,
+        limit_concurrency=limits.max_connections,
         log_level="warning",
         access_log=False,
         lifespan="off",

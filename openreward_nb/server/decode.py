@@ -1,8 +1,12 @@
 """The OpenReward wire format, incoming: parse and check a ``POST /v1/rollouts`` body, event by event.
 
 Every field the SDK sends is checked for its type and range; a problem raises
-:class:`BadRequest` naming the field (``events[3].reward``). Unknown fields are ignored,
-so a newer SDK that adds one still gets through.
+:class:`BadRequest` naming the field (``events[3].reward``, ``events[3].metadata.a.b``).
+Unknown fields are ignored, so a newer SDK that adds one still gets through. Nothing
+accepted can break a reader later: ids keep to :data:`~openreward_nb.limits.ID_CHARS`,
+every text field has a length bound, times fit a pandas Timestamp and a datetime, and no
+number anywhere in an event (nested too) is too large for a double: stored as
+``Infinity``, it would not be JSON, and every JSON filter over the store would fail.
 
 Bodies are read with orjson and ordinary message events checked by a fast path; anything
 either refuses, and anything orjson may read differently, is read again with the standard
@@ -12,6 +16,8 @@ library and checked field by field, so answers and stored values are the same ei
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,11 +29,12 @@ with needs_extra("server", "The ingest server"):
     import orjson
 
 from ..events import EVENT_TYPES, Event, clean_text
-from ..limits import MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS
+from ..limits import ID_CHARS, MAX_ID_CHARS, MAX_INDEX, MAX_NAME_CHARS, MAX_TIMESTAMP_MS
 
 _MAX_FLOAT = sys.float_info.max
 #: orjson reads an integer literal too wide for 64 bits as a float at least this large
 _WIDE = 2.0**63
+_ID = re.compile(f"[{ID_CHARS}]{{1,{MAX_ID_CHARS}}}")
 
 
 class BadRequest(ValueError):
@@ -53,7 +60,7 @@ class Start:
     metadata: str | None
     task_spec: str | None
     run_info: str | None
-    rollout_info: dict | None
+    rollout_info: dict[str, Any] | None
 
 
 @dataclass(slots=True)
@@ -67,7 +74,7 @@ class Message:
     event: Event
     reward: float | None
     is_finished: bool
-    metadata: dict | None
+    metadata: dict[str, Any] | None
 
 
 @dataclass
@@ -76,7 +83,7 @@ class Update:
 
     position: int
     rollout_id: str
-    rollout_info: dict
+    rollout_info: dict[str, Any]
 
 
 @dataclass
@@ -96,10 +103,10 @@ def _text(value: Any) -> str:
 
 
 def _bounded_text(limit: int) -> Callable[[Any], str]:
+    """Optional text of at most ``limit`` characters (may be empty)."""
+
     def check(value: Any) -> str:
         text = _text(value)
-        if not text.strip():
-            raise ValueError("must not be empty")
         if len(text) > limit:
             raise ValueError(f"must be at most {limit} characters, got {len(text)}")
         return text
@@ -107,8 +114,22 @@ def _bounded_text(limit: int) -> Callable[[Any], str]:
     return check
 
 
-_id = _bounded_text(MAX_ID_CHARS)
-_name = _bounded_text(MAX_NAME_CHARS)
+def _name(value: Any) -> str:
+    text = _bounded_text(MAX_NAME_CHARS)(value)
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _id(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"must be a string, got {_kind(value)}")
+    if _ID.fullmatch(value) is None:
+        raise ValueError(f"must be 1 to {MAX_ID_CHARS} characters from {ID_CHARS}, got {_kind(value)}")
+    return value
+
+
+_short = _bounded_text(MAX_NAME_CHARS)
 
 
 def _integer(low: int, high: int) -> Callable[[Any], int]:
@@ -129,7 +150,7 @@ _step = _integer(-(2**53), 2**53)
 def _timestamp(value: Any) -> float:
     if type(value) not in (int, float) or not 0 <= value <= MAX_TIMESTAMP_MS:
         raise ValueError(f"must be epoch milliseconds (a number from 0 to {MAX_TIMESTAMP_MS}), got {_kind(value)}")
-    return value / 1000.0
+    return float(value) / 1000.0
 
 
 def _number(value: Any) -> float:
@@ -144,7 +165,7 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _object(value: Any) -> dict:
+def _object(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         raise ValueError(f"must be a JSON object, got {_kind(value)}")
     return value
@@ -153,7 +174,7 @@ def _object(value: Any) -> dict:
 def _message_type(value: Any) -> str:
     if value not in EVENT_TYPES:
         raise ValueError(f"must be one of {', '.join(EVENT_TYPES)}, got {_kind(value)}")
-    return value
+    return str(value)
 
 
 def _kind(value: Any) -> str:
@@ -174,9 +195,9 @@ MESSAGE_FIELDS: FieldSpec = {
     "content": (_text, False),
     "contentReference": (_text, False),
     "summary": (_text, False),
-    "name": (_text, False),
-    "callId": (_text, False),
-    "environment_id": (_text, False),
+    "name": (_short, False),
+    "callId": (_short, False),
+    "environment_id": (_short, False),
     "reward": (_number, False),
     "isFinished": (_flag, False),
     "metadata": (_object, False),
@@ -186,12 +207,12 @@ START_FIELDS: FieldSpec = {
     "timestamp": (_timestamp, True),
     "runName": (_name, True),
     "step": (_step, False),
-    "environment": (_text, False),
-    "environment_id": (_text, False),
-    "rolloutName": (_text, False),
-    "variant": (_text, False),
-    "variant_id": (_text, False),
-    "split": (_text, False),
+    "environment": (_short, False),
+    "environment_id": (_short, False),
+    "rolloutName": (_short, False),
+    "variant": (_short, False),
+    "variant_id": (_short, False),
+    "split": (_short, False),
     "metadata": (_object, False),
     "task_spec": (_object, False),
     "run_info": (_object, False),
@@ -205,7 +226,7 @@ UPDATE_FIELDS: FieldSpec = {
 _SPECS = {"message": MESSAGE_FIELDS, "rollout": START_FIELDS, "rollout_update": UPDATE_FIELDS}
 
 
-def _checked(event: dict, spec: FieldSpec, where: str) -> dict[str, Any]:
+def _checked(event: dict[str, Any], spec: FieldSpec, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, (check, required) in spec.items():
         value = event.get(name)
@@ -222,7 +243,7 @@ def _checked(event: dict, spec: FieldSpec, where: str) -> dict[str, Any]:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _escape_surrogates(value: Any) -> Any:
@@ -235,7 +256,7 @@ def _escape_surrogates(value: Any) -> Any:
     return value
 
 
-def safe_object(value: dict | None) -> dict | None:
+def safe_object(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """A JSON object whose text any store takes: lone surrogates (valid in JSON escapes, not in UTF-8) escaped."""
     if value is None:
         return None
@@ -243,10 +264,11 @@ def safe_object(value: dict | None) -> dict | None:
         _compact(value).encode("utf-8")
         return value
     except UnicodeEncodeError:
-        return _escape_surrogates(value)
+        escaped: dict[str, Any] = _escape_surrogates(value)
+        return escaped
 
 
-def json_text(value: dict | None) -> str | None:
+def json_text(value: dict[str, Any] | None) -> str | None:
     """A JSON object as compact text any store takes (see :func:`safe_object`); None stays None."""
     return None if value is None else _compact(safe_object(value))
 
@@ -281,7 +303,7 @@ def parse_body(body: bytes) -> Batch:
         raise BadRequest("events: a value is nested too deeply", 400) from None
 
 
-def _events(data: Any) -> list:
+def _events(data: Any) -> list[Any]:
     if type(data) is not dict:
         raise BadRequest(f'body: must be a JSON object {{"events": [...]}}, got {_kind(data)}', 400)
     events = data.get("events")
@@ -294,7 +316,7 @@ def _has_wide_float(value: Any) -> bool:
     """True if ``value`` holds a float of magnitude 2**63 or more (orjson reads a wider integer as such a float)."""
     kind = type(value)
     if kind is float:
-        return abs(value) >= _WIDE
+        return bool(abs(value) >= _WIDE)
     if kind is dict:
         return any(map(_has_wide_float, value.values()))
     if kind is list:
@@ -302,7 +324,44 @@ def _has_wide_float(value: Any) -> bool:
     return False
 
 
-def _split(events: list, wide_ints_lost: bool) -> Batch:
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+
+
+def _beyond_double(value: Any) -> list[Any] | None:
+    """The path (innermost first, after the number) to the first number a double cannot hold, or None.
+
+    The standard library reads ``1e400`` as infinity and keeps a 400-digit integer exact;
+    neither can be stored as JSON that every reader takes. orjson refuses both itself.
+    """
+    kind = type(value)
+    if kind is float:
+        return None if math.isfinite(value) else [value]
+    if kind is int:
+        return None if -_MAX_FLOAT <= value <= _MAX_FLOAT else [value]
+    if kind is dict:
+        for key, item in value.items():
+            found = _beyond_double(item)
+            if found is not None:
+                found.append(f".{key}" if _PLAIN_KEY.fullmatch(key) else f"[{_kind(key)}]")
+                return found
+    elif kind is list:
+        for i, item in enumerate(value):
+            found = _beyond_double(item)
+            if found is not None:
+                found.append(f"[{i}]")
+                return found
+    return None
+
+
+def _refuse_beyond_double(raw: dict[str, Any], where: str) -> None:
+    """Raise BadRequest naming the first number anywhere in an event that a double cannot hold."""
+    found = _beyond_double(raw)
+    if found is not None:
+        number, path = found[0], "".join(reversed(found[1:]))
+        raise BadRequest(f"{where}{path}: must be a number a double can hold (finite), got {_kind(number)}")
+
+
+def _split(events: list[Any], wide_ints_lost: bool) -> Batch:
     """Check the events and sort them by kind; ``wide_ints_lost``: raise _Reread where that could show."""
     batch = Batch()
     for pos, raw in enumerate(events):
@@ -313,6 +372,8 @@ def _split(events: list, wide_ints_lost: bool) -> Batch:
         spec = _SPECS.get(kind) if type(kind) is str else None
         if spec is None:
             raise BadRequest(f"{where}.eventType: must be one of message, rollout, rollout_update, got {_kind(kind)}")
+        if not wide_ints_lost:
+            _refuse_beyond_double(raw, where)
         if kind == "message":
             message = _plain_message(pos, raw) or _message(pos, _checked(raw, spec, where), where)
             if wide_ints_lost and message.metadata and _has_wide_float(message.metadata):
@@ -334,14 +395,8 @@ _NUMBER = (int, float)
 
 
 def _plain_id(value: Any) -> bool:
-    """An id the full check takes as it is: ASCII text, no NUL byte, not blank, not too long."""
-    return (
-        type(value) is str
-        and 0 < len(value) <= MAX_ID_CHARS
-        and value.isascii()
-        and "\x00" not in value
-        and not value.isspace()
-    )
+    """An id the full check takes as it is."""
+    return type(value) is str and _ID.fullmatch(value) is not None
 
 
 def _plain_text(value: Any) -> Any:
@@ -351,12 +406,17 @@ def _plain_text(value: Any) -> Any:
     return value
 
 
-def _plain_message(pos: int, raw: dict) -> Message | None:
+def _plain_short(value: Any) -> bool:
+    """Optional short text (a tool name, a call id) the full check takes as it is."""
+    return value is None or (type(value) is str and len(value) <= MAX_NAME_CHARS)
+
+
+def _plain_message(pos: int, raw: dict[str, Any]) -> Message | None:
     """An ordinary message event checked fast; None when anything needs the full check (which names the field).
 
     Takes only what :data:`MESSAGE_FIELDS` and :func:`_message` take, and gives the same Message.
     """
-    get = raw.get
+    get: Callable[[str], Any] = raw.get
     idx, ts, etype = get("index"), get("timestamp"), get("type")
     if not (
         type(idx) is int
@@ -381,9 +441,9 @@ def _plain_message(pos: int, raw: dict) -> Message | None:
         and (content is None or type(content) is str)
         and (reference is None or type(reference) is str)
         and (summary is None or type(summary) is str)
-        and (name is None or type(name) is str)
-        and (call_id is None or type(call_id) is str)
-        and (env is None or type(env) is str)
+        and _plain_short(name)
+        and _plain_short(call_id)
+        and _plain_short(env)
         and (reward is None or (type(reward) in _NUMBER and -_MAX_FLOAT <= reward <= _MAX_FLOAT))
         and (finished is None or type(finished) is bool)
         and (metadata is None or type(metadata) is dict)

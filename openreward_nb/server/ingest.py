@@ -20,7 +20,7 @@ from ..events import MODEL_SIDE_TYPES
 from ..store.base import Store
 from ..store.dbapi import close_quietly, fetch
 from ..store.ops import BatchPlan, EventOp, InfoOp, Op, RolloutOp, plan_batch
-from .decode import BadRequest, Batch, Message, Start, json_text
+from .decode import BadRequest, Batch, Message, Start, Update, json_text
 
 _IN_CHUNK = 500
 log = logging.getLogger("openreward_nb.server")
@@ -122,7 +122,7 @@ class Ingestor:
 
     @staticmethod
     def _infos(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> Iterable[InfoOp]:
-        merged: dict[str, dict] = {}
+        merged: dict[str, dict[str, Any]] = {}
         for update in batch.updates:
             rid = update.rollout_id
             if rid not in merged:
@@ -163,7 +163,8 @@ class Ingestor:
 
 def _refuse_unknown(batch: Batch, known: dict[str, str | None], starts: dict[str, Start]) -> None:
     """Raise BadRequest naming the first event of a rollout the store has not heard of."""
-    for item in sorted([*batch.messages, *batch.updates], key=lambda x: x.position):
+    items: list[Message | Update] = [*batch.messages, *batch.updates]
+    for item in sorted(items, key=lambda x: x.position):
         if item.rollout_id not in known and item.rollout_id not in starts:
             field = "rolloutEventId" if isinstance(item, Message) else "eventId"
             raise BadRequest(
@@ -181,7 +182,7 @@ def _by_rollout(messages: list[Message]) -> dict[str, list[Message]]:
     return groups
 
 
-def _stored_info(rollout_id: str, known: dict[str, str | None], starts: dict[str, Start]) -> dict:
+def _stored_info(rollout_id: str, known: dict[str, str | None], starts: dict[str, Start]) -> dict[str, Any]:
     """The rollout_info an update merges into: the stored one, else the one its start in this batch carries."""
     if rollout_id in known:
         text = known[rollout_id]

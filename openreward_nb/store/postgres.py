@@ -108,8 +108,9 @@ class PostgresStore(Store):
     # a snapshot may sit idle while its reader works; only sessions that write are timed out
     snapshot_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = 0"
     # each rollout's events looked up by index, whatever the table's statistics say (fresh
-    # after a bulk load, they would have the planner scan every event for each page)
-    events_join_sql = "CROSS JOIN LATERAL (SELECT * FROM events WHERE events.rollout_id = r.id) e"
+    # after a bulk load, they would have the planner scan every event for each page); OFFSET 0
+    # keeps the planner from flattening the lookup into a join, which it did, into a hash join
+    events_join_sql = "CROSS JOIN LATERAL (SELECT * FROM events WHERE events.rollout_id = r.id OFFSET 0) e"
     bookkeeping_ddl = (
         "CREATE TABLE IF NOT EXISTS write_ledger (writer TEXT PRIMARY KEY, batch BIGINT NOT NULL, "
         "at DOUBLE PRECISION NOT NULL)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .wire import payload
 
@@ -136,8 +137,8 @@ class Work:
 
     rollout_id: str
     info: Chunk | None
-    rows: list[tuple]
-    encode: Callable[[tuple], bytes]  # a stored row -> one encoded message event (row[0] is its index)
+    rows: list[tuple[Any, ...]]
+    encode: Callable[[tuple[Any, ...]], bytes]  # a stored row -> one encoded message event (row[0] is its index)
     before: tuple[int, int]
     sent_base: int
 
@@ -151,7 +152,9 @@ class BatchStream:
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.ledger = ledger
-        self._runs: dict[str, tuple[int, int]] = {}  # rollout -> (cursor, sent count) its next run starts from
+        self._runs: dict[
+            str, tuple[tuple[int, int], int]
+        ] = {}  # rollout -> (cursor, sent count) its next run starts from
 
     @staticmethod
     def _parts(work: Iterable[Work]) -> Iterator[tuple[Work, int | None, bytes]]:

@@ -56,7 +56,7 @@ class Cursor:
 
     @property
     def rollout_id(self) -> str:
-        return self.rollout["id"]
+        return str(self.rollout["id"])
 
     @property
     def info_due(self) -> str | None:
@@ -64,7 +64,7 @@ class Cursor:
         info = self.rollout["rollout_info"]
         return info if info is not None and info != self.info_sent else None
 
-    def state(self) -> tuple:
+    def state(self) -> tuple[Any, ...]:
         return (self.start_sent, self.next_idx, self.n_sent, self.info_sent)
 
 
@@ -110,11 +110,11 @@ class UploadState:
         """Queued rollouts with something left to send, oldest first."""
         n = len(ROLLOUT_FIELDS)
         return [
-            Cursor(dict(zip(ROLLOUT_FIELDS, row[:n])), bool(row[n]), row[n + 1], row[n + 2], row[n + 3])
+            Cursor(dict(zip(ROLLOUT_FIELDS, row[:n], strict=True)), bool(row[n]), row[n + 1], row[n + 2], row[n + 3])
             for row in fetch(conn, self._sql["pending"], (self.target, limit))
         ]
 
-    def events(self, conn: Any, rollout_id: str, start: int, limit: int) -> list[tuple]:
+    def events(self, conn: Any, rollout_id: str, start: int, limit: int) -> list[tuple[Any, ...]]:
         """Up to ``limit`` stored events of a rollout from index ``start`` on, as wire.MESSAGE_COLUMNS rows."""
         return fetch(conn, self._sql["events"], (rollout_id, start, limit))
 

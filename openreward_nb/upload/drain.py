@@ -6,31 +6,59 @@ run side by side (a rollout stays in one lane, so its events arrive in order). E
 answered batch moves the cursors in the store at once, so an interrupted upload resumes
 where it stopped. Retryable failures back off and retry until ``give_up_after`` seconds
 pass without progress; what is left stays queued.
+
+Nothing waits on a peer without bound: each request has an overall deadline
+(``UploadOptions.timeout``), ``stop`` lets the requests in flight finish for at most
+``stop_grace`` seconds, and ``deadline`` (close's bound) ends the whole run at a fixed
+time, whatever the server does. Near the deadline no request starts that the slowest
+answer seen so far says would not finish: a request cut short may still be stored by the
+server, and its events would then go twice (with the same ids) in a later sync.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from . import transport
+from ..safe_text import terminal_line
+from . import answers, transport
 from .batches import INFO, START, Batch, BatchStream, Chunk, Ledger, Work, pack
 from .cursors import Commit, Cursor, UploadState
 from .model import UploadOptions
 from .target import Target
-from .transport import Refused, Retryable
-from .wire import encode, encode_message, start_event, update_event
+from .transport import Fatal, NoDocument, Refused, Retryable
+from .wire import MessageEncoder, encode, start_event, update_event
 
 T = TypeVar("T")
 
 
 class GiveUp(Exception):
-    """No progress for ``give_up_after`` seconds (or asked to stop): what is left stays queued."""
+    """No progress for ``give_up_after`` seconds, or the deadline passed: what is left stays queued."""
+
+
+class _Stopped(Exception):
+    """Asked to stop while a request was failing: end quietly, what is left stays queued."""
+
+
+#: how often the watch over a run looks at ``stop`` and the deadline
+_WATCH_S = 0.05
+#: seconds the requests in flight get to finish once ``stop`` is set, before they are cut short
+STOP_GRACE_S = 1.0
+
+
+class Pace:
+    """The slowest answer to an upload seen so far, kept across the runs of one uploader."""
+
+    def __init__(self) -> None:
+        self.slowest_s = 0.0
+
+    def answered(self, seconds: float) -> None:
+        self.slowest_s = max(self.slowest_s, seconds)
 
 
 class Drain:
@@ -47,6 +75,10 @@ class Drain:
         stop: threading.Event,
         on_progress: Callable[[int], None] | None,
         settled_before: float | None,
+        deadline: float | None = None,
+        queue_new: Callable[[Any], None] | None = None,
+        stop_grace: float = STOP_GRACE_S,
+        pace: Pace | None = None,
     ) -> None:
         self.target = target
         self.opts = options
@@ -59,13 +91,19 @@ class Drain:
         self.sent = 0
         self.errors: list[str] = []
         self.last_progress = time.monotonic()
-        self.seen: dict[str, tuple] = {}
+        self.seen: dict[str, tuple[Any, ...]] = {}
         self.skip: set[str] = set()
         self.http: Any = None
         self.ledger = Ledger()
         self.settled_before = settled_before
+        self.deadline = deadline  # time.monotonic() at which the run ends, whatever is in flight
+        self.url = terminal_line(target.url, 200)
+        self.queue_new = queue_new
+        self.stop_grace = stop_grace
+        self.pace = pace or Pace()
 
     async def run(self) -> None:
+        """Send what is pending; returns when done or stopped, GiveUp at the deadline or without progress."""
         cursors = self._pending()
         if not cursors:
             return
@@ -73,11 +111,32 @@ class Drain:
             self.target.url, self.target.api_key, self.opts.concurrency, self.opts.timeout
         ) as http:
             self.http = http
-            while cursors and not self.stop.is_set():
-                await self.round(cursors)
-                cursors = self._pending()
+            work = asyncio.create_task(self._rounds(cursors))
+            stopped_at: float | None = None
+            while not work.done():
+                await asyncio.wait({work}, timeout=_WATCH_S)
+                now = time.monotonic()
+                if stopped_at is None and self.stop.is_set():
+                    stopped_at = now  # no new batch starts; those in flight get a moment to finish
+                late = self.deadline is not None and now >= self.deadline
+                if not work.done() and (late or (stopped_at is not None and now - stopped_at >= self.stop_grace)):
+                    work.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await work
+                    if late:
+                        raise GiveUp(f"the upload to {self.url} stopped at its time limit; the rest stays queued")
+                    return
+            with contextlib.suppress(_Stopped):
+                work.result()
+
+    async def _rounds(self, cursors: list[Cursor]) -> None:
+        while cursors and not self.stop.is_set():
+            await self.round(cursors)
+            cursors = self._pending()
 
     def _pending(self) -> list[Cursor]:
+        if self.queue_new is not None:
+            self.queue_new(self.conn)
         return [c for c in self.state.pending(self.conn, 2000) if c.rollout_id not in self.skip]
 
     def _fresh(self, cursor: Cursor) -> bool:
@@ -86,7 +145,7 @@ class Drain:
         if self.seen.get(rid) == cursor.state():
             self.skip.add(rid)
             self.errors.append(
-                f"rollout {rid}: its upload made no progress (the store counts {cursor.rollout['n_events']} "
+                f"rollout {terminal_line(rid, 80)}: its upload made no progress (the store counts {cursor.rollout['n_events']} "
                 f"events, {cursor.n_sent} sent); skipped in this sync"
             )
             return False
@@ -101,16 +160,24 @@ class Drain:
         if key not in self.env_ids:
             owner, name = environment.split("/", 1)
             path = f"/v1/environments/{quote(owner, safe='')}/{quote(name)}"
-            found = await self.retrying(lambda: transport.get_json(self.http, path))
-            env_id = found.get("id") if isinstance(found, dict) else None
-            variant_id = None
-            if variant:
-                listed = await self.retrying(lambda: transport.get_json(self.http, path + "/variants"))
-                for item in listed if isinstance(listed, list) else []:
-                    if isinstance(item, dict) and item.get("name") == variant:
-                        variant_id = item.get("id")
+            try:  # an environment or variant the API does not know is sent without its id, as the SDK does
+                found = await self._document(path)
+                env_id = None if found is None else answers.environment_id(path, found)
+                variant_id = None
+                if variant:
+                    listed = await self._document(path + "/variants")
+                    variant_id = None if listed is None else answers.variant_id(path + "/variants", listed, variant)
+            except answers.BadAnswer as exc:
+                raise Fatal(str(exc)) from None
             self.env_ids[key] = (env_id, variant_id)
         return self.env_ids[key]
+
+    async def _document(self, path: str) -> Any:
+        """A JSON document from the API, None when it has none (4xx), as the SDK treats a failed look-up."""
+        try:
+            return await self.retrying(lambda: transport.get_json(self.http, path, self.opts.timeout))
+        except NoDocument:
+            return None
 
     # --- one round ---------------------------------------------------------------------
     async def round(self, cursors: list[Cursor]) -> None:
@@ -133,7 +200,7 @@ class Drain:
             budget -= len(rows)
             if update is not None or rows:
                 before = (cursor.next_idx, cursor.n_sent)
-                work.append(Work(rid, update, rows, partial(encode_message, rid, env_id), before, sent_base))
+                work.append(Work(rid, update, rows, MessageEncoder(rid, env_id), before, sent_base))
         lanes = opts.concurrency
         start_batches = pack(starts, opts.batch_events, opts.batch_bytes)
         refused = await self.send([iter(start_batches[i::lanes]) for i in range(lanes)])
@@ -141,7 +208,7 @@ class Drain:
         todo = _lanes([w for w in work if w.rollout_id not in refused], lanes)
         await self.send([BatchStream(lane, opts.batch_events, opts.batch_bytes, self.ledger) for lane in todo])
 
-    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple], int]:
+    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple[Any, ...]], int]:
         """The cursor's next stored events and the sent count they start from.
 
         From index 0 again (same ids) when events arrived below the cursor after it passed.
@@ -172,6 +239,8 @@ class Drain:
 
         async def worker(batches: Iterator[Batch]) -> None:
             for batch in batches:
+                if self.stop.is_set() or not self._time_for_one_more():
+                    return
                 await self.deliver(batch, refused)
 
         tasks = [asyncio.create_task(worker(lane)) for lane in lanes]
@@ -187,10 +256,19 @@ class Drain:
                 raise task.exception()  # type: ignore[misc]
         return refused
 
+    def _time_for_one_more(self) -> bool:
+        """False when the deadline is nearer than the slowest answer seen: leave the rest for later."""
+        return self.deadline is None or time.monotonic() + self.pace.slowest_s < self.deadline
+
+    async def _post(self, body: bytes) -> None:
+        started = time.monotonic()
+        await transport.post(self.http, body, self.opts.timeout)
+        self.pace.answered(time.monotonic() - started)
+
     async def deliver(self, batch: Batch, refused: set[str]) -> None:
         """Send one batch until it is answered; a refused batch is cut smaller to find the rollout at fault."""
         try:
-            await self.retrying(lambda: transport.post(self.http, batch.body()))
+            await self.retrying(lambda: self._post(batch.body()))
         except Refused as exc:
             parts = batch.split() if exc.status == 413 or len(batch.chunks) > 1 else []
             if len(parts) == 2 and len(batch.chunks) == 1:
@@ -220,26 +298,29 @@ class Drain:
             refused.add(rid)
             self.ledger.drop(rid)
             failures.append((rid, str(exc)))
-            self.errors.append(f"rollout {rid}: the server refused it ({exc}); it stays in the store")
+            self.errors.append(
+                f"rollout {terminal_line(rid, 80)}: the server refused it ({exc}); it stays in the store"
+            )
         self.state.commit(self.conn, Commit([], [], [], failures))
 
     async def retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        """Run ``attempt`` until it does not raise Retryable; GiveUp when there has been no progress for too long."""
+        """Run ``attempt`` until it does not raise Retryable; GiveUp when there has been no progress for too long.
+
+        An attempt that fails after its own deadline may already be past ``give_up_after``:
+        then it is not tried again (the caller's bound is the give-up time plus one deadline).
+        """
         tries = 0
         while True:
             try:
                 return await attempt()
             except Retryable as exc:
+                if self.stop.is_set():
+                    raise _Stopped from exc
                 tries += 1
                 stalled = self.give_up_after is not None and time.monotonic() - self.last_progress >= self.give_up_after
-                if self.stop.is_set() or (stalled and tries > 1):  # one retry even after a long hang
-                    raise GiveUp(f"the API at {self.target.url} did not take the upload: {exc}") from exc
-                await self._pause(max(transport.backoff(tries), exc.retry_after or 0.0))
-
-    async def _pause(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while not self.stop.is_set() and time.monotonic() < end:
-            await asyncio.sleep(min(0.1, end - time.monotonic()))
+                if stalled:
+                    raise GiveUp(f"the API at {self.url} did not take the upload: {exc}") from exc
+                await asyncio.sleep(max(transport.backoff(tries), exc.retry_after or 0.0))
 
 
 def _lanes(work: list[Work], n: int) -> list[list[Work]]:

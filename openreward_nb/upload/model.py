@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..safe_text import terminal_line
+
 
 @dataclass
 class UploadOptions:
     """Batch limits, concurrency and timeouts of an upload."""
 
-    batch_events: int = 1000
-    batch_bytes: int = 1_000_000
+    batch_events: int = 4000
+    batch_bytes: int = 4_000_000
     concurrency: int = 4
     round_events: int = 16_000
+    #: seconds one request may take in all (connect, send, the whole answer)
     timeout: float = 30.0
 
 
@@ -31,5 +34,6 @@ class SyncResult:
         return self.pending == 0 and self.failed == 0
 
     def __str__(self) -> str:
+        """The counts, and each error on a line of its own (inert: errors hold what a server said)."""
         text = f"sent {self.sent:,} events; {self.pending:,} pending; {self.failed:,} failed"
-        return text + "".join(f"\n  {e}" for e in self.errors)
+        return text + "".join(f"\n  {terminal_line(e)}" for e in self.errors)

@@ -77,7 +77,7 @@ class WidgetProgress(Progress):
 
         self._bar = ipywidgets.IntProgress(min=0, max=max(total, 1), description=label)
         self._info = ipywidgets.Label(self._text(0, 0.0))
-        display(ipywidgets.HBox([self._bar, self._info]))
+        display(ipywidgets.HBox([self._bar, self._info]))  # type: ignore[no-untyped-call]
 
     def _draw(self, done: int, elapsed: float) -> None:
         self._bar.max = max(self.total, 1)

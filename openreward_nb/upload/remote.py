@@ -4,13 +4,19 @@
 the columns and dtypes of the local exporter (``frames.runs_df`` / ``frames.rollouts_df``)
 for every field the API sends that means the same thing (``rolloutName`` -> ``rollout_name``,
 ``num_messages`` -> ``n_events``, times as UTC datetimes, JSON objects flattened into
-``metadata.<key>`` columns); other fields follow as they are, in snake_case. A run's id,
-needed for :meth:`RemoteAPI.rollouts`, is in the ``run_id`` column.
+``metadata.<key>`` columns); other fields follow as they are, in snake_case, except those
+named ``*_at`` (``updated_at``), which are UTC datetimes too. A run's id, needed for
+:meth:`RemoteAPI.rollouts`, is in the ``run_id`` column.
+
+Each request has an overall deadline, reads a bounded answer, and its shape is checked
+(:mod:`.answers`): a broken or hostile server gives a :class:`RemoteAPIError`, never a
+hang, a huge allocation or an AttributeError.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -24,10 +30,13 @@ from ..extras import needs_extra
 with needs_extra("sync", "Reading runs from OpenReward"):
     import httpx2
 
-from . import transport
+from ..safe_text import terminal_line
+from . import answers, transport
 from .target import Target
 
 PAGE = 100
+#: the largest answer read (a page of 100 rollouts with their metadata is far smaller)
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 _RENAMES = {
     "id": "rollout_id",
     "run_name": "run",
@@ -51,13 +60,16 @@ def column_name(field: str, renames: dict[str, str]) -> str:
     return renames.get(snake, snake)
 
 
-def epoch_seconds(value: Any) -> Any:
-    """An API time (ISO 8601 text, or epoch seconds / milliseconds) as epoch seconds; None stays None."""
+def epoch_seconds(value: Any) -> float | None:
+    """An API time (ISO 8601 text, or epoch seconds / milliseconds) as epoch seconds; None when it is none or no time."""
     if isinstance(value, str):
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1e11:
-        return value / 1000.0
-    return value
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return value / 1000.0 if value > 1e11 else float(value)
+    return None
 
 
 def _cell(kind: str, value: Any) -> Any:
@@ -78,6 +90,8 @@ def frame(records: list[dict[str, Any]], spec: Sequence[Any]) -> Any:
     from ..frames.columns import Column
 
     present = list(dict.fromkeys(key for record in records for key in record))
+    declared = {c.name for c in spec}
+    spec = [*spec, *(Column(key, "datetime", "") for key in present if key.endswith("_at") and key not in declared)]
     typed = []
     for column in spec:
         if records and column.name not in present:
@@ -93,6 +107,14 @@ def frame(records: list[dict[str, Any]], spec: Sequence[Any]) -> Any:
     return df
 
 
+def _until(chunks: Iterator[bytes], deadline: float, seconds: float) -> Iterator[bytes]:
+    """``chunks``, Retryable once ``deadline`` (time.monotonic()) has passed: a dripping server cannot hold a read."""
+    for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise transport.Retryable(f"no whole answer within {seconds:g} s")
+        yield chunk
+
+
 class RemoteAPI:
     """Read runs and rollouts from the OpenReward API (``client.remote``)."""
 
@@ -102,33 +124,56 @@ class RemoteAPI:
         self.retries = retries
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        headers = {"x-api-key": self.target.api_key, "user-agent": transport.USER_AGENT}
+        shown = terminal_line(path, 200)
         problem = ""
         for attempt in range(1, self.retries + 2):
             try:
-                response = httpx2.get(self.target.url + path, params=params, headers=headers, timeout=self.timeout)
-                transport.check(response)
-                return response.json()
-            except httpx2.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                return self._fetch(path, params)
             except transport.Retryable as exc:
                 problem = str(exc)
             except (transport.Refused, transport.Fatal) as exc:
-                raise RemoteAPIError(f"GET {path}: {exc}") from None
+                raise RemoteAPIError(f"GET {shown}: {exc}") from None
             if attempt <= self.retries:
                 time.sleep(transport.backoff(attempt))
-        raise RemoteAPIError(f"GET {path} at {self.target.url} failed: {problem}")
+        raise RemoteAPIError(f"GET {shown} at {terminal_line(self.target.url, 200)} failed: {problem}")
 
-    def _pages(self, path: str, key: str, limit: int | None, params: dict[str, Any]) -> Iterator[dict]:
+    def _fetch(self, path: str, params: dict[str, Any] | None) -> Any:
+        """One GET: its JSON answer, read within ``timeout`` seconds and ``MAX_ANSWER_BYTES``."""
+        headers = {"x-api-key": self.target.api_key, "user-agent": transport.USER_AGENT}
+        deadline = time.monotonic() + self.timeout
+        per_read = httpx2.Timeout(min(self.timeout, 10.0))
+        try:
+            with httpx2.stream("GET", self.target.url + path, params=params, headers=headers, timeout=per_read) as r:
+                body, whole = transport.prefix(_until(r.iter_bytes(), deadline, self.timeout), MAX_ANSWER_BYTES)
+        except httpx2.TransportError as exc:
+            raise transport.Retryable(transport.transport_problem(exc)) from exc
+        transport.check(r, body)
+        if not whole:
+            raise transport.Fatal(f"the answer is larger than {MAX_ANSWER_BYTES:,} bytes")
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise transport.Fatal("the answer is not JSON") from None
+
+    def _pages(self, path: str, key: str, limit: int | None, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         offset = 0
         while limit is None or offset < limit:
             size = PAGE if limit is None else min(PAGE, limit - offset)
-            page = self._get(path, {**params, "limit": size, "offset": offset})
-            items = page.get(key) or []
+            items, total = self._checked(
+                answers.page, path, self._get(path, {**params, "limit": size, "offset": offset}), key
+            )
             yield from items
             offset += len(items)
-            if len(items) < size or offset >= page.get("total", float("inf")):
+            if len(items) < size or (total is not None and offset >= total):
                 return
+
+    @staticmethod
+    def _checked(check: Any, path: str, *args: Any) -> Any:
+        """``check(path, *args)``, its BadAnswer as a RemoteAPIError."""
+        try:
+            return check(path, *args)
+        except answers.BadAnswer as exc:
+            raise RemoteAPIError(str(exc)) from None
 
     def runs(self, search: str | None = None, limit: int | None = None) -> Any:
         """Runs whose name contains ``search``, shaped like ``frames.runs_df`` (plus ``run_id``)."""
@@ -140,7 +185,8 @@ class RemoteAPI:
 
     def run(self, run_id: str) -> dict[str, Any]:
         """One run as the API describes it (its own field names)."""
-        return self._get(f"/v1/runs/{quote(run_id, safe='')}")
+        path = f"/v1/runs/{quote(run_id, safe='')}"
+        return self._checked(answers.document, path, self._get(path))  # type: ignore[no-any-return]
 
     def rollouts(self, run_id: str, limit: int | None = None) -> Any:
         """The rollouts of a run (``run_id`` from :meth:`runs`), shaped like ``frames.rollouts_df``."""

@@ -1,14 +1,24 @@
-"""One POST of a batch to ``/v1/rollouts``, with the answer sorted into: done, retry later, refused, or stop.
+"""One request to the OpenReward API, with the answer sorted into: done, retry later, refused, or stop.
 
 Connection errors, timeouts, 408, 425, 429 and 5xx are worth retrying; 413 means the batch
 is too big; other 4xx mean the server refuses what the batch holds; 3xx, 401 and 403 mean
 no batch can get through (wrong URL or key), so the whole upload stops.
+
+A peer is not trusted to behave: every request has an overall deadline (a server that
+sends one byte every few seconds restarts a read timeout for ever, not this one), only
+a bounded prefix of any answer is read (a 400 MB reply costs 64 KB), and what the server
+says is made inert (:func:`~openreward_nb.safe_text.terminal_line`) before it is kept in
+an error, stored in the store, or printed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import random
+import ssl
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from ..extras import needs_extra
@@ -17,9 +27,16 @@ with needs_extra("sync", "Uploading to OpenReward"):
     import httpx2
 
 from .._version import __version__
+from ..safe_text import terminal_line
 
 USER_AGENT = f"openreward-nb/{__version__}"
 RETRY_STATUSES = frozenset({408, 425, 429})
+#: the most read of an answer to an upload: only its status and a message are used
+MAX_REPLY_BYTES = 64 * 1024
+#: the most read of an answer holding a JSON document (an environment look-up)
+MAX_JSON_BYTES = 1024 * 1024
+#: the longest server message kept in an error
+MAX_MESSAGE_CHARS = 500
 
 
 class Retryable(Exception):
@@ -39,7 +56,14 @@ class Refused(Exception):
 
 
 class Fatal(Exception):
-    """No batch can get through (3xx, 401, 403): the upload stops with this message."""
+    """No batch can get through (3xx, 401, 403, an answer that makes no sense): the upload stops with this message."""
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every upload of the process shares: building one loads the CA bundle (tens of
+    milliseconds), and ``upload=True`` starts an upload whenever a rollout is created."""
+    return httpx2.create_ssl_context()
 
 
 def make_client(url: str, api_key: str, concurrency: int, timeout: float) -> httpx2.AsyncClient:
@@ -49,21 +73,27 @@ def make_client(url: str, api_key: str, concurrency: int, timeout: float) -> htt
         headers={"x-api-key": api_key, "user-agent": USER_AGENT},
         timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
         limits=httpx2.Limits(max_connections=concurrency + 1, max_keepalive_connections=concurrency + 1),
+        verify=tls_context(),
     )
 
 
-def server_message(response: httpx2.Response) -> str:
-    """What the server said about a failure: its JSON ``message`` / ``error`` / ``detail``, else its text."""
-    text = response.text
+def transport_problem(exc: BaseException) -> str:
+    """A network failure as one inert line."""
+    return terminal_line(f"{type(exc).__name__}: {exc or 'no answer'}", 300)
+
+
+def server_message(response: httpx2.Response, body: bytes) -> str:
+    """What the server said about a failure (its JSON ``message`` / ``error`` / ``detail``, else its text), inert."""
+    text = body.decode("utf-8", "replace")
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         for key in ("message", "error", "detail"):
             if data.get(key):
-                return str(data[key])[:1000]
-    return text.strip()[:1000] or response.reason_phrase
+                return terminal_line(data[key], MAX_MESSAGE_CHARS)
+    return terminal_line(text.strip(), MAX_MESSAGE_CHARS) or terminal_line(response.reason_phrase, 100)
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
@@ -74,46 +104,90 @@ def _retry_after(response: httpx2.Response) -> float | None:
         return None
 
 
-def check(response: httpx2.Response) -> None:
-    """Return if the answer is 2xx, else raise Retryable, Refused or Fatal."""
+def check(response: httpx2.Response, body: bytes) -> None:
+    """Return if the answer is 2xx, else raise Retryable, Refused or Fatal (``body``: what was read of it)."""
     status = response.status_code
     if 200 <= status < 300:
         return
-    message = server_message(response)
+    message = server_message(response, body)
     if status in RETRY_STATUSES or status >= 500:
         raise Retryable(f"{status}: {message}", _retry_after(response))
     if status in (401, 403):
         raise Fatal(f"the API refused the key ({status}: {message}); check OPENREWARD_API_KEY")
     if status < 400:
-        where = response.headers.get("location", "?")
+        where = terminal_line(response.headers.get("location", "?"), 200)
         raise Fatal(f"the API answered {status} (redirect to {where}); set OPENREWARD_API_URL to the API's address")
     raise Refused(status, message)
 
 
-async def post(http: httpx2.AsyncClient, body: bytes) -> None:
-    """POST one ``{"events": [...]}`` body; raises as :func:`check` does, Retryable on network trouble."""
-    try:
-        response = await http.post("/v1/rollouts", content=body, headers={"content-type": "application/json"})
-    except httpx2.TransportError as exc:
-        raise Retryable(f"{type(exc).__name__}: {exc or 'no answer'}") from exc
-    check(response)
+async def _prefix(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes from ``chunks``, and whether that was all of them."""
+    got = bytearray()
+    async for chunk in chunks:
+        got += chunk[: limit - len(got)]
+        if len(got) >= limit:
+            return bytes(got), False
+    return bytes(got), True
 
 
-async def get_json(http: httpx2.AsyncClient, path: str) -> Any:
-    """GET a JSON document; None when the server answers 4xx; Retryable on network trouble or 5xx."""
+def prefix(chunks: Iterator[bytes], limit: int) -> tuple[bytes, bool]:
+    """The blocking form of :func:`_prefix`."""
+    got = bytearray()
+    for chunk in chunks:
+        got += chunk[: limit - len(got)]
+        if len(got) >= limit:
+            return bytes(got), False
+    return bytes(got), True
+
+
+async def request(
+    http: httpx2.AsyncClient, method: str, path: str, *, deadline: float, limit: int, **kwargs: Any
+) -> tuple[httpx2.Response, bytes, bool]:
+    """Send one request; (response, at most ``limit`` bytes of its body, whether that is all of it).
+
+    Everything (connect, send, the whole answer) happens within ``deadline`` seconds, else
+    Retryable; a network failure is Retryable too. A longer answer is cut off unread.
+    """
     try:
-        response = await http.get(path)
+        async with asyncio.timeout(deadline), http.stream(method, path, **kwargs) as response:
+            body, whole = await _prefix(response.aiter_bytes(), limit)
+    except TimeoutError:
+        raise Retryable(f"no whole answer within {deadline:g} s") from None
     except httpx2.TransportError as exc:
-        raise Retryable(f"{type(exc).__name__}: {exc or 'no answer'}") from exc
-    if 400 <= response.status_code < 500 and response.status_code not in RETRY_STATUSES:
-        return None
-    check(response)
+        raise Retryable(transport_problem(exc)) from exc
+    return response, body, whole
+
+
+async def post(http: httpx2.AsyncClient, body: bytes, deadline: float) -> None:
+    """POST one ``{"events": [...]}`` body; raises as :func:`check` does, Retryable on network trouble or past ``deadline``."""
+    headers = {"content-type": "application/json"}
+    response, reply, _ = await request(
+        http, "POST", "/v1/rollouts", deadline=deadline, limit=MAX_REPLY_BYTES, content=body, headers=headers
+    )
+    check(response, reply)
+
+
+class NoDocument(Exception):
+    """The server answered 4xx: it has no such document."""
+
+
+async def get_json(http: httpx2.AsyncClient, path: str, deadline: float) -> Any:
+    """GET a JSON document; NoDocument on 4xx; Retryable on network trouble, 5xx or past ``deadline``;
+    Fatal when the answer is too large or not JSON."""
+    response, body, whole = await request(http, "GET", path, deadline=deadline, limit=MAX_JSON_BYTES)
+    status = response.status_code
+    if 400 <= status < 500 and status not in RETRY_STATUSES:
+        raise NoDocument(f"{status}: {server_message(response, body)}")
+    check(response, body)
+    if not whole:
+        raise Fatal(f"the API's answer to GET {terminal_line(path, 200)} is larger than {MAX_JSON_BYTES:,} bytes")
     try:
-        return response.json()
-    except ValueError:
-        return None
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        shown = terminal_line(body[:80].decode("utf-8", "replace"), 80)
+        raise Fatal(f"the API's answer to GET {terminal_line(path, 200)} is not JSON: {shown!r}") from None
 
 
 def backoff(attempt: int, base: float = 0.2, cap: float = 10.0) -> float:
     """Seconds to wait before retry ``attempt`` (1, 2, ...): exponential, capped, with jitter."""
-    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+    return min(cap, base * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)

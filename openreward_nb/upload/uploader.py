@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..safe_text import terminal_line
 from ..store.base import Store
 from ..store.dbapi import close_quietly
 from .cursors import UploadState
-from .drain import Drain, GiveUp
+from .drain import STOP_GRACE_S, Drain, GiveUp, Pace
 from .model import SyncResult, UploadOptions
 from .target import Target
 from .transport import Fatal
@@ -41,6 +42,7 @@ class Uploader:
         self.options = options or UploadOptions()
         self.state = UploadState(store, target.url)
         self._env_ids: dict[tuple[str, str | None], tuple[str | None, str | None]] = {}
+        self.pace = Pace()
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -75,14 +77,21 @@ class Uploader:
         stop: threading.Event | None = None,
         on_progress: Callable[[int], None] | None = None,
         settle: float | None = None,
+        time_limit: float | None = None,
+        queue_new: Callable[[Any], None] | None = None,
+        stop_grace: float = STOP_GRACE_S,
     ) -> SyncResult:
         """Send everything queued (blocking, in this thread); stop after ``give_up_after`` s without progress.
 
         ``settle``: leave events of running rollouts that are younger than this many seconds
         for a later run (a reward often arrives on an event just after it was logged).
+        ``time_limit``: end after this many seconds whatever is in flight (what is left stays queued).
+        ``queue_new(conn)``: called before each look at what is pending, to queue rollouts created meanwhile.
+        ``stop_grace``: seconds the requests in flight may still take once ``stop`` is set.
         """
         with drain_lock(self.store, self.target), self.connection() as conn:
             settled_before = None if settle is None else time.time() - settle
+            deadline = None if time_limit is None else time.monotonic() + time_limit
             drain = Drain(
                 self.state,
                 self.target,
@@ -93,12 +102,16 @@ class Uploader:
                 stop or threading.Event(),
                 on_progress,
                 settled_before,
+                deadline,
+                queue_new,
+                stop_grace,
+                self.pace,
             )
             try:
                 asyncio.run(drain.run())
             except (GiveUp, Fatal) as exc:
                 drain.errors.append(str(exc))
             except Exception as exc:
-                drain.errors.append(f"upload stopped: {type(exc).__name__}: {exc}")
+                drain.errors.append(terminal_line(f"upload stopped: {type(exc).__name__}: {exc}", 500))
             pending, failed = self.state.counts(conn)
             return SyncResult(drain.sent, pending, failed, drain.errors)

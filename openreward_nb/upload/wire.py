@@ -52,7 +52,7 @@ def message_event_id(rollout_id: str, idx: int) -> str:
     return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
-def strip_none(data: dict) -> dict:
+def strip_none(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` without None values, recursively inside dicts (lists are kept as they are), as the SDK sends."""
     return {k: strip_none(v) if isinstance(v, dict) else v for k, v in data.items() if v is not None}
 
@@ -66,7 +66,7 @@ def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id: str | None) -> dict:
+def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id: str | None) -> dict[str, Any]:
     """The ``rollout`` event that opens a stored rollout (``rollout`` is its row from the store)."""
     return strip_none(
         {
@@ -87,7 +87,7 @@ def start_event(rollout: dict[str, Any], environment_id: str | None, variant_id:
     )
 
 
-def update_event(rollout_id: str, rollout_info_json: str) -> dict:
+def update_event(rollout_id: str, rollout_info_json: str) -> dict[str, Any]:
     """The ``rollout_update`` event carrying a rollout's (merged) ``rollout_info``."""
     return strip_none(
         {
@@ -100,60 +100,79 @@ def update_event(rollout_id: str, rollout_info_json: str) -> dict:
 
 
 def _quote(text: str) -> str:
-    """``text`` as a JSON string literal with non-ASCII escaped, as :func:`encode` writes it.
+    """``text`` as a JSON string literal with non-ASCII escaped, as :func:`encode` writes it."""
+    return _quoted(text).decode("ascii")
 
-    orjson writes the same literal ten times faster for ASCII text without DEL (which only
-    the standard library escapes); other text goes to the standard library.
-    """
+
+def _quoted(text: str) -> bytes:
+    """:func:`_quote` as bytes. orjson writes the same literal ten times faster for ASCII text without
+    DEL (which only the standard library escapes); other text goes to the standard library."""
     if text.isascii() and "\x7f" not in text:
-        return orjson.dumps(text).decode("ascii")
-    return encode_basestring_ascii(text)
+        return orjson.dumps(text)
+    return encode_basestring_ascii(text).encode("ascii")
 
 
-def encode(event: dict) -> bytes:
+def encode(event: dict[str, Any]) -> bytes:
     """One event as compact JSON; non-ASCII is escaped, as the SDK's HTTP client (aiohttp) sends it."""
     return json.dumps(event, separators=(",", ":")).encode("ascii")
 
 
-def encode_message(rollout_id: str, environment_id: str | None, row: tuple) -> bytes:
-    """The ``message`` event of one stored event (``row`` in :data:`MESSAGE_COLUMNS` order), encoded.
+_OPTIONAL_KEYS = (b',"content":', b',"contentReference":', b',"summary":', b',"name":', b',"callId":')
+_QUOTED_TYPES: dict[str, bytes] = {}
+
+
+class MessageEncoder:
+    """The ``message`` events of one rollout, encoded from stored rows (``row`` in :data:`MESSAGE_COLUMNS` order).
 
     The JSON text :func:`encode` would give for the SDK's ``LogMessageEvent`` (same keys, same
-    order, None left out, ``metadata`` always present), written directly: this runs once per
-    event uploaded, and skipping the intermediate dict halves its cost.
+    order, None left out, ``metadata`` always present), written directly as bytes: this runs
+    once per event uploaded, so what is the same for every event of the rollout (its quoted
+    id, its environment id, the start of the event id hash) is worked out once.
     """
-    idx, ts, etype, content, reference, summary, name, call_id, reward, finished, metadata = row
-    parts = [
-        '{"eventId":"',
-        message_event_id(rollout_id, idx),
-        '","timestamp":',
-        str(millis(ts)),
-        ',"index":',
-        str(idx),
-        ',"rolloutEventId":',
-        _quote(rollout_id),
-        ',"type":',
-        _quote(etype),
-    ]
-    for key, value in (
-        (',"content":', content),
-        (',"contentReference":', reference),
-        (',"summary":', summary),
-        (',"name":', name),
-        (',"callId":', call_id),
-        (',"environment_id":', environment_id),
-    ):
-        if value is not None:
-            parts += (key, _quote(value))
-    if reward is not None:
-        parts += (',"reward":', float.__repr__(float(reward)))
-    parts += (
-        ',"isFinished":true' if finished else ',"isFinished":false',
-        ',"metadata":',
-        json.dumps(strip_none(json.loads(metadata)), separators=(",", ":")) if metadata else "{}",
-        ',"eventType":"message"}',
-    )
-    return "".join(parts).encode("ascii")
+
+    def __init__(self, rollout_id: str, environment_id: str | None) -> None:
+        self._hash = hashlib.sha1(_NAMESPACE_BYTES + f"{rollout_id}/".encode())
+        self._rollout = b',"rolloutEventId":' + _quoted(rollout_id) + b',"type":'
+        self._environment = None if environment_id is None else b',"environment_id":' + _quoted(environment_id)
+
+    def __call__(self, row: tuple[Any, ...]) -> bytes:
+        idx, ts, etype, content, reference, summary, name, call_id, reward, finished, metadata = row
+        digest = self._hash.copy()
+        digest.update(str(idx).encode())
+        h = digest.hexdigest()
+        quoted_type = _QUOTED_TYPES.get(etype)
+        if quoted_type is None:
+            quoted_type = _QUOTED_TYPES.setdefault(etype, _quoted(etype))
+        parts = [
+            f'{{"eventId":"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:32]}",'
+            f'"timestamp":{millis(ts)},"index":{idx}'.encode(),
+            self._rollout,
+            quoted_type,
+        ]
+        for key, value in zip(_OPTIONAL_KEYS, (content, reference, summary, name, call_id), strict=True):
+            if value is not None:
+                parts += (key, _quoted(value))
+        if self._environment is not None:
+            parts.append(self._environment)
+        if reward is not None:
+            parts += (b',"reward":', float.__repr__(float(reward)).encode())
+        parts += (
+            b',"isFinished":true,"metadata":' if finished else b',"isFinished":false,"metadata":',
+            _metadata(metadata),
+            b',"eventType":"message"}',
+        )
+        return b"".join(parts)
+
+
+def _metadata(text: str | None) -> bytes:
+    if not text:
+        return b"{}"
+    return json.dumps(strip_none(json.loads(text)), separators=(",", ":")).encode("ascii")
+
+
+def encode_message(rollout_id: str, environment_id: str | None, row: tuple[Any, ...]) -> bytes:
+    """The ``message`` event of one stored event, encoded (see :class:`MessageEncoder`, which uploads use)."""
+    return MessageEncoder(rollout_id, environment_id)(row)
 
 
 def payload(parts: Iterable[bytes]) -> bytes:

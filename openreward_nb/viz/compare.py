@@ -38,13 +38,33 @@ def turn_pairs(
     return [(t, left.get(t, [])[:40], right.get(t, [])[:40]) for t in sorted(set(left) | set(right))]
 
 
-def compare_widget(a: RolloutRecord, b: RolloutRecord) -> widgets.HBox:
-    """Two compact timelines in a row, their ``anchor`` (the turn at the top) linked in the browser."""
+#: the compare widget's switch: its two timelines, or the step diff
+MODES = ("side by side", "step diff")
+
+
+def compare_widget(a: RolloutRecord, b: RolloutRecord) -> widgets.VBox:
+    """Two compact timelines in a row, their ``anchor`` (the turn at the top) linked in the browser;
+    a switch above them turns to the step diff (aligned when first asked for)."""
     left, right = TimelineWidget(a, compact=True), TimelineWidget(b, compact=True)
     widgets.jslink((left, "anchor"), (right, "anchor"))
     for side in (left, right):
         side.layout = widgets.Layout(width="50%", min_width="0")
-    box = widgets.HBox([left, right], layout=widgets.Layout(width="100%", gap="8px"))
+    box = widgets.HBox([left, right], layout=widgets.Layout(width="100%"))  # its gap: .orw-compare in timeline.css
     box.add_class("orw-compare")
     box.add_class("orw-live")
-    return box
+    switch = widgets.ToggleButtons(options=MODES, value=MODES[0])
+    switch.add_class("orw-compare-switch")
+    outer = widgets.VBox([switch, box], layout=widgets.Layout(width="100%"))
+    outer.add_class("orw-live")
+    made: list[widgets.Widget] = []
+
+    def flip(change: dict[str, object]) -> None:
+        if change["new"] == MODES[1] and not made:
+            from ..alignment import align
+            from .diffwidget import DiffWidget
+
+            made.append(DiffWidget(align(a, b)))
+        outer.children = [switch, made[0] if change["new"] == MODES[1] else box]
+
+    switch.observe(flip, "value")
+    return outer

@@ -81,6 +81,10 @@ def rollout_rows(rollouts: Iterable[RolloutRecord], limit: int = MAX_ROWS) -> li
     return [rollout_row(r) for r in islice(rollouts, limit)]
 
 
+#: row keys a run table keeps beyond its columns: what the run charts' filters select on
+FILTER_KEYS = ("total_reward", "step", "seq")
+
+
 def meta_columns(rows: list[dict[str, Any]], limit: int = MAX_META_COLUMNS) -> list[str]:
     """The ``meta.*`` keys found in the rows, most common first."""
     seen: dict[str, int] = {}
@@ -89,6 +93,15 @@ def meta_columns(rows: list[dict[str, Any]], limit: int = MAX_META_COLUMNS) -> l
             if key.startswith("meta."):
                 seen[key] = seen.get(key, 0) + 1
     return sorted(seen, key=lambda k: (-seen[k], k))[:limit]
+
+
+def run_table_columns(rows: list[dict[str, Any]]) -> list[Column]:
+    """The columns of a run's rollouts table: the rollout columns, then the metadata found in ``rows``;
+    no step column when no rollout has one."""
+    columns = [*ROLLOUT_COLUMNS, *((k, k[len("meta.") :], "text") for k in meta_columns(rows))]
+    if all(r["step"] is None for r in rows):
+        columns = [c for c in columns if c[0] != "step"]
+    return columns
 
 
 def run_row(run: RunRecord) -> dict[str, Any]:

@@ -119,11 +119,46 @@ function render({ model, el: root }) {
     return box;
   }
 
+  // pass@k and the share of groups with no learning signal over training steps (stepchart.py)
+  function groups(c) {
+    const [box, g] = frame("groups by training step", "pass@k; dashed: share of groups whose rewards are all equal. Click a step to show only its rollouts");
+    box.classList.add("orw-groups");
+    const pts = c.points;
+    let x0 = Math.min(...pts.map((p) => p.x)), x1 = Math.max(...pts.map((p) => p.x));
+    if (x1 === x0) { x0 -= 1; x1 += 1; }
+    const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
+    const y = (v) => H - B - v * (H - B - T);
+    g.append(svg("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, class: "orw-axis" }));
+    for (const v of [0, 0.5, 1]) g.append(svg("text", { x: L - 6, y: y(v) + 3, class: "orw-tick", "text-anchor": "end" }, v));
+    for (const t of integerTicks(x0, x1)) {
+      g.append(svg("text", { x: x(t), y: H - B + 13, class: "orw-tick orw-xtick", "text-anchor": "middle" }, t));
+    }
+    const f = model.get("filter");
+    c.series.forEach((s, k) => {
+      const dashed = k === c.series.length - 1;
+      const cls = dashed ? "orw-gline orw-gzero" : `orw-gline orw-g${k}`;
+      const kept = pts.map((p, i) => [p, s.values[i]]).filter(([, v]) => v !== null);
+      g.append(svg("polyline", { points: kept.map(([p, v]) => `${x(p.x)},${y(v)}`).join(" "), class: cls }));
+      for (const [p, v] of kept) {
+        const dot = svg("circle", { cx: x(p.x), cy: y(v), r: 3.5, class: `orw-gpt ${cls}` });
+        if (same(f, p.filter)) dot.classList.add("orw-on");
+        dot.dataset.x = p.x;
+        dot.append(svg("title", {}, `${p.filter.label}: ${s.name} ${fmt(v)} (${p.groups} groups)`));
+        dot.addEventListener("click", () => pick(p.filter, dot));
+        g.append(dot);
+      }
+      g.append(svg("text", { x: L + 4 + k * 92, y: T + 4, class: `orw-tick orw-gkey ${cls}` }, s.name));
+    });
+    g.append(svg("text", { x: (L + W) / 2, y: H - 4, class: "orw-tick", "text-anchor": "middle" }, c.label));
+    return box;
+  }
+
   function draw() {
     const data = model.get("data") || {};
     root.replaceChildren();
     if (!data.rewards) return;
     root.append(histogram(data.bins), curve(data.curve));
+    if (data.groups) root.append(groups(data.groups));
   }
 
   const redraw = () => draw();

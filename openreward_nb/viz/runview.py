@@ -14,12 +14,10 @@ from ..store.location import redact
 from .charts import run_charts
 from .live import Poller
 from .render import esc, fmt_reward
-from .rows import ROLLOUT_COLUMNS, count_label, meta_columns, rollout_rows
+from .rows import FILTER_KEYS, count_label, rollout_rows, run_table_columns
 from .runcharts import RunChartsWidget
+from .stepchart import with_steps
 from .table import TableWidget
-
-#: row keys the table keeps beyond its columns: what the charts' filters select on
-_FILTER_KEYS = ("total_reward", "step", "seq")
 
 
 def _state(run: RunRecord) -> tuple[Any, ...]:
@@ -42,14 +40,11 @@ class RunBrowser(widgets.VBox):
         self._on_open = on_open
         self._url = redact(run.store.url)
         rows = rollout_rows(run.rollouts())
-        columns = [*ROLLOUT_COLUMNS, *((k, k[len("meta.") :], "text") for k in meta_columns(rows))]
-        if all(r["step"] is None for r in rows):
-            columns = [c for c in columns if c[0] != "step"]
-        self.table = TableWidget(columns, rows, self._caption(len(rows)), extra_keys=_FILTER_KEYS)
+        self.table = TableWidget(run_table_columns(rows), rows, self._caption(len(rows)), extra_keys=FILTER_KEYS)
         self.table.range_key = "total_reward"
         self.table.add_class("orw-run-table")
         self.table.observe(self._selected, names="selected")
-        self.charts = RunChartsWidget(data=run_charts(rows))
+        self.charts = RunChartsWidget(data=with_steps(run_charts(rows), run))
         self.charts.add_class("orw-run-charts")
         widgets.jslink((self.charts, "filter"), (self.table, "filter"))
         self.title = widgets.HTML()
@@ -103,7 +98,7 @@ class RunBrowser(widgets.VBox):
         with self.hold_sync():
             self.table.set_rows(rows)
             self.table.caption = self._caption(len(rows))
-            self.charts.data = run_charts(rows)
+            self.charts.data = with_steps(run_charts(rows), run)
 
     def _tick(self) -> bool:
         """One poll: redraw when the run changed; False (stop) once none of its rollouts runs."""

@@ -17,6 +17,7 @@ from .presentation import css_colour, look, reward_tone
 from .render import esc, fmt_reward, human_bytes, human_duration, markdown_html
 from .rows import BRIEF_ROLLOUT_COLUMNS, Column
 from .source import header_fields
+from .stepchart import steps_svg
 
 #: events in a static timeline
 STATIC_EVENTS = 25
@@ -84,11 +85,17 @@ def _attachment_label(att: dict[str, Any]) -> str:
     return f'<div class="orws-note">[{esc(label)} {esc(human_bytes(att.get("size")))}]</div>'
 
 
-def event_html(ev: EventRecord, chars: int = STATIC_CHARS) -> str:
-    """One event as static HTML; everything from the model or a tool escaped (markdown via markdown-it)."""
+def event_html(
+    ev: EventRecord, chars: int = STATIC_CHARS, *, label: str | None = None, marked: str | None = None
+) -> str:
+    """One event as static HTML; everything from the model or a tool escaped (markdown via markdown-it).
+
+    ``label`` replaces the ``#idx`` before the kind; ``marked`` (escaped HTML) replaces the body
+    (the step diff shows what differs marked there).
+    """
     lk = look(ev.type)
     body = event_body(ev, chars)
-    head = [f'<b class="orws-kind">{esc(lk.icon)} #{ev.idx} {esc(lk.label)}</b>']
+    head = [f'<b class="orws-kind">{esc(lk.icon)} {esc(label or f"#{ev.idx}")} {esc(lk.label)}</b>']
     if ev.kind:
         head.append(f"({esc(ev.kind)})")
     if ev.name:
@@ -104,14 +111,16 @@ def event_html(ev: EventRecord, chars: int = STATIC_CHARS) -> str:
     if ev.is_error:
         head.append('<span class="orws-badge orws-bad">error</span>')
     text = f"<pre>{esc(body.text)}</pre>" if body.text else ""
-    if body.format == "folded":
+    if marked is not None:
+        inner = marked
+    elif body.format == "folded":
         note = f'<div class="orws-md">{markdown_html(body.note)}</div>' if body.note else ""
         inner = f"<details><summary>{esc(body.title)}</summary>{note}{text}</details>"
     elif body.format == "markdown" and body.text:
         inner = f'<div class="orws-md">{markdown_html(body.text)}</div>'
     else:
         inner = text
-    if body.full > len(body.text):
+    if marked is None and body.full > len(body.text):
         inner += f'<div class="orws-note">… {body.full - len(body.text):,} more characters</div>'
     inner += "".join(_attachment_label(att) for att in ev.attachments)
     return (
@@ -247,10 +256,11 @@ def curve_svg(curve: dict[str, Any]) -> str:
 
 
 def charts_html(charts: dict[str, Any]) -> str:
-    """The run's reward histogram and curve as inline SVG ('' without rewards)."""
+    """The run's reward histogram and curve (and pass@k by training step) as inline SVG ('' without rewards)."""
     if not charts["rewards"]:
         return ""
-    return f'<div class="orws-charts">{histogram_svg(charts["bins"])}{curve_svg(charts["curve"])}</div>'
+    groups = steps_svg(charts["groups"]) if charts.get("groups") else ""
+    return f'<div class="orws-charts">{histogram_svg(charts["bins"])}{curve_svg(charts["curve"])}{groups}</div>'
 
 
 def run_html(

@@ -66,23 +66,20 @@ def _indented(text: str, style: str, paint: _Paint, lines: int | None) -> list[s
     return [INDENT + paint(row, style) if row else "" for row in shown]
 
 
-def event_text(
+def event_head(
     ev: TerminalEvent,
     *,
     index: int,
     reward: float | None = None,
     finished: bool = False,
     color: bool = False,
-    chars: int | None = 600,
-    lines: int | None = EVENT_LINES,
+    label: str | None = None,
 ) -> str:
-    """One event as a header line and its body indented under it (every line of it, every paragraph).
-
-    ``chars`` / ``lines``: most characters and lines of the main text (None: all).
-    """
+    """An event's header line: index (or ``label``), kind, tool, call id, reward, flags."""
     paint = _Paint(color)
     lk = look(ev.type)
-    head = paint(f"#{index:<5}", "2") + paint(terminal_line(lk.label), f"1;{lk.ansi}" if lk.ansi else "1")
+    where = f"#{index:<5}" if label is None else f"{terminal_line(label)} "
+    head = paint(where, "2") + paint(terminal_line(lk.label), f"1;{lk.ansi}" if lk.ansi else "1")
     if ev.name:
         head += " " + paint(terminal_line(ev.name, 60), "1")
     if ev.kind:
@@ -95,7 +92,27 @@ def event_text(
         head += "  " + paint("[finished]", "1")
     if ev.is_error:
         head += "  " + paint("[error]", "31")
-    out = [head]
+    return head
+
+
+def event_text(
+    ev: TerminalEvent,
+    *,
+    index: int,
+    reward: float | None = None,
+    finished: bool = False,
+    color: bool = False,
+    chars: int | None = 600,
+    lines: int | None = EVENT_LINES,
+    label: str | None = None,
+) -> str:
+    """One event as a header line and its body indented under it (every line of it, every paragraph).
+
+    ``chars`` / ``lines``: most characters and lines of the main text (None: all); ``label``
+    replaces the ``#index`` in the header.
+    """
+    paint = _Paint(color)
+    out = [event_head(ev, index=index, reward=reward, finished=finished, color=color, label=label)]
     body = event_body(ev, chars)
     if body.title is not None:
         out += _indented(body.title, "3", paint, 1)

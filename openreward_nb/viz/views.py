@@ -24,6 +24,7 @@ from ..store.location import redact
 from . import static, text
 from .charts import run_charts
 from .rows import BRIEF_ROLLOUT_COLUMNS, RUN_COLUMNS, rollout_rows, run_row
+from .stepchart import with_steps
 
 if TYPE_CHECKING:
     from ..client import OpenReward
@@ -94,9 +95,9 @@ class View(ABC):
         from IPython.display import display
 
         live = self._widget_bundle() if in_kernel() else None
-        display(self._static_bundle(paired=live is not None), raw=True)
+        display(self._static_bundle(paired=live is not None), raw=True)  # type: ignore[no-untyped-call]
         if live is not None:
-            display(live, raw=True)
+            display(live, raw=True)  # type: ignore[no-untyped-call]
 
     def show(self) -> None:
         """Display this view in the notebook (or print its text outside one)."""
@@ -139,7 +140,7 @@ class RunView(View):
     def static_html(self) -> str:
         rows = rollout_rows(self.run.rollouts())
         url = redact(self.run.store.url)
-        return static.run_html(self.run, rows[: static.STATIC_ROWS], url, run_charts(rows))
+        return static.run_html(self.run, rows[: static.STATIC_ROWS], url, with_steps(run_charts(rows), self.run))
 
     def text(self) -> str:
         rows = rollout_rows(self.run.rollouts(), 20)
@@ -188,11 +189,6 @@ class CompareView(View):
         return f"{text.rollout_summary(self.a)}\n  vs\n{text.rollout_summary(self.b)}"
 
 
-def as_record(rollout: Rollout | RolloutRecord) -> RolloutRecord:
-    """A stored record for a live :class:`Rollout` (flushing it first) or a record as it is."""
-    return rollout if isinstance(rollout, RolloutRecord) else rollout.record()
-
-
 def dashboard(client: OpenReward | None = None, *, store: Any = None) -> DashboardView:
     """Runs → a run's rollouts → a rollout's timeline, in one widget (``client``'s store, or ``store``)."""
     if client is None:
@@ -202,19 +198,20 @@ def dashboard(client: OpenReward | None = None, *, store: Any = None) -> Dashboa
     return DashboardView(client)
 
 
-def compare(a: Rollout | RolloutRecord | str, b: Rollout | RolloutRecord | str, *, store: Any = None) -> CompareView:
-    """Two rollouts side by side, their timelines scrolling together by model turn.
+def compare(
+    a: Rollout | RolloutRecord | str, b: Rollout | RolloutRecord | str, *, store: Any = None, diff: bool = False
+) -> View:
+    """Two rollouts side by side, their timelines scrolling together by model turn (the widget has a
+    switch to the step diff); with ``diff=True``, the step diff itself (:func:`openreward_nb.diff`).
 
     Each is a rollout, a record, or a reference read from ``store`` (default: the project's):
     an id, a unique id prefix or ``RUN/ROLLOUT_NAME``.
     """
+    from ..references import rollout_record
 
-    def record(rollout: Rollout | RolloutRecord | str) -> RolloutRecord:
-        if isinstance(rollout, str):
-            from ..records import RolloutsAPI
-            from ..store.location import open_store
+    ra, rb = rollout_record(a, store), rollout_record(b, store)
+    if diff:
+        from .diffview import DiffView
 
-            return RolloutsAPI(open_store(store, read_only=True)).get(rollout)
-        return as_record(rollout)
-
-    return CompareView(record(a), record(b))
+        return DiffView(ra, rb)
+    return CompareView(ra, rb)

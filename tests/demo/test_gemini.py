@@ -85,7 +85,7 @@ def test_function_responses_without_ids_pair_by_order(environment: DemoEnvironme
                     role="user",
                     parts=[
                         types.Part.from_function_response(name=c.name, response={"output": out})
-                        for c, out in zip(response.function_calls, outputs)
+                        for c, out in zip(response.function_calls, outputs, strict=True)
                     ],
                 )
             )

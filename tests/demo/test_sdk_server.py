@@ -33,8 +33,9 @@ class SubmitFlagInput(BaseModel):
 class CTF(Environment):
     """The demo CTF tasks as an ``openreward`` Environment, declared like a real one; tools run in a demo session."""
 
-    def __init__(self, task_spec: Any = {}, secrets: Any = {}) -> None:
-        super().__init__(task_spec, secrets)
+    def __init__(self, task_spec: Any = None, secrets: Any = None) -> None:
+        task_spec = {} if task_spec is None else task_spec
+        super().__init__(task_spec, {} if secrets is None else secrets)
         self.demo = demo.DemoEnvironment().session(task=Task("CTF", "ctf", task_spec, None))
 
     @classmethod

@@ -11,7 +11,6 @@ import pytest
 import openreward_nb as orn
 from openreward_nb import AssistantMessage, OpenReward, ToolCall, ToolResult, UserMessage
 from openreward_nb.frames import postgres_arrow, sqlite_arrow
-from openreward_nb.frames.events import table
 from openreward_nb.store.location import open_store
 
 
@@ -45,7 +44,7 @@ def _both(path: Path, monkeypatch: pytest.MonkeyPatch, **filters) -> tuple[pd.Da
     monkeypatch.setattr(sqlite_arrow, "MIN_EVENTS", 0)
     batches = []
     real = sqlite_arrow.read_pages
-    monkeypatch.setattr(table.sqlite_arrow, "read_pages", lambda *a: (batches.append(b) or b for b in real(*a)))
+    monkeypatch.setattr(sqlite_arrow, "read_pages", lambda *a: (batches.append(b) or b for b in real(*a)))
     fast = orn.events_df(store=path, **filters)
     assert batches or fast.empty, "the driver path was not taken"
     return plain, fast, len(batches)
@@ -71,11 +70,15 @@ def test_a_page_too_big_for_one_batch_is_read_in_parts(store: Path, monkeypatch:
     pd.testing.assert_frame_equal(fast, plain)
 
 
+def _no_reread(index: int) -> list[tuple]:
+    raise AssertionError(f"page {index} was read again in this process")
+
+
 def test_a_failing_read_names_the_driver_error(store: Path) -> None:
     import pyarrow as pa
 
-    with pytest.raises(RuntimeError, match="ADBC SQLite driver failed.*no_such_column"):
-        list(sqlite_arrow.read_pages(store, [("SELECT no_such_column FROM events", [])], [pa.string()]))
+    with pytest.raises(RuntimeError, match=r"ADBC SQLite driver failed.*no_such_column"):
+        list(sqlite_arrow.read_pages(store, [("SELECT no_such_column FROM events", [])], [pa.string()], _no_reread))
 
 
 def test_reads_beside_a_live_writer_lose_no_committed_event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,6 +157,6 @@ def test_a_failing_postgres_read_names_the_store_not_its_password(pg_url: str) -
     import pyarrow as pa
 
     store = open_store(pg_url)
-    with store.snapshot(), pytest.raises(RuntimeError, match="ADBC PostgreSQL driver failed.*no_such_column") as err:
+    with store.snapshot(), pytest.raises(RuntimeError, match=r"ADBC PostgreSQL driver failed.*no_such_column") as err:
         list(postgres_arrow.read_pages(store, [("SELECT no_such_column FROM events", [])], [pa.string()]))
     assert "postgres:postgres@" not in str(err.value)

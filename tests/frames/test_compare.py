@@ -62,5 +62,5 @@ def test_plot_has_a_box_of_points_and_a_step_curve_per_run(recorded: Recorded) -
     assert fig.layout.xaxis2.title.text == "rollout_info.current_step"
     by = orn.plot_compare("alpha", by="split", step="no.such.column", store=recorded.client.store)
     assert [t.name for t in by.data if t.type == "box"] == ["alpha · train", "alpha · test"]
-    train = [t for t in by.data if t.type == "scatter"][0]
+    train = next(t for t in by.data if t.type == "scatter")
     assert list(train.x) == [0.0, 1.0] and by.layout.xaxis2.title.text == "rollout (in creation order)"

@@ -20,10 +20,10 @@ def test_one_row_per_event_in_rollout_then_index_order(recorded: Recorded) -> No
     store = recorded.client.store
     ev = orn.events_df(store=store)
     rollouts = orn.rollouts_df(store=store)
-    assert list(ev.columns) == DECLARED + ["metadata.source"]
+    assert list(ev.columns) == [*DECLARED, "metadata.source"]
     assert len(ev) == rollouts["n_events"].sum()
     order = {rid: i for i, rid in enumerate(rollouts["rollout_id"])}
-    keys = list(zip(ev["rollout_id"].map(order), ev["idx"]))
+    keys = list(zip(ev["rollout_id"].map(order), ev["idx"], strict=True))
     assert keys == sorted(keys) and not ev.duplicated(["rollout_id", "idx"]).any()
     joined = ev.merge(rollouts[["rollout_id", "run", "rollout_name"]], on="rollout_id", suffixes=("", "_r"))
     assert (joined["run"] == joined["run_r"]).all()
@@ -84,7 +84,7 @@ def test_small_pages_and_sliced_rollouts_give_the_same_frames(recorded: Recorded
     monkeypatch.setattr(pages, "EVENTS_PER_PAGE", 3)  # a0 (7 events) and b0 (6) are read in slices
     monkeypatch.setattr(pages, "ROLLOUTS_PER_EVENT_PAGE", 2)
     paged = (orn.rollouts_df(store=store), orn.events_df(store=store), orn.tool_calls_df(store=store))
-    for a, b in zip(whole, paged):
+    for a, b in zip(whole, paged, strict=True):
         pd.testing.assert_frame_equal(a, b)
 
 

@@ -169,11 +169,16 @@ def test_gemini_contents_match_the_sdk_but_for_model_text_and_thought_references
         theirs = serialize_gdm_message(content)
         kept = [e for e in ours if not (content.role == "model" and e.type == "assistant_message")]
         dropped += len(ours) - len(kept)
-        strip = lambda rows: [row[:2] + (None,) + row[3:] for row in rows]  # noqa: E731
+        strip = lambda rows: [(*row[:2], None, *row[3:]) for row in rows]  # noqa: E731
         assert strip(project(kept)) == strip(project(theirs)), content
         thoughts = [p for p in content.parts if p.text and p.thought]
         pairs = list(
-            zip([e for e in kept if e.type == "reasoning"], [e for e in theirs if e.type == "reasoning"], thoughts)
+            zip(
+                [e for e in kept if e.type == "reasoning"],
+                [e for e in theirs if e.type == "reasoning"],
+                thoughts,
+                strict=False,
+            )
         )
         assert len(pairs) == len(thoughts)
         for mine, sdk, part in pairs:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from openreward_nb import RolloutInfo, RunInfo, UserMessage, rollouts_df
+from openreward_nb import RolloutInfo, RunInfo, UnreadableValueWarning, UserMessage, rollouts_df
 from openreward_nb.events import Event, Usage
 from openreward_nb.limits import MAX_NAME_CHARS
 from openreward_nb.store import open_store
@@ -121,7 +121,7 @@ def test_a_value_no_reader_can_read_shows_as_missing_and_the_rest_reads(client, 
             store.translate("UPDATE events SET metadata = ?, ts = ? WHERE rollout_id = ? AND idx = 0"),
             ("{not json", 1e20, bad.id),
         )
-    with pytest.warns(RuntimeWarning, match=f"rollout {bad.id} has a value that cannot be read") as caught:
+    with pytest.warns(UnreadableValueWarning, match=f"rollout {bad.id} has a value that cannot be read") as caught:
         records = {r.rollout_name: r for r in client.rollouts.iter(run="mixed")}
         again = list(client.runs.get("mixed").rollouts())
     assert sum(bad.id in str(w.message) for w in caught) == 1  # once per rollout

@@ -46,8 +46,11 @@ class Server:
         fail_rate: float = 0.0,
         latency_ms: float = 0.0,
         port: int | None = None,
+        serve_args: tuple[str, ...] = (),
+        log: Path | None = None,
     ) -> None:
         self.store = store
+        self.log = log  # where the server's stderr goes (None: inherited)
         self.key = key
         self.port = port or free_port()
         if fail_rate or latency_ms:
@@ -68,7 +71,8 @@ class Server:
             ]
         else:
             auth = ["--api-key", key] if key is not None else ["--no-auth"]
-            self.argv = [PYTHON, "-m", "openreward_nb", "--store", store, "serve", "--port", str(self.port), *auth]
+            serve = ["serve", "--port", str(self.port), *auth, *serve_args]
+            self.argv = [PYTHON, "-m", "openreward_nb", "--store", store, *serve]
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -76,7 +80,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Server:
-        self.proc = subprocess.Popen(self.argv, env=subprocess_env(), stdout=subprocess.DEVNULL)
+        stderr = None if self.log is None else self.log.open("ab")
+        self.proc = subprocess.Popen(self.argv, env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=stderr)
+        if stderr is not None:
+            stderr.close()  # the child has its own copy
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -86,6 +93,15 @@ class Server:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start: {self.argv}") from None
                 time.sleep(0.05)
+
+    def peak_rss_mb(self) -> float:
+        """The server process's peak resident memory so far (Linux VmHWM), in MB."""
+        assert self.proc is not None
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM in /proc/PID/status")
 
     def kill(self) -> None:
         """SIGKILL: gone at once, mid-request if need be."""

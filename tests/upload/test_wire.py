@@ -84,7 +84,7 @@ def test_start_event_is_the_sdks() -> None:
     ],
 )
 def test_message_event_is_the_sdks(row: tuple) -> None:
-    values = dict(zip(MESSAGE_COLUMNS, row))
+    values = dict(zip(MESSAGE_COLUMNS, row, strict=True))
     ours = json.loads(encode_message("r-1", "env-id", row))
     metadata = json.loads(values["metadata"]) if values["metadata"] else None
     theirs = sdk(
@@ -249,7 +249,7 @@ def test_integers_too_wide_for_64_bits_are_kept_exactly() -> None:
         {**GOOD, "type": "tool_call", "name": "bash", "callId": "c", "content": "{}", "reward": 1, "isFinished": True},
         {**GOOD, "type": "reasoning", "summary": "s", "contentReference": "r", "metadata": {"a": [1, None]}},
         {**GOOD, "timestamp": 1.5, "environment_id": "e", "reward": -0.25, "content": "x\x00\ud800"},
-        {**GOOD, "rolloutEventId": " r ", "name": "ü", "callId": "\x00c"},
+        {**GOOD, "rolloutEventId": "r-1:a.b_C", "name": "ü", "callId": "\x00c"},
     ],
 )
 def test_the_fast_message_check_agrees_with_the_full_one(event: dict) -> None:

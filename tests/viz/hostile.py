@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import time
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ def hostile(field: str) -> str:
 
 
 def hostile_id(tag: str) -> str:
-    """A rollout id full of hostile text that the ingest server accepts today (at most 256 characters)."""
+    """A rollout id full of hostile text (at most 256 characters): the ingest server refuses it (ids from
+    the wire keep to ``limits.ID_CHARS``), an older store may still hold one."""
     text = f'{tag}"\'><img src=x onerror="window.{SENTINEL}=1"><script>window.{SENTINEL}=2</script>\x1b]0;t\x07\u202e\u200b\nid'
     assert len(text) <= 256
     return text
@@ -99,17 +101,24 @@ def wire_batch(rid: str, run: str) -> dict[str, Any]:
 
 
 def post_hostile(server: Any) -> list[str]:
-    """Send hostile rollouts through ``server`` (tests/upload/support.Server); their ids."""
-    ids = [hostile_id("wire-a"), hostile_id("wire-b")]
+    """Send hostile rollouts through ``server`` (tests/upload/support.Server); their ids.
+
+    Every other field is hostile; a hostile id is refused whole (nothing of its batch kept), so the
+    ids sent are plain and :data:`OLD_IDS` plants hostile ones in the tables instead.
+    """
+    refused = server.post(wire_batch(hostile_id("wire-refused"), hostile("run-refused")))
+    assert refused.status_code == 422 and "eventId" in refused.text, refused.text
+    ids = [f"wire-a-{uuid.uuid4()}", f"wire-b-{uuid.uuid4()}"]
     for k, rid in enumerate(ids):
         answer = server.post(wire_batch(rid, hostile(f"run{k}")))
         assert answer.status_code == 200, answer.text
     return ids
 
 
-#: ids an older store may hold although the server may soon refuse them: longer than today's
-#: bound, a bare newline, a carriage return, a NUL-free control soup
+#: ids an older store may hold although the server refuses them now: markup, escapes, bidi and a
+#: newline; longer than the bound; a carriage return and a NUL-free control soup
 OLD_IDS = (
+    hostile_id("old"),
     "old-" + "<script>window.__orw_pwned='old'</script>" * 8,
     "old-\r\n\x1b[31m\x9b\u202e<img src=x onerror=window.__orw_pwned=3>",
     "old-\"'></code><b onmouseover=window.__orw_pwned=4>x</b>",

@@ -14,7 +14,8 @@ from openreward_nb import AssistantMessage, ReasoningItem, ToolCall, ToolResult,
 client = orn.OpenReward(store="saved.sqlite")
 recs = []
 for k in range(3):
-    r = client.rollout.create(run_name="saved-run", rollout_name=f"saved-episode-{k}", split="train")
+    r = client.rollout.create(run_name="saved-run", rollout_name=f"saved-episode-{k}", split="train",
+                              task_spec={"id": f"saved-task-{k % 2}"})
     r.log(UserMessage(f"MARKER-USER-{k}: find the flag"))
     r.log(ReasoningItem(content=f"MARKER-THINKING-{k}\\nthen look around"))
     r.log(ToolCall(name="bash", content='{"command": "ls"}', call_id="c1"))
@@ -30,6 +31,8 @@ VIEWS = (
     ("orn.compare(recs[0], recs[1])", "MARKER-ANSWER-1"),
     ("orn.dashboard(client)", "saved-run"),
     ("recs[2].show()", "MARKER-ANSWER-2"),
+    ("orn.diff(recs[0], recs[1])", "first divergence"),
+    ('orn.tasks("saved-run", store=client.store)', "saved-task-1"),
 )
 
 

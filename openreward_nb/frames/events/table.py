@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from ...events import EVENT_TYPES
-from ...store.base import Store
 from ...store.location import StoreSpec, open_store
-from ...store.sqlite import SQLiteStore
-from .. import sqlite_arrow
-from ..build import Page, build_frame
-from ..columns import KINDS, Column, select_list
+from ..build import build_frame
+from ..columns import Column, select_list
 from ..filters import Runs, as_list, rollout_where
-from ..pages import EventReads, plan_event_reads
+from ..pages import plan_event_reads
 from .columns import EVENT_COLUMNS
+from .source import event_pages
 
 
 def check_types(types: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -39,25 +36,8 @@ def read_events(
     where = rollout_where(source, runs, filters)
     with source.snapshot():  # the page plan and the pages see the same rollouts
         reads = plan_event_reads(source, select_list(columns), where, types)
-        return build_frame(columns, _pages(source, reads, [KINDS[c.kind].arrow for c in columns]))
-
-
-def _pages(source: Store, reads: EventReads, types: Sequence[pa.DataType]) -> Iterable[Page]:
-    """The planned pages, through an Arrow driver where one is installed and worth starting.
-
-    On PostgreSQL the driver's session shares the plan's snapshot. On SQLite its child
-    process takes a snapshot of its own, a little later than the plan's: the rollouts are
-    those that matched the plan, with every event they have when the pages are read.
-    """
-    if isinstance(source, SQLiteStore):
-        if reads.n_events >= sqlite_arrow.MIN_EVENTS and sqlite_arrow.available():
-            return sqlite_arrow.read_pages(source.path, reads.queries, types)
-    else:
-        from .. import postgres_arrow  # imports psycopg: only for PostgreSQL stores
-
-        if postgres_arrow.available():
-            return postgres_arrow.read_pages(source, reads.queries, types)
-    return (source.query(sql, params) for sql, params in reads.queries)
+        pages = event_pages(source, reads, columns)
+    return build_frame(columns, pages)
 
 
 def events_df(
