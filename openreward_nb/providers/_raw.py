@@ -112,7 +112,8 @@ class Raw(msgspec.Struct, gc=False):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""
-        return plain(self._tree())
+        out: dict[str, Any] = plain(self._tree())
+        return out
 
     def raw_json(self, columns: Sequence[str | None] = ()) -> str:
         """The payload as its event's row stores it (called by the store's writer): JSON text without the strings

@@ -7,8 +7,9 @@ of 2.5 KB take one each. So a string of the payload equal to one of the event's 
 (:data:`REF_COLUMNS`, as stored) is held as a reference to that column, and put back on read.
 The raw column always holds valid JSON:
 
-- anything but an array: the payload itself (every row written before schema version 3,
-  and payloads with nothing to refer to; no stored payload was ever an array);
+- anything but an array: the payload itself (every row written before the schema migration
+  that allowed references, and payloads with nothing to refer to; no stored payload was ever
+  an array);
 - ``[skeleton, refs]``: the payload with ``null`` where each reference goes; each ref is
   ``[column, key or index...]``, the path to the reference's place after what it refers to:
   a column's name (its whole text), ``[name, start, end]`` (a part of it: a signature behind

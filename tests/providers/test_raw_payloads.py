@@ -16,7 +16,7 @@ from openreward_nb import OpenReward
 from openreward_nb.events import Event
 from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 from openreward_nb.providers._common import json_text
-from openreward_nb.store import raw_codec
+from openreward_nb.store import raw_codec, schema
 from openreward_nb.store.raw_shapes import SHAPES
 
 from ..helpers import REPO
@@ -296,13 +296,15 @@ def test_a_store_written_before_references_reads_back_unchanged(tmp_path) -> Non
         assert [e.idx for e in events] == [idx for idx, _ in before]
         assert [e.raw() for e in events] == [json.loads(raw, parse_constant=str) for _, raw in before]
         assert events[-1].raw()["body"]["error"]["retry_after"] == "NaN"
-        more = client.rollout.create("written-by-schema-3")  # the same store takes new rows beside the old
+        more = client.rollout.create("written-by-this-version")  # the same store takes new rows beside the old
         more.log_openai_completions(BENCHMARK_MESSAGES[0])
         assert [e.raw()["item"] for e in stored(more)] == [BENCHMARK_MESSAGES[0]]
     finally:
         client.close()
     with sqlite3.connect(path) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(schema.SCHEMA_VERSION),
+        )
         assert (
             con.execute("SELECT idx, raw FROM events WHERE rollout_id = ? ORDER BY idx", (rollout.id,)).fetchall()
             == before
