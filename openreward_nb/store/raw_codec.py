@@ -251,24 +251,29 @@ class _Node:
 
     def passes(self, value: dict[str, Any], columns: Sequence[str | None], keys_known: bool = False) -> bool:
         """Whether ``value`` is what this node was made from, with this row's ``columns`` at its references
-        (``keys_known``: its keys, in order, were checked already)."""
+        (``keys_known``: its keys, in order, were checked already). Called for most rows a writer stores:
+        each check is skipped when the node has none of its kind."""
         if not keys_known and tuple(value) != self.keys:
             return False
-        values = list(value.values())
+        values = tuple(value.values())
         if self.take_constants is not None and self.take_constants(values) != self.constants:
             return False
-        for i, kind in self.typed:
-            if type(values[i]) is not kind:
-                return False
+        if self.typed:
+            for i, kind in self.typed:
+                if type(values[i]) is not kind:
+                    return False
         for i, column, before, after in self.holes:
             item = values[i]
             held = columns[column]
+            if item is held and held is not None and not (before or after):  # the column is the payload's string
+                continue
             if type(item) is not str or held is None or item != (before + held + after if before or after else held):
                 return False
-        for i, node in self.nested:
-            item = values[i]
-            if type(item) is not dict or not node.passes(item, columns):
-                return False
+        if self.nested:
+            for i, node in self.nested:
+                item = values[i]
+                if type(item) is not dict or not node.passes(item, columns):
+                    return False
         return True
 
 
@@ -287,6 +292,12 @@ class Remembered:
         try:
             plans = self._plans.get(key, ())
         except TypeError:  # a key that cannot be hashed is never filed
+            return None
+        if len(parts) == 1:  # the commonest: an item alone
+            (part,) = parts
+            for nodes, text in plans:
+                if nodes[0].passes(part, columns, True):
+                    return text
             return None
         for nodes, text in plans:
             for node, part in zip(nodes, parts, strict=True):
