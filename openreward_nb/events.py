@@ -92,8 +92,8 @@ class Event(msgspec.Struct):
     ``type`` is one of :data:`EVENT_TYPES`; ``kind`` names the provider's own item or
     block type when it differs from the plain one (``refusal``, ``redacted_thinking``,
     ``web_search_call``...), so views can show it. ``raw`` is the provider payload: a
-    JSON-ready value, an object with ``model_dump_json``, or a deferred ``(factory, *args)``
-    tuple that the store's writer builds (see :func:`resolve_raw`).
+    JSON-ready value, an object with ``model_dump_json``, or a provider adapter's ``Raw``
+    (references to what the provider sent, built and encoded by the store's writer).
     """
 
     type: str
@@ -110,15 +110,6 @@ class Event(msgspec.Struct):
     stop_reason: str | None = None
     attachments: list[Attachment] | None = None
     raw: Any = None
-
-
-def resolve_raw(raw: Any) -> Any:
-    """An event's raw payload itself: a deferred ``(factory, *args)`` tuple is built now, by ``factory(*args)``.
-
-    Adapters defer building the payload object so that the caller's thread only pays for a
-    tuple of references; the writer's thread builds and encodes it.
-    """
-    return raw[0](*raw[1:]) if type(raw) is tuple else raw
 
 
 def _field(message: Any, key: str) -> Any:

@@ -136,8 +136,13 @@ class EventRecord:
         """The raw provider payload this event came from (parsed JSON), if it was kept."""
         if self._store is None:
             return None
-        text = self._store.event_raw(self.rollout_id, self.idx)
-        return _json(text, f"rollout {self.rollout_id}", f"event {self.idx} raw")
+        where, field_name = f"rollout {self.rollout_id}", f"event {self.idx} raw"
+        try:
+            text = self._store.event_raw(self.rollout_id, self.idx)
+        except ValueError as exc:
+            _unreadable(where, field_name, str(exc))
+            return None
+        return _json(text, where, field_name)
 
     def attachment_bytes(self, i: int = 0) -> bytes | None:
         """The bytes of attachment ``i`` (None for a URL attachment)."""

@@ -36,6 +36,8 @@ def test_the_recording_benchmark_runs_and_prints_its_figures() -> None:
         rf"log call, ours +p50 +{_NUMBER} us +p99 +{_NUMBER} us",
         rf"log call, SDK +p50 +{_NUMBER} us +p99 +{_NUMBER} us",
         rf"durable throughput, ours +{_NUMBER} events/s",
+        rf"keep_raw=False +{_NUMBER} events/s +keep_raw on/off +{_NUMBER}",
+        rf"store size, keep_raw on +{_NUMBER} MB +off {_NUMBER} MB +on/off +{_NUMBER}",
         rf"floor \(sqlite3 executemany\) +{_NUMBER} events/s +ours/floor +{_NUMBER}",
         rf"SDK end to end +{_NUMBER} events/s +ours/SDK +{_NUMBER}x .* SDK lost {_NUMBER} events",
         rf"backlog \(store locked 3 s\): {_NUMBER} queued",

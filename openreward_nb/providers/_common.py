@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..events import Attachment, Event, Usage
-from ._raw import Deferred, Path, Raw, snapshot, with_envelope
+from ._raw import Path, Raw, snapshot
 
 ROLE_TYPES: dict[str, str] = {
     "user": "user_message",
@@ -113,7 +113,7 @@ def tool_result(
     return Event("tool_result", content, call_id=call_id, kind=kind, is_error=is_error, attachments=attachments)
 
 
-def with_raw(event: Event, raw: Deferred | None) -> Event:
+def with_raw(event: Event, raw: Raw | None) -> Event:
     """``event`` with its raw payload set."""
     event.raw = raw
     return event
@@ -221,7 +221,7 @@ def or_empty(
     (with ``item`` as its raw payload when a ``provider`` is given)."""
     if events or not keep_empty:
         return events
-    return [with_raw(empty_event(etype, call_id), (Raw, provider, snapshot(item)) if provider is not None else None)]
+    return [with_raw(empty_event(etype, call_id), Raw(provider, snapshot(item)) if provider is not None else None)]
 
 
 def finish_response(
@@ -239,12 +239,15 @@ def finish_response(
     A response with nothing in it still records one empty assistant event, so its usage counts.
     """
     if not events:
-        events.append(with_raw(empty_event("assistant_message"), (Raw, provider, None) if keep_raw else None))
+        events.append(with_raw(empty_event("assistant_message"), Raw(provider, None) if keep_raw else None))
     for ev in events:
         ev.model = model
     last = events[-1]
     last.usage = usage
     last.stop_reason = stop_reason
     if keep_raw:
-        last.raw = (with_envelope, last.raw, response, drop)
+        raw = last.raw
+        if raw is None:
+            raw = last.raw = Raw(provider, None)
+        raw.response, raw.response_drop = response, drop  # the envelope: ``response`` less the part at ``drop``
     return events

@@ -1,10 +1,11 @@
 """The raw provider payload of an event: referenced on the caller's thread, built and encoded on the writer's.
 
-Adapters set ``event.raw`` to a deferred payload, ``(Raw, provider, item, role, blobs, keep,
-drop)`` (trailing arguments optional), or to ``(with_envelope, ...)`` / ``(with_message,
-...)`` around one: the caller's thread only pays for a tuple of references, and the
-store's writer builds the :class:`Raw` (``events.resolve_raw``) and calls
-:meth:`Raw.model_dump_json`. The stored JSON is::
+Adapters set ``event.raw`` to ``Raw(provider, item, role, blobs, keep, drop)`` (trailing
+arguments optional), then set ``message`` / ``response`` (and what they drop) when there are such:
+the caller's thread only pays for a struct of references (built in C, and not tracked by the
+garbage collector, so a queue of thousands costs no collection time), and the store's
+writer calls :meth:`Raw.raw_json`, which builds the payload and encodes it (leaving out the
+strings its event's row holds, :mod:`openreward_nb.store.raw_codec`). The payload is::
 
     {"provider": "anthropic", "role": "user", "item": {...}, "message": {...}, "response": {...}}
 
@@ -20,15 +21,15 @@ the store's blob table.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..events import Attachment, resolve_raw
+import msgspec
+
+from ..events import Attachment
+from ..store import raw_codec
 
 Path = tuple[Any, ...]
-#: An event's raw payload with building it deferred to the store's writer: ``(Raw or a with_* function, *arguments)``.
-Deferred = tuple[Any, ...]
 #: Where an item holds attachment bytes: (path in the item, attachment, whether it is a data URL).
 Blobs = list[tuple[Path, Attachment, bool]]
 
@@ -91,52 +92,69 @@ def _select(doc: Any, keep: Sequence[str] | None, drop: Sequence[str] | None) ->
     return doc
 
 
-def with_envelope(raw: Any, response: Any, drop: Path) -> Raw:
-    """``raw`` (built now if deferred) with a whole response's envelope: ``response`` less the part at ``drop``."""
-    built: Raw = resolve_raw(raw)
-    built.response = response
-    built.response_drop = drop
-    return built
+_REMEMBERED = raw_codec.Remembered()
 
 
-def with_message(raw: Any, message: Any, drop: Sequence[str]) -> Raw:
-    """``raw`` (built now if deferred) with the rest of the chat message it came from: ``message`` less ``drop``."""
-    built: Raw = resolve_raw(raw)
-    built.message = (message, drop)
-    return built
+class Raw(msgspec.Struct, gc=False):
+    """One event's provider payload, as references to what the provider sent; built and encoded to JSON on
+    the store's writer thread. Not tracked by the garbage collector: it holds no reference back to itself."""
 
-
-class Raw:
-    """One event's provider payload, built and encoded to JSON on the store's writer thread."""
-
-    __slots__ = ("blobs", "drop", "item", "keep", "message", "provider", "response", "response_drop", "role")
-
-    def __init__(
-        self,
-        provider: str,
-        item: Any,
-        role: str | None = None,
-        blobs: Blobs | None = None,
-        keep: Sequence[str] | None = None,
-        drop: Sequence[str] | None = None,
-    ) -> None:
-        self.provider = provider
-        self.item = item
-        self.role = role
-        self.blobs = blobs
-        self.keep = keep
-        self.drop = drop
-        self.message: tuple[Any, Sequence[str]] | None = None
-        self.response: Any = None
-        self.response_drop: Path = ()
+    provider: str
+    item: Any
+    role: str | None = None
+    blobs: Blobs | None = None
+    keep: Sequence[str] | None = None
+    drop: Sequence[str] | None = None
+    message: Any = None
+    message_drop: Sequence[str] = ()
+    response: Any = None
+    response_drop: Path = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready payload (SDK objects dumped, attachment bytes replaced by references)."""
+        out: dict[str, Any] = plain(self._tree())
+        return out
+
+    def raw_json(self, columns: Sequence[str | None] = ()) -> str:
+        """The payload as its event's row stores it (called by the store's writer): JSON text without the strings
+        ``columns`` hold (the row's :data:`~openreward_nb.store.raw_codec.REF_COLUMNS`).
+
+        A plain dict item (and message) is checked against what was written for one like it before
+        (:class:`~openreward_nb.store.raw_codec.Remembered`), keyed by what fixes the rest of the payload.
+        """
+        item = self.item
+        message = self.message
+        if self.response is not None or self.blobs or type(item) is not dict:
+            return raw_codec.encode(self._tree(), columns, plain)
+        keep, drop = self.keep, self.drop
+        if message is None:
+            key: tuple[Any, ...] = (self.provider, self.role, keep, drop, tuple(item))
+            parts: tuple[dict[str, Any], ...] = (item,)
+        elif type(message) is dict:
+            key = (self.provider, self.role, keep, drop, tuple(item), self.message_drop, tuple(message))
+            parts = (item, message)
+        else:
+            return raw_codec.encode(self._tree(), columns, plain)
+        text = _REMEMBERED.text(key, parts, columns)
+        if text is not None:
+            return text
+        tree = self._tree()
+        left_out = [("item", item, frozenset(item).difference(tree["item"]))]
+        if message is not None:
+            left_out.append(("message", message, frozenset(message).difference(tree["message"])))
+        return _REMEMBERED.encode(key, tree, tuple(left_out), columns, plain)
+
+    def _tree(self) -> dict[str, Any]:
+        """The payload with the parts it shares with the logged objects as they are (copied when encoded)."""
         out: dict[str, Any] = {"provider": self.provider}
         if self.role is not None:
             out["role"] = self.role
-        if self.item is not None:
-            item = _select(plain(self.item), self.keep, self.drop)
+        item = self.item
+        if item is not None:
+            if self.blobs or type(item) is not dict:
+                item = plain(item)  # a fresh copy, to put references in
+            if self.keep is not None or self.drop is not None:
+                item = _select(item, self.keep, self.drop)
             for path, att, data_url in self.blobs or ():
                 container, key = _walk(item, path)
                 if container is not None:
@@ -144,8 +162,8 @@ class Raw:
                     container[key] = ref
             out["item"] = item
         if self.message is not None:
-            message, drop = self.message
-            out["message"] = _select(plain(message), None, drop)
+            message = self.message
+            out["message"] = _select(message if type(message) is dict else plain(message), None, self.message_drop)
         if self.response is not None:
             envelope = plain(self.response)
             if self.response_drop:
@@ -154,10 +172,6 @@ class Raw:
                     del container[key]
             out["response"] = envelope
         return out
-
-    def model_dump_json(self, warnings: bool = False) -> str:
-        """Compact JSON text of :meth:`to_dict` (called by the store's writer)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
     def __repr__(self) -> str:
         return f"<Raw {self.provider} {type(self.item).__name__}>"

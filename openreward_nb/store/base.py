@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from ..errors import AmbiguousIdError
 from ..events import model_side_sql
-from . import schema
+from . import raw_codec, schema
 from .dbapi import fetch
 from .ops import BatchPlan
 
@@ -126,7 +126,7 @@ _SQL = {
     "rollout_by_id": f"SELECT {_RO_SELECT} FROM rollouts WHERE id = ?",
     "rollout_by_prefix": f"SELECT {_RO_SELECT} FROM rollouts WHERE id LIKE ? ORDER BY seq LIMIT 2",
     "events_page": "SELECT {cols} FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ? {types} ORDER BY idx LIMIT ?",
-    "event_raw": "SELECT raw FROM events WHERE rollout_id = ? AND idx = ?",
+    "event_raw": f"SELECT raw, {', '.join(raw_codec.REF_COLUMNS)} FROM events WHERE rollout_id = ? AND idx = ?",
     "blob": "SELECT mime, data FROM blobs WHERE sha256 = ?",
     "status": "SELECT status, n_events FROM rollouts WHERE id = ?",
 }
@@ -451,9 +451,13 @@ class Store(ABC):
         return [dict(zip(cols, row, strict=True)) for row in self.query(sql, params)]
 
     def event_raw(self, rollout_id: str, idx: int) -> str | None:
-        """The raw provider payload of one event, as JSON text."""
+        """The raw provider payload of one event, as JSON text (put back together from the row where it was
+        stored by reference to the row's columns); ValueError when such a row's references do not fit it."""
         rows = self.query(self._sql["event_raw"], (rollout_id, idx))
-        return rows[0][0] if rows else None
+        if not rows or rows[0][0] is None:
+            return None
+        text, *held = rows[0]
+        return raw_codec.payload_text(text, dict(zip(raw_codec.REF_COLUMNS, held, strict=True)))
 
     def blob(self, sha256: str) -> tuple[str | None, bytes] | None:
         """(mime, bytes) of a stored attachment."""

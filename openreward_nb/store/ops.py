@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
 from .._future import Future
 from .._jsonable import to_jsonable
-from ..events import MODEL_SIDE_TYPES, Event, clean_text, resolve_raw
+from ..events import MODEL_SIDE_TYPES, Event, clean_text
 from ..limits import MAX_TOKENS
+from . import raw_codec
 
 
 class EventOp(msgspec.Struct, tag="event", array_like=True, gc=False):
@@ -97,30 +98,17 @@ def dumps(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _strict_json(text: str) -> str:
-    """``text`` with any bare NaN / Infinity (not JSON, though Python's encoder writes them) as strings."""
-    if "NaN" not in text and "Infinity" not in text:
-        return text
-    try:
-        value = json.loads(text, parse_constant=str)
-    except ValueError:
-        return json.dumps({"text": text})
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def encode_raw(raw: Any) -> str | None:
-    """Serialize a raw provider payload (a deferred one is built first) as valid JSON; never raises
-    (an odd object falls back to its repr)."""
+def encode_raw(raw: Any, columns: Sequence[str | None] = ()) -> str | None:
+    """Serialize a raw provider payload as valid JSON for the raw column of a
+    row whose :data:`.raw_codec.REF_COLUMNS` hold ``columns`` (the strings they hold are not stored twice);
+    never raises (an odd object falls back to its repr)."""
     if raw is None:
         return None
     if type(raw) is RawJSON:
         return raw
     try:
-        raw = resolve_raw(raw)
-        dump_json = getattr(raw, "model_dump_json", None)
-        if callable(dump_json):
-            return _strict_json(clean_text(dump_json(warnings=False)))
-        return clean_text(json.dumps(to_jsonable(raw, "raw"), ensure_ascii=False, separators=(",", ":")))
+        raw_json = getattr(raw, "raw_json", None)  # a provider payload (providers._raw.Raw) encodes itself
+        return raw_json(columns) if callable(raw_json) else raw_codec.encode(to_jsonable(raw, "raw"), columns)
     except Exception:  # the raw payload is a best-effort copy; the event itself is kept
         return json.dumps({"repr": repr(raw)[:100_000]})
 
@@ -260,17 +248,23 @@ def _event_row(op: EventOp, plan: BatchPlan) -> tuple[Any, ...]:
             refs.append(att.ref())
         attachments = dumps(refs)
     metadata = op.metadata
+    content = None if content is None else clean_text(content)
+    reference = _name(ev.content_reference)
+    summary = None if summary is None else clean_text(summary)
+    name = _name(ev.name)
+    call_id = _name(ev.call_id)
+    raw = ev.raw
     return (
         op.rollout_id,
         op.idx,
         op.ts,
         ev.type,
         _name(ev.kind),
-        None if content is None else clean_text(content),
-        _name(ev.content_reference),
-        None if summary is None else clean_text(summary),
-        _name(ev.name),
-        _name(ev.call_id),
+        content,
+        reference,
+        summary,
+        name,
+        call_id,
         op.reward,
         1 if op.is_finished else 0,
         None if ev.is_error is None else int(bool(ev.is_error)),
@@ -284,7 +278,7 @@ def _event_row(op: EventOp, plan: BatchPlan) -> tuple[Any, ...]:
         None if ev.latency_ms is None else _finite(ev.latency_ms),
         _name(ev.stop_reason),
         attachments,
-        None if ev.raw is None else encode_raw(ev.raw),
+        None if raw is None else encode_raw(raw, (content, reference, summary, name, call_id)),
     )
 
 

@@ -178,5 +178,9 @@ _ANNOTATIONS = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _SEARCH, _ANNOTATIONS]
+# Raw payloads may be stored by reference to their row's own columns (openreward_nb.store.raw_codec):
+# no table changes, but a version that would read such a row as the payload itself must not open the store.
+_RAW_REFERENCES: list[str] = []
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _SEARCH, _ANNOTATIONS, _RAW_REFERENCES]
 SCHEMA_VERSION = len(MIGRATIONS)

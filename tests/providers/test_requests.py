@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from openreward_nb.events import resolve_raw
 from openreward_nb.providers import anthropic, gemini, openai_chat, openai_responses
 
 from .harness import anthropic_create, chat_create, gemini_generate, recorded, responses_create
@@ -64,7 +63,7 @@ def test_responses_instructions_and_string_input() -> None:
         ("system_message", "You solve CTF tasks.", None, None, None, None),
         ("user_message", "Find the flag.", None, None, None, None),
     ]
-    assert resolve_raw(events[0].raw).to_dict() == {
+    assert events[0].raw.to_dict() == {
         "provider": "openai_responses",
         "item": {"instructions": "You solve CTF tasks."},
     }
@@ -84,7 +83,7 @@ def test_anthropic_system_string_or_blocks() -> None:
         ("system_message", "part two"),
         ("user_message", "go"),
     ]
-    assert resolve_raw(events[1].raw).to_dict()["item"]["cache_control"] == {"type": "ephemeral"}
+    assert events[1].raw.to_dict()["item"]["cache_control"] == {"type": "ephemeral"}
 
 
 def test_gemini_contents_in_every_form_google_genai_takes() -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from openreward_nb import OpenReward, StoreWriteError, UserMessage
 from openreward_nb.events import Attachment, Event, Usage
+from openreward_nb.providers._raw import Raw
 from openreward_nb.store import close_store, open_store
 from openreward_nb.store.ops import EndOp, EventOp, InfoOp, PatchOp, RawJSON, RolloutOp
 from openreward_nb.store.postgres import split_options
@@ -353,7 +354,7 @@ def test_a_rescue_file_holds_every_kind_of_op_losslessly(tmp_path: Path) -> None
         latency_ms=12.5,
         stop_reason="end_turn",
         attachments=[attachment, Attachment("image/jpeg", url="https://example.com/x.jpg")],
-        raw=(dict, [("provider", "test"), ("n", 1)]),  # a deferred payload: built when the file is written
+        raw=Raw("test", {"n": 1, "text": "hi \u202e"}),  # references: built when the file is written, whole
     )
     ops = [
         RolloutOp("r1", "run", "name", "env", "var", "split", '{"a":1}', '{"t":2}', '{"m":3}', None, 1.5),
@@ -366,7 +367,9 @@ def test_a_rescue_file_holds_every_kind_of_op_losslessly(tmp_path: Path) -> None
     assert path.parent == tmp_path and pending_files(store) == [path]
     content = load(path)
     assert (content.version, content.store, content.reason, content.pid) == (VERSION, store.url, "testing", os.getpid())
-    expected_event = msgspec.structs.replace(event, raw=RawJSON('{"provider":"test","n":1}'))
+    expected_event = msgspec.structs.replace(
+        event, raw=RawJSON('{"provider":"test","item":{"n":1,"text":"hi \u202e"}}')
+    )
     assert content.ops == [ops[0], msgspec.structs.replace(ops[1], event=expected_event), *ops[2:]]
     assert type(content.ops[1].event.raw) is RawJSON
     assert [(r.op, r.reason) for r in content.refused] == [(InfoOp("r1", "{}"), "IntegrityError: no")]

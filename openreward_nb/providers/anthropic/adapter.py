@@ -147,11 +147,11 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
             b, item = fields(block), block
         btype = b.get("type")
         if btype == "text":
-            ev = Event(etype, b.get("text") or b.get("content"), raw=(Raw, NAME, item, role) if keep_raw else None)
+            ev = Event(etype, b.get("text") or b.get("content"), raw=Raw(NAME, item, role) if keep_raw else None)
         elif btype == "thinking":
             signature = b.get("signature")
             ref = f"anthropic:thinking:{signature}" if signature else "anthropic:thinking"
-            ev = Event("reasoning", b.get("thinking"), ref, raw=(Raw, NAME, item, role) if keep_raw else None)
+            ev = Event("reasoning", b.get("thinking"), ref, raw=Raw(NAME, item, role) if keep_raw else None)
         elif btype == "tool_use" or btype in _SERVER_CALLS:
             name = b.get("name")
             if not name:
@@ -162,13 +162,13 @@ def _blocks(content: Any, etype: str, role: Any, keep_raw: bool) -> list[Event]:
                 name=name,
                 call_id=b.get("id"),
                 kind=None if btype == "tool_use" else btype,
-                raw=(Raw, NAME, item, role) if keep_raw else None,
+                raw=Raw(NAME, item, role) if keep_raw else None,
             )
         else:
             blobs: Blobs | None = [] if keep_raw else None
             ev = _rare_block(block, b, btype, etype, blobs)
             if keep_raw:
-                ev.raw = (Raw, NAME, item, role, blobs)
+                ev.raw = Raw(NAME, item, role, blobs)
         events.append(ev)
     return events
 
@@ -188,7 +188,7 @@ def _message_events(msg: Any, m: Fields, keep_raw: bool, keep_empty: bool) -> li
     if isinstance(content, (list, tuple)):
         events = _blocks(content, etype, role, keep_raw)
     elif isinstance(content, str):
-        events = [with_raw(message(etype, content, kind), (Raw, NAME, snapshot(msg)) if keep_raw else None)]
+        events = [with_raw(message(etype, content, kind), Raw(NAME, snapshot(msg)) if keep_raw else None)]
     else:
         raise TypeError(f"an Anthropic message's content must be a string or a list of blocks, got {describe(content)}")
     if events or not keep_empty:
@@ -232,7 +232,7 @@ def request_events(messages: Any, system: Any = None, keep_raw: bool = True) -> 
     """Events for a request: its ``system`` prompt (a string or text blocks), then its ``messages``."""
     events = []
     if isinstance(system, str):
-        events = [with_raw(message("system_message", system), (Raw, NAME, {"system": system}) if keep_raw else None)]
+        events = [with_raw(message("system_message", system), Raw(NAME, {"system": system}) if keep_raw else None)]
     elif system:
         events = _blocks(system, "system_message", "system", keep_raw)
     return events + [ev for msg in messages or () for ev in message_events(msg, keep_raw)]

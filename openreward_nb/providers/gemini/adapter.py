@@ -185,10 +185,10 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
                     "reasoning",
                     str(text),
                     _signature_ref(p.get("thought_signature")),
-                    raw=(Raw, NAME, item, role) if keep_raw else None,
+                    raw=Raw(NAME, item, role) if keep_raw else None,
                 )
             else:
-                ev = Event(etype, text, raw=(Raw, NAME, item, role) if keep_raw else None)
+                ev = Event(etype, text, raw=Raw(NAME, item, role) if keep_raw else None)
         elif call is not None:
             c = gfields(call)
             name = c.get("name")
@@ -199,7 +199,7 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
                 json_text(c.get("args") or {}),
                 name=name,
                 call_id=c.get("id"),
-                raw=(Raw, NAME, item, role) if keep_raw else None,
+                raw=Raw(NAME, item, role) if keep_raw else None,
             )
         else:
             blobs: Blobs | None = [] if keep_raw else None
@@ -207,7 +207,7 @@ def _parts(parts: Any, etype: str, role: str, keep_raw: bool) -> list[Event]:
             if ev is None:
                 continue
             if keep_raw:
-                ev.raw = (Raw, NAME, item, role, blobs)
+                ev.raw = Raw(NAME, item, role, blobs)
         events.append(ev)
     return events
 

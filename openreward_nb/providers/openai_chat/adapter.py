@@ -32,7 +32,7 @@ from .._common import (
     with_raw,
 )
 from .._media import audio_part, file_part, url_part
-from .._raw import Blobs, Deferred, Path, Raw, snapshot, with_message
+from .._raw import Blobs, Path, Raw, snapshot
 from .stream import merge_chunks
 
 NAME = "openai_chat"
@@ -128,7 +128,7 @@ def _add_tool_calls(events: list[Event], calls: Any, keep_raw: bool) -> None:
         args = f.get("arguments")
         if type(args) is not str:
             args = json_text(args or {})
-        raw = (Raw, NAME, call, "assistant") if keep_raw else None
+        raw = Raw(NAME, call, "assistant") if keep_raw else None
         events.append(Event("tool_call", args, name=name, call_id=t.get("id"), raw=raw))
 
 
@@ -149,7 +149,7 @@ def _other_tool_call(call: Any, t: Fields, keep_raw: bool) -> Event:
             call_id=t.get("id"),
             kind="custom",
         )
-    return with_raw(ev, (Raw, NAME, call, "assistant") if keep_raw else None)
+    return with_raw(ev, Raw(NAME, call, "assistant") if keep_raw else None)
 
 
 def _images(images: Any, attachments: list[Attachment] | None, blobs: Blobs | None) -> list[Attachment] | None:
@@ -174,7 +174,7 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
         if blocks:
             block_text, block_ref = _thinking_blocks(blocks)
             text, ref = text or block_text, ref or block_ref
-        raw: Deferred | None = (Raw, NAME, msg, "assistant", None, _REASONING_KEYS) if keep_raw else None
+        raw: Raw | None = Raw(NAME, msg, "assistant", None, _REASONING_KEYS) if keep_raw else None
         events = [Event("reasoning", text or None, ref, summary, raw=raw)]
     else:
         events = []
@@ -198,7 +198,7 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
         attachments = _images(images, attachments, blobs)
     body = None
     if text or attachments:
-        raw = (Raw, NAME, msg, None, blobs, None, _SPLIT_KEYS) if keep_raw else None
+        raw = Raw(NAME, msg, None, blobs, None, _SPLIT_KEYS) if keep_raw else None
         body = Event("assistant_message", text, kind=kind, attachments=attachments, raw=raw)
         events.append(body)
     calls = m.get("tool_calls")
@@ -209,7 +209,8 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
         _add_tool_calls(events, ({"type": "function", "function": legacy},), keep_raw)
         events[-1].kind = "function_call"
     if body is None and events and keep_raw:
-        events[0].raw = (with_message, events[0].raw, msg, _SPLIT_KEYS)
+        first: Raw = events[0].raw  # the rest of the message goes with its first event: ``msg`` less ``_SPLIT_KEYS``
+        first.message, first.message_drop = msg, _SPLIT_KEYS
     return events
 
 
@@ -227,7 +228,9 @@ def _other(msg: Any, m: Fields, role: Any, keep_raw: bool) -> tuple[list[Event],
             known, kind = "user_message", str(role)
         etype = known
         body = message(etype, text, kind, attachments)
-    return ([with_raw(body, (Raw, NAME, msg, None, blobs) if keep_raw else None)] if text or attachments else []), etype
+    return (
+        [with_raw(body, Raw(NAME, msg, None, blobs or None) if keep_raw else None)] if text or attachments else []
+    ), etype
 
 
 def _unrepeated(role: Any) -> Any:

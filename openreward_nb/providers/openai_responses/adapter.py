@@ -168,12 +168,12 @@ def _call(item: Any, f: Fields, itype: str, keep_raw: bool) -> list[Event]:
     call_id = f.get(id_field) or f.get("id")
     embedded = _EMBEDDED.get(itype)
     call = tool_call(content, name, call_id, None if itype == "function_call" else itype)
-    call.raw = (Raw, NAME, item, None, None, None, embedded) if keep_raw else None
+    call.raw = Raw(NAME, item, None, None, None, embedded) if keep_raw else None
     if embedded is None or all(f.get(k) is None for k in embedded):
         return [call]
     blobs: Blobs | None = [] if keep_raw else None
     result = _embedded_result(f, itype, call_id, blobs)
-    return [call, with_raw(result, (Raw, NAME, item, None, blobs, embedded) if keep_raw else None)]
+    return [call, with_raw(result, Raw(NAME, item, None, blobs, embedded) if keep_raw else None)]
 
 
 def _embedded_result(f: Fields, itype: str, call_id: Any, blobs: Blobs | None) -> Event:
@@ -245,7 +245,7 @@ def item_events(item: Any, keep_raw: bool = True) -> list[Event]:
         ev = message("assistant_message", None, itype)
     else:
         ev = unknown_event(NAME, "item", itype)
-    ev.raw = (Raw, NAME, item, None, blobs) if keep_raw else None
+    ev.raw = Raw(NAME, item, None, blobs) if keep_raw else None
     return [ev]
 
 
@@ -279,7 +279,7 @@ def request_events(input: Any, instructions: Any = None, keep_raw: bool = True) 
     """Events for a request: its ``instructions`` (a system message), then its ``input`` (a string or items)."""
     events = []
     if isinstance(instructions, str) and instructions:
-        raw = (Raw, NAME, {"instructions": instructions}) if keep_raw else None
+        raw = Raw(NAME, {"instructions": instructions}) if keep_raw else None
         events.append(with_raw(message("system_message", instructions), raw))
     elif isinstance(instructions, (list, tuple)):
         events += to_events(instructions, keep_raw)
