@@ -11,7 +11,10 @@ from __future__ import annotations
 from importlib.resources import files
 
 #: the shared files each view's module draws with, joined before it in this order
-USES: dict[str, tuple[str, ...]] = {}
+USES: dict[str, tuple[str, ...]] = {
+    "timeline.js": ("events.js",),
+    "diff.js": ("events.js",),
+}
 
 
 def _text(name: str) -> str:
