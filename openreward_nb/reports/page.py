@@ -2,8 +2,9 @@
 and the data, all inline; a Content-Security-Policy that lets only those scripts and that style
 run and no request leave the page.
 
-The widgets' ES modules (timeline.js, table.js, runcharts.js) are shipped unchanged, each wrapped
-as a function returning what it exports; report.js gives them small in-page models that answer
+The widgets' ES modules (timeline.js, table.js, runcharts.js) are shipped as the widgets get them
+(:func:`openreward_nb.viz.assets.module`: the timeline with the shared events.js before it), each
+wrapped as a function returning what it exports; report.js gives them small in-page models that answer
 from the embedded data. Data sits in non-script ``<script type="application/octet-stream">``
 blocks of base64 (gzip-compressed JSON, or an image's bytes): nothing in them is markup.
 """
@@ -15,6 +16,7 @@ import hashlib
 import re
 from importlib.resources import files
 
+from ..viz.assets import module
 from .contents import Contents
 
 #: the widgets' modules the report draws with, by the name report.js knows them under
@@ -46,7 +48,7 @@ def module_as_function(source: str, name: str) -> str:
 
 def script() -> str:
     """The page's one script: the widgets' modules, then report.js, which draws with them."""
-    modules = ",\n".join(f"{key}: {module_as_function(_asset('viz/' + path), path)}" for key, path in MODULES.items())
+    modules = ",\n".join(f"{key}: {module_as_function(module(path), path)}" for key, path in MODULES.items())
     return f"const MODULES = {{\n{modules}\n}};\n{_asset('reports/report.js')}"
 
 

@@ -1,69 +1,23 @@
-// The step diff of two rollouts (anywidget ES module).
+// The step diff of two rollouts (anywidget ES module), drawn with events.js (joined before it by
+// openreward_nb/viz/assets.py): its helpers, the kernel round trip and the event cards, as the
+// timeline draws them, with the timeline's classes and CSS and the presentation table (`looks`).
 // Safety rule, as in the timeline: every string a model or tool wrote reaches the DOM through
-// textContent. The one exception is `md` / `smd`: HTML made in the kernel by markdown-it with raw
-// HTML off and an allow-list of link schemes (openreward_nb/viz/render.py).
-// Events are drawn with the timeline's classes and CSS, coloured by the presentation table
-// (`looks`); ops and sides by the diff's table (`diff_looks`, openreward_nb/viz/difflooks.py).
+// textContent (the one exception, markdown made in the kernel, is said in events.js).
+// Ops and sides are coloured by the diff's table (`diff_looks`, openreward_nb/viz/difflooks.py).
 
 const PAGE = 40;
-const SVG = "http://www.w3.org/2000/svg";
-const DOWNLOAD_MIME = "application/octet-stream";
 const SIDES = ["a", "b"];
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
-function svg(tag, attrs) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-  return e;
-}
-const num = (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US"));
-const rew = (r) => (r === null || r === undefined ? "–" : (Math.round(r * 1e4) / 1e4).toString());
 const range = (lo, hi) => (lo === hi ? `#${lo}` : `#${lo}–${hi}`);
 
-class Diff {
+class Diff extends EventView {
   constructor(model, root) {
-    this.model = model;
-    this.root = root;
-    this.reqs = new Map();
-    this.seq = 0;
-    this.blobUrls = new Map();
-    this.looks = model.get("looks") || {};
+    super(model, root);
     this.dl = model.get("diff_looks") || { ops: {}, sides: {} };
-    this.onMsg = (msg, buffers) => this.receive(msg, buffers);
-    model.on("msg:custom", this.onMsg);
     this.build();
     const first = model.get("first_page") || { blocks: [], start: 0, end: 0 };
     this.setWindow(first.blocks, first.start, first.end);
     const where = (model.get("summary") || {}).first;
     if (where) this.scrollWhenShown(where.block);
-  }
-
-  destroy() {
-    this.model.off("msg:custom", this.onMsg);
-    for (const url of this.blobUrls.values()) URL.revokeObjectURL(url);
-    if (this.observer) this.observer.disconnect();
-    if (this.resize) this.resize.disconnect();
-  }
-
-  // --- kernel round trips --------------------------------------------------------------
-  request(msg) {
-    const req = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.reqs.set(req, { resolve, reject });
-      this.model.send({ ...msg, req });
-    });
-  }
-  receive(msg, buffers) {
-    const pending = this.reqs.get(msg.req);
-    if (!pending) return;
-    this.reqs.delete(msg.req);
-    if (msg.kind === "error") pending.reject(new Error(msg.message));
-    else pending.resolve({ msg, buffers });
   }
 
   // --- layout ------------------------------------------------------------------------------
@@ -74,25 +28,9 @@ class Diff {
     this.headsEl = el("div", "orw-diff-heads");
     this.summaryEl = el("div", "orw-diff-summary");
     this.chartEl = el("div", "orw-chart");
-    this.list = el("div", "orw-list");
-    this.topSentinel = el("button", "orw-btn orw-more-top", "load earlier steps");
-    this.items = el("div", "orw-items");
-    this.botSentinel = el("button", "orw-btn orw-more-bot", "load more");
-    this.list.append(this.topSentinel, this.items, this.botSentinel);
-    this.footer = el("div", "orw-footer");
+    this.buildList("load earlier steps", false);
     r.append(this.headsEl, this.summaryEl, this.chartEl, this.list, this.footer);
-    this.topSentinel.addEventListener("click", () => this.loadEarlier());
-    this.botSentinel.addEventListener("click", () => this.loadLater());
-    this.observer = new IntersectionObserver((seen) => {
-      for (const s of seen) {
-        if (!s.isIntersecting) continue;
-        if (s.target === this.botSentinel) this.loadLater();
-        else this.loadThumb(s.target);
-      }
-    }, { root: this.list, rootMargin: "200px" });
-    this.observer.observe(this.botSentinel);
-    this.resize = new ResizeObserver(() => this.drawChart());
-    this.resize.observe(this.chartEl);
+    this.redrawChartOnResize();
     this.drawHeads();
     this.drawSummary();
     this.drawChart();
@@ -104,25 +42,10 @@ class Diff {
     for (const side of SIDES) {
       const h = heads[side] || {};
       const box = el("div", `orw-diff-head orw-diff-side-${side}`);
-      const title = el("div", "orw-title");
-      title.append(el("span", "orw-diff-tag", side.toUpperCase()), el("span", "orw-name-main", h.rollout || h.id || "rollout"));
-      title.append(el("span", `orw-status orw-status-${h.status}`, h.status));
-      const id = el("span", "orw-id", h.id);
-      id.title = "rollout id";
-      title.append(id);
-      const sub = el("div", "orw-sub");
-      for (const [k, v] of [["run", h.run], ["model", h.model]]) {
-        if (!v) continue;
-        const part = el("span", "orw-kv");
-        part.append(el("span", "orw-k", k), el("span", "orw-v", v));
-        sub.append(part);
-      }
-      const stats = el("div", "orw-stats");
-      for (const [k, v] of [["total reward", rew(h.total_reward)], ["final reward", rew(h.final_reward)], ["events", num(h.events)], ["tool calls", num(h.tool_calls)]]) {
-        const c = el("div", "orw-stat");
-        c.append(el("div", "orw-stat-v", v), el("div", "orw-stat-k", k));
-        stats.append(c);
-      }
+      const title = rolloutTitle(h, h.status);
+      title.prepend(el("span", "orw-diff-tag", side.toUpperCase()));
+      const sub = rolloutFacts([["run", h.run], ["model", h.model]]);
+      const stats = rolloutStats([["total reward", rew(h.total_reward)], ["final reward", rew(h.final_reward)], ["events", num(h.events)], ["tool calls", num(h.tool_calls)]]);
       box.append(title, sub, stats);
       this.headsEl.append(box);
     }
@@ -162,20 +85,10 @@ class Diff {
     const series = SIDES.map((side) => [side, data[side] || []]);
     if (!series.some(([, pts]) => pts.length)) { box.classList.add("orw-empty"); return; }
     box.classList.remove("orw-empty");
-    const W = Math.max(240, box.clientWidth || 600), H = 110, P = 8, L = 44;
-    const total = Math.max(1, (data.rows || 1) - 1);
     let lo = 0, hi = 0;
     for (const [, pts] of series) for (const [, s, c] of pts) { lo = Math.min(lo, s, c); hi = Math.max(hi, s, c); }
-    if (hi === lo) hi = lo + 1;
-    const x = (i) => L + (i / total) * (W - L - P);
-    const y = (v) => P + (1 - (v - lo) / (hi - lo)) * (H - 2 * P);
-    const g = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "orw-svg" });
-    g.append(svg("line", { x1: L, x2: W - P, y1: y(0), y2: y(0), class: "orw-axis" }));
-    for (const [v, label] of [[hi, rew(hi)], [lo, rew(lo)]]) {
-      const t = svg("text", { x: L - 6, y: y(v) + 4, class: "orw-tick", "text-anchor": "end" });
-      t.textContent = label;
-      g.append(t);
-    }
+    const H = 110, P = 8;
+    const { g, x, y } = rewardFrame(box, H, P, data.rows, lo, hi);
     if (data.first !== null && data.first !== undefined) {
       g.append(svg("line", { x1: x(data.first), x2: x(data.first), y1: P, y2: H - P, class: "orw-diff-first-line" }));
       const t = svg("text", { x: x(data.first) + 4, y: P + 9, class: "orw-tick orw-diff-first-label" });
@@ -184,9 +97,7 @@ class Diff {
     }
     for (const [side, pts] of series) {
       if (!pts.length) continue;
-      let path = `M ${x(0)} ${y(0)}`;
-      for (const [i, , c] of pts) path += ` H ${x(i)} V ${y(c)}`;
-      g.append(svg("path", { d: path, class: `orw-diff-cum orw-diff-cum-${side}` }));
+      g.append(svg("path", { d: cumulativePath(pts, x, y), class: `orw-diff-cum orw-diff-cum-${side}` }));
       for (const [i, s, c] of pts) {
         const dot = svg("circle", { cx: x(i), cy: y(s), r: 3.5, class: `orw-diff-pt orw-diff-pt-${side}` });
         const tip = svg("title");
@@ -219,26 +130,24 @@ class Diff {
   }
 
   async loadLater() {
-    if (this.busy || this.hi >= this.model.get("total")) return;
-    this.busy = true;
-    try {
-      const { msg } = await this.request({ kind: "blocks", start: this.hi, limit: PAGE });
+    if (this.hi >= this.model.get("total")) return;
+    await this.loadingPage(async () => {
+      const { msg } = await this.kernel.request({ kind: "blocks", start: this.hi, limit: PAGE });
       this.items.append(...msg.blocks.filter((b) => b.bi >= this.hi).map((b) => this.renderBlock(b)));
       this.hi = Math.max(this.hi, msg.end);
-    } catch (e) { this.note(e); } finally { this.busy = false; this.drawFooter(); }
+    });
   }
 
   async loadEarlier() {
-    if (this.busy || this.lo <= 0) return;
-    this.busy = true;
-    try {
+    if (this.lo <= 0) return;
+    await this.loadingPage(async () => {
       const start = Math.max(0, this.lo - PAGE);
-      const { msg } = await this.request({ kind: "blocks", start, limit: this.lo - start });
+      const { msg } = await this.kernel.request({ kind: "blocks", start, limit: this.lo - start });
       const before = this.list.scrollHeight;
       this.items.prepend(...msg.blocks.filter((b) => b.bi < this.lo).map((b) => this.renderBlock(b)));
       this.list.scrollTop += this.list.scrollHeight - before;
       this.lo = Math.min(this.lo, msg.start);
-    } catch (e) { this.note(e); } finally { this.busy = false; this.drawFooter(); }
+    });
   }
 
   blockNode(bi) { return this.items.querySelector(`:scope > [data-bi="${bi}"]`); }
@@ -260,15 +169,13 @@ class Diff {
 
   scrollTo(node) {
     this.list.scrollTop = node.offsetTop - this.items.offsetTop - 6;
-    node.classList.remove("orw-flash");
-    void node.offsetWidth;
-    node.classList.add("orw-flash");
+    flash(node);
   }
 
   async showBlock(bi, start) {
     if (!this.blockNode(bi)) {
       try {
-        const { msg } = await this.request({ kind: "blocks", start: start ?? Math.max(0, bi - 2), limit: PAGE });
+        const { msg } = await this.kernel.request({ kind: "blocks", start: start ?? Math.max(0, bi - 2), limit: PAGE });
         this.setWindow(msg.blocks, msg.start, msg.end);
       } catch (e) { this.note(e); return; }
     }
@@ -278,7 +185,7 @@ class Diff {
 
   async showRow(row) {
     try {
-      const { msg } = await this.request({ kind: "blocks", row, limit: PAGE });
+      const { msg } = await this.kernel.request({ kind: "blocks", row, limit: PAGE });
       this.setWindow(msg.blocks, msg.start, msg.end);
       const node = this.blockNode(msg.focus);
       if (node) this.scrollTo(node);
@@ -333,7 +240,7 @@ class Diff {
     more.hidden = true;
     const load = async () => {
       try {
-        const { msg } = await this.request({ kind: "fold", block: b.bi, start: loaded });
+        const { msg } = await this.kernel.request({ kind: "fold", block: b.bi, start: loaded });
         for (const ev of msg.events) {
           const card = this.renderEvent(ev, "a");
           card.classList.add("orw-diff-span");
@@ -355,30 +262,14 @@ class Diff {
     return box;
   }
 
-  // --- one event, drawn as the timeline draws it ------------------------------------------
-  label(t) { return (this.looks[t] && this.looks[t].label) || t; }
-  tint(node, t) {
-    const look = this.looks[t];
-    if (look) node.style.setProperty("--orw-c", `light-dark(${look.light}, ${look.dark})`);
-  }
-
+  // --- one event, drawn as the timeline draws it (events.js) ------------------------------
   renderEvent(ev, side) {
-    const node = el("div", `orw-ev orw-t-${ev.t} orw-diff-side-${side}`);
-    this.tint(node, ev.t);
-    node.dataset.i = ev.i;
-    node.dataset.side = side;
-    const head = el("div", "orw-head");
-    const look = this.looks[ev.t];
-    head.append(el("span", "orw-idx", ev.bx !== undefined ? this.where(ev.i, ev.bx) : `${side.toUpperCase()} #${ev.i}`));
-    if (look) head.append(el("span", "orw-icon", look.icon));
-    head.append(el("span", "orw-type", this.label(ev.t)));
-    if (ev.k) head.append(el("span", "orw-kind", ev.k));
-    if (ev.nm) head.append(el("span", "orw-tool", ev.nm));
-    if (ev.r !== undefined) head.append(el("span", `orw-badge orw-reward orw-${ev.rt}`, `reward ${ev.r > 0 ? "+" : ""}${rew(ev.r)}`));
-    if (ev.f) head.append(el("span", "orw-badge orw-finished", "finished"));
-    if (ev.e) head.append(el("span", "orw-badge orw-error-badge", "error"));
-    node.append(head, ev.mk ? this.renderMarked(ev, side) : this.renderBody(ev, side));
-    if (ev.att) node.append(this.renderAttachments(ev, side));
+    const node = this.cards.card(ev, {
+      where: { side },
+      idx: ev.bx !== undefined ? this.where(ev.i, ev.bx) : `${side.toUpperCase()} #${ev.i}`,
+      body: ev.mk ? () => this.renderMarked(ev, side) : null,
+    });
+    node.classList.add(`orw-diff-side-${side}`);
     return node;
   }
 
@@ -389,123 +280,9 @@ class Diff {
     for (const [text, marked] of ev.mk.s) pre.append(marked ? el("span", `orw-diff-mark orw-diff-mark-${side}`, text) : document.createTextNode(text));
     body.append(pre);
     const shown = ev.mk.s.reduce((n, [t]) => n + t.length, 0);
-    if (ev.mk.n > shown) body.append(this.clipNote(ev, side, body, shown, ev.mk.n));
+    if (ev.mk.n > shown) body.append(this.cards.clipNote(ev, { side }, body, shown, ev.mk.n));
     return body;
-  }
-
-  renderBody(ev, side) {
-    const body = el("div", "orw-body");
-    const text = ev.text ? el("pre", ev.b === "json" ? "orw-text orw-json" : "orw-text", ev.text) : null;
-    if (ev.b === "folded") {
-      const d = el("details", "orw-reasoning");
-      d.append(el("summary", null, ev.ti));
-      if (ev.smd !== undefined) {
-        const md = el("div", "orw-md orw-summary");
-        md.innerHTML = ev.smd; // markdown-it output, raw HTML off (see the header comment)
-        d.append(md);
-      }
-      if (text) d.append(text);
-      if (ev.ref) d.append(el("div", "orw-dim", `encrypted reasoning, ${num(ev.ref)} characters`));
-      body.append(d);
-    } else if (ev.md !== undefined) {
-      const md = el("div", "orw-md");
-      md.innerHTML = ev.md; // markdown-it output, raw HTML off (see the header comment)
-      body.append(md);
-    } else if (text) {
-      body.append(text);
-    } else if (!ev.att) {
-      body.append(el("div", "orw-dim", "(empty)"));
-    }
-    if (ev.n > ev.text.length) body.append(this.clipNote(ev, side, body, ev.text.length, ev.n));
-    return body;
-  }
-
-  // "show all": the whole text from the kernel replaces the clipped one (unmarked)
-  clipNote(ev, side, box, shown, n) {
-    const note = el("div", "orw-clip");
-    note.append(el("span", null, `showing ${num(shown)} of ${num(n)} characters `));
-    const btn = el("button", "orw-btn orw-expand", "show all");
-    btn.addEventListener("click", async () => {
-      btn.disabled = true;
-      try {
-        const { msg } = await this.request({ kind: "text", side, i: ev.i });
-        const pre = el("pre", ev.b === "json" ? "orw-text orw-json" : "orw-text", msg.text);
-        const old = box.querySelector(":scope > .orw-md, :scope > pre.orw-text, :scope > details > pre.orw-text");
-        if (old) old.replaceWith(pre); else note.before(pre);
-        if (msg.n > msg.text.length) note.replaceWith(el("div", "orw-clip", `showing ${num(msg.text.length)} of ${num(msg.n)} characters`));
-        else note.remove();
-      } catch (e) { btn.disabled = false; this.note(e); }
-    });
-    note.append(btn);
-    return note;
-  }
-
-  // attachments as the kernel judged them from their bytes (as in the timeline)
-  renderAttachments(ev, side) {
-    const box = el("div", "orw-atts");
-    ev.att.forEach((a, k) => {
-      if (a.v === "image") {
-        const slot = el("div", "orw-thumb orw-thumb-wait", a.label);
-        Object.assign(slot.dataset, { i: ev.i, k, side });
-        box.append(slot);
-        this.observer.observe(slot);
-      } else if (a.v === "file") {
-        const b = el("button", "orw-btn orw-download", `download ${a.name}`);
-        b.title = `${a.label} (saved as a file, never opened here)`;
-        b.addEventListener("click", () => this.download(side, ev.i, k, b));
-        box.append(b);
-      } else {
-        box.append(el("span", "orw-file", `attachment: ${a.label}`));
-      }
-    });
-    return box;
-  }
-
-  async loadThumb(slot) {
-    this.observer.unobserve(slot);
-    const key = `${slot.dataset.side}:${slot.dataset.i}:${slot.dataset.k}`;
-    try {
-      let url = this.blobUrls.get(key);
-      if (!url) {
-        const { msg, buffers } = await this.request({ kind: "attachment", side: slot.dataset.side, i: +slot.dataset.i, k: +slot.dataset.k });
-        if (msg.v !== "image" || !buffers || !buffers.length) { slot.textContent = "image not available"; return; }
-        url = URL.createObjectURL(new Blob([buffers[0]], { type: msg.mime }));
-        this.blobUrls.set(key, url);
-      }
-      const img = el("img", "orw-thumb");
-      img.alt = slot.textContent;
-      img.src = url;
-      img.addEventListener("click", () => img.classList.toggle("orw-big"));
-      slot.replaceWith(img);
-    } catch (e) { slot.textContent = "image failed to load"; }
-  }
-
-  async download(side, i, k, button) {
-    button.disabled = true;
-    try {
-      const { msg, buffers } = await this.request({ kind: "attachment", side, i, k });
-      if (!buffers || !buffers.length) { button.textContent = "not available"; return; }
-      const url = URL.createObjectURL(new Blob([buffers[0]], { type: DOWNLOAD_MIME }));
-      const a = el("a");
-      a.href = url;
-      a.download = msg.name || "attachment";
-      a.rel = "noopener";
-      a.hidden = true;
-      this.root.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (e) { this.note(e); } finally { button.disabled = false; }
-  }
-
-  note(err) {
-    this.footer.textContent = `could not reach the kernel: ${err.message || err}`;
   }
 }
 
-export default {
-  render({ model, el }) {
-    const view = new Diff(model, el);
-    return () => view.destroy();
-  },
-};
+export default widget(Diff);

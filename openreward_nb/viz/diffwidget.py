@@ -1,6 +1,6 @@
 """The step diff widget: an anywidget that opens at the first divergence and pages aligned blocks
-from the kernel, as the timeline pages events. It draws events as the timeline does (its CSS and
-the presentation table)."""
+from the kernel, as the timeline pages events. It draws events as the timeline does (the shared
+events.js, the timeline's CSS and the presentation table)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import anywidget
 import traitlets
 
 from ..alignment.align import Alignment
+from .assets import module
 from .difflooks import looks_data as diff_looks
 from .diffsource import FIRST_BLOCKS, FOLD_PAGE, MAX_BLOCKS, DiffSource, Side
 from .presentation import looks_data
@@ -23,7 +24,7 @@ _HERE = Path(__file__).parent
 class DiffWidget(anywidget.AnyWidget):
     """Two rollouts aligned step by step. The first screen travels with the widget; the rest on demand."""
 
-    _esm = _HERE / "diff.js"
+    _esm = module("diff.js")
     _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "diff.css").read_text()
 
     #: how each event kind looks (the presentation table, as data)

@@ -9,6 +9,7 @@ import anywidget
 import traitlets
 
 from ..records import RolloutRecord
+from .assets import module
 from .live import Poller
 from .presentation import looks_data
 from .source import FIRST_PAGE, MAX_PAGE, TimelineSource
@@ -27,7 +28,7 @@ class TimelineWidget(anywidget.AnyWidget):
     (a search result opens its rollout this way).
     """
 
-    _esm = _HERE / "timeline.js"
+    _esm = module("timeline.js")
     _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "labels.css").read_text()
 
     #: how each event kind looks (the presentation table, as data)

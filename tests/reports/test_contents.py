@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +21,7 @@ from openreward_nb.errors import InvalidArgumentError, NotFoundError
 from openreward_nb.events import Attachment, Event
 from openreward_nb.reports import page
 from openreward_nb.reports.images import KEEP_BYTES, ImageShelf
+from openreward_nb.viz.assets import module
 from openreward_nb.viz.source import MAX_PAGE, TimelineSource
 
 from ..helpers import PYTHON, subprocess_env
@@ -81,9 +81,9 @@ def test_the_file_is_one_page_whose_policy_allows_only_its_own_script_and_style(
         assert tag != "link" and "src" not in attrs and "href" not in attrs, (tag, attrs)
         if tag == "script":
             assert attrs.get("type") in ("module", "application/octet-stream"), attrs
-    # the widgets' own modules are inside, as they are shipped
+    # the widgets' own modules are inside, as the widgets get them (the timeline's with events.js)
     for name in ("timeline.js", "table.js", "runcharts.js"):
-        source = (Path(page.__file__).parent.parent / "viz" / name).read_text()
+        source = module(name)
         body = source[: source.index("export default ")]
         assert body in script, name
 

@@ -1,16 +1,19 @@
 """The step diff in a real browser (JupyterLab in headless Chromium): it opens with the first divergence
-on screen, what differs is marked, folds open from the kernel, compare's switch turns to it, and hostile
-content stays inert text."""
+on screen, what differs is marked, folds open from the kernel, compare's switch turns to it, a side's
+thumbnails, downloads and "show all" come from that side's rollout, and hostile content stays inert text."""
 
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from openreward_nb import OpenReward
+from openreward_nb import AssistantMessage, OpenReward, UserMessage
+from openreward_nb.events import Attachment, Event
 
 from ..alignment.build import Reward, record
 from .browser import CHROMIUM_FLAGS, JupyterServer, need_chromium, run_all
@@ -22,7 +25,22 @@ CELLS = (
     'import openreward_nb as orn\norn.diff("diff/good", "diff/bad", store="diff.sqlite")',
     'orn.compare("diff/good", "diff/bad", store="diff.sqlite")',
     'orn.diff("hostile/a", "hostile/b", store="diff.sqlite")',
+    'orn.diff("media/a", "media/b", store="diff.sqlite")',
 )
+
+
+def png(width: int = 3, height: int = 2) -> bytes:
+    """A real PNG (grey pixels), made here."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+LONG = "".join(f"line {k} of a long answer\n" for k in range(200))
 #: the first divergence lies below two tall identical steps: it is on screen only if the view scrolls to it
 TALL = "\n".join(f"line {k} of a long task description" for k in range(80))
 IN_VIEW = """([list, node]) => { const l = list.getBoundingClientRect(), n = node.getBoundingClientRect();
@@ -59,7 +77,39 @@ def make_store(path: Path) -> None:
     record(
         client, "b", [*steps, ("call", "bash", {"cmd": HOSTILE + "!"}), ("assistant", HOSTILE + " two")], run="hostile"
     )
+    # B only: an image and a file attached to one step, a long answer clipped in another
+    record(client, "a", [("user", "task")], run="media")
+    b = client.rollout.create(run_name="media", rollout_name="b")
+    b.log(UserMessage("task"))
+    b._emit(
+        Event(
+            "user_message",
+            "the screen",
+            attachments=[
+                Attachment("image/png", png(), name="screen.png"),
+                Attachment("text/plain", b"notes", name="n.txt"),
+            ],
+        )
+    )
+    b.log(AssistantMessage(LONG))
+    b.finish()
     client.close()
+
+
+def check_media(page, view) -> None:
+    """B's steps ask B's rollout (the side travels with each request): its thumbnail, its file, its whole text."""
+    view.evaluate("e => e.scrollIntoView({block: 'start'})")
+    thumb = view.locator(".orw-diff-side-b img.orw-thumb[src^='blob:']")
+    thumb.wait_for(timeout=15_000)
+    page.wait_for_function("i => i.naturalWidth === 3", arg=thumb.element_handle(), timeout=10_000)
+    with page.expect_download() as info:
+        view.locator(".orw-diff-side-b .orw-download").click()
+    assert info.value.suggested_filename == "n.txt"
+    assert Path(info.value.path()).read_bytes() == b"notes"
+    answer = view.locator(".orw-diff-side-b.orw-t-assistant_message")
+    answer.locator(".orw-expand").click()
+    answer.locator(".orw-clip").wait_for(state="detached", timeout=10_000)
+    assert answer.locator("pre.orw-text").inner_text().strip() == LONG.strip()
 
 
 def test_diff_in_browser(tmp_path: Path) -> None:
@@ -74,7 +124,7 @@ def test_diff_in_browser(tmp_path: Path) -> None:
     with JupyterServer(tmp_path, "lab") as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1300})
+            page = browser.new_page(viewport={"width": 1280, "height": 1300}, accept_downloads=True)
             dialogs: list[str] = []
             errors: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -118,6 +168,7 @@ def test_diff_in_browser(tmp_path: Path) -> None:
             assert not dialogs, dialogs
             assert page.locator(".orw-diff img[src='x'], .orw-diff [onerror], .orw-diff script").count() == 0
             assert f'window.{SENTINEL}="script"' in hostile.inner_text()
+            check_media(page, cells.nth(3).locator(".orw-diff"))
             assert not [e for e in errors if "orw" in e or "anywidget" in e], errors
         finally:
             browser.close()
