@@ -117,8 +117,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     hints = [
         f"{command}{store} show {reference}   # one rollout as a timeline",
         f"{command}{store} rollouts {shlex.quote(args.run_name)}   # the run's rollouts",
-        *notebook_hints(command),
+        f"{command}{store} search 'flag{{' --run {shlex.quote(args.run_name)}   # every event that mentions it",
     ]
+    if len(rollouts) >= 2:
+        first, second = (shlex.quote(r.id) for r in rollouts[:2])
+        hints.append(f"{command}{store} diff {first} {second}   # where two attempts parted, step by step")
+    hints += notebook_hints(command)
     emit("\nwhere to look:\n" + "\n".join(f"  {line}" for line in hints))
     if args.open:
         with needs_extra("jupyter", "Opening the demo in JupyterLab"):

@@ -46,6 +46,10 @@ def test_demo_records_the_quickstart_agent_and_says_where_to_look(tmp_path) -> N
         assert rec.environment == "GeneralReasoning/CTF" and rec.task_spec and rec.input_tokens > 0
         assert f"{rec.rollout_name}  {rec.id}" in out.stdout
     assert f"--store {store} show demo-run/episode-0" in out.stdout
+    diff = next(line for line in hints(out.stdout) if " diff " in line)  # two attempts recorded: compare them
+    assert diff.endswith(f" diff {rollouts[0].id} {rollouts[1].id}")
+    ran = subprocess.run(["bash", "-c", diff], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True)
+    assert ran.returncode == 0 and "first divergence" in ran.stdout, ran.stderr
     assert not os.path.exists(tmp_path / "openreward_nb_demo.ipynb")
 
 
@@ -55,10 +59,12 @@ def test_every_hint_works_where_it_was_printed(tmp_path) -> None:
         out = _demo(tmp_path, "demo", "--tasks", "1")
         assert out.returncode == 0, out.stderr
     assert (tmp_path / ".openreward_nb" / "store.sqlite").is_file()
-    show, rollouts, lab = hints(out.stdout)
+    show, rollouts, search, lab = hints(out.stdout)
     assert show.endswith(" show quickstart/episode-0") and rollouts.endswith(" rollouts quickstart")
+    assert search.endswith(" search 'flag{' --run quickstart")
     latest = list(OpenReward(store=tmp_path / ".openreward_nb" / "store.sqlite").runs.get("quickstart").rollouts())[-1]
-    for command, expected in ((show, latest.id), (rollouts, "run quickstart: 2 rollouts")):
+    checks = ((show, latest.id), (rollouts, "run quickstart: 2 rollouts"), (search, "flag{"))
+    for command, expected in checks:
         ran = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True)
         assert ran.returncode == 0 and expected in ran.stdout, (command, ran.stderr)
     assert " lab " in lab and lab.endswith("01_quickstart.ipynb")
@@ -95,7 +101,7 @@ def assert_jupyterlab_serves(lab: str, folder) -> None:
 def test_without_jupyterlab_the_hint_says_how_to_install_it(tmp_path) -> None:
     out = _demo(tmp_path, "demo", "--tasks", "1", python=[PYTHON, "-c", HIDE_JUPYTERLAB])
     assert out.returncode == 0, out.stderr
-    install, lab = hints(out.stdout)[2:]
+    install, lab = hints(out.stdout)[3:]
     assert install.endswith(" install 'openreward-nb[jupyter]'") and " lab " in lab
     out = _demo(tmp_path, "demo", "--tasks", "1", "--open", python=[PYTHON, "-c", HIDE_JUPYTERLAB])
     assert out.returncode == 1 and "install 'openreward-nb[jupyter]'" in out.stderr
