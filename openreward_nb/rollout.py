@@ -251,6 +251,10 @@ class Rollout:
             metadata = check_metadata(metadata)
         if rollout_info is not None:
             self.update_info(rollout_info)
+        return self._queue(event, reward, finished, metadata)
+
+    def _queue(self, event: Event, reward: float | None, finished: bool, metadata: dict[str, Any] | None) -> int:
+        """Assign the next index and queue one event whose fields are checked already; returns its index."""
         weight = event_weight(event) if (event.attachments or (event.content and len(event.content) > 4096)) else 0
         ts = time.time()
         with self._lock:
@@ -275,16 +279,18 @@ class Rollout:
         """Queue several events of one message; reward and is_finished go on the last one."""
         if reward is not None:
             reward = check_reward(reward)
-        finished = check_finished(is_finished)
+        finished = is_finished is True or (is_finished is not False and check_finished(is_finished))
         if metadata is not None:
             metadata = check_metadata(metadata)
         if rollout_info is not None:
             self.update_info(rollout_info)
         if self._history is not None:
             return self._claim_or_emit(events, reward, finished, metadata)
+        if len(events) == 1:  # the commonest: one message, one event
+            return [self._queue(events[0], reward, finished, metadata)]
         last = len(events) - 1
         return [
-            self._emit(ev, reward if i == last else None, finished and i == last, metadata)
+            self._queue(ev, reward if i == last else None, finished and i == last, metadata)
             for i, ev in enumerate(events)
         ]
 
@@ -302,7 +308,7 @@ class Rollout:
             with history.lock:
                 idx = history.claim(event)
                 if idx is None:
-                    idx = self._emit(event, r, f, metadata)
+                    idx = self._queue(event, r, f, metadata)
                     history.add(event, idx, captured=False)
                 elif r is not None or f or metadata is not None:
                     with self._lock:

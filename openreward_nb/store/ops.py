@@ -248,18 +248,27 @@ def _event_row(op: EventOp, plan: BatchPlan) -> tuple[Any, ...]:
             refs.append(att.ref())
         attachments = dumps(refs)
     metadata = op.metadata
-    content = None if content is None else clean_text(content)
-    reference = _name(ev.content_reference)
+    # Most of these fields are None in most events, and most text is clean ASCII: each is checked here first,
+    # sparing a call of _name or clean_text for it.
+    if content is not None and not (type(content) is str and content.isascii() and "\x00" not in content):
+        content = clean_text(content)
+    reference = ev.content_reference
+    reference = None if reference is None else _name(reference)
     summary = None if summary is None else clean_text(summary)
-    name = _name(ev.name)
-    call_id = _name(ev.call_id)
+    name = ev.name
+    name = None if name is None else _name(name)
+    call_id = ev.call_id
+    call_id = None if call_id is None else _name(call_id)
+    kind = ev.kind
+    model = ev.model
+    stop_reason = ev.stop_reason
     raw = ev.raw
     return (
         op.rollout_id,
         op.idx,
         op.ts,
         ev.type,
-        _name(ev.kind),
+        None if kind is None else _name(kind),
         content,
         reference,
         summary,
@@ -269,14 +278,14 @@ def _event_row(op: EventOp, plan: BatchPlan) -> tuple[Any, ...]:
         1 if op.is_finished else 0,
         None if ev.is_error is None else int(bool(ev.is_error)),
         None if metadata is None else dumps(metadata),
-        _name(ev.model),
+        None if model is None else _name(model),
         None if usage is None else _count(usage.input_tokens),
         None if usage is None else _count(usage.output_tokens),
         None if usage is None else _count(usage.reasoning_tokens),
         None if usage is None else _count(usage.cached_tokens),
         None if usage is None else _count(usage.cache_write_tokens),
         None if ev.latency_ms is None else _finite(ev.latency_ms),
-        _name(ev.stop_reason),
+        None if stop_reason is None else _name(stop_reason),
         attachments,
         None if raw is None else encode_raw(raw, (content, reference, summary, name, call_id)),
     )

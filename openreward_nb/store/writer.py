@@ -408,8 +408,8 @@ class Writer:
         """The next ops to write in one transaction: at most one interval's worth at the measured rate
         (one at a time while looking for refused ones)."""
         size = 1 if self._solo else self._cap
-        q = self._q
-        self._batch = [q.popleft() for _ in range(min(size, len(q)))]
+        take = self._q.popleft
+        self._batch = [take() for _ in range(min(size, len(self._q)))]
         self._batch_no += 1
         if self._waiting:
             with self._room:
@@ -506,9 +506,11 @@ class Writer:
         released = 0
         for op in ops:
             if isinstance(op, EventOp):
-                weight = event_weight(op.event)
-                if weight >= HEAVY_EVENT_BYTES:
-                    released += weight
+                event = op.event
+                if event.attachments or (event.content is not None and len(event.content) >= HEAVY_EVENT_BYTES):
+                    weight = event_weight(event)  # only these can weigh HEAVY_EVENT_BYTES
+                    if weight >= HEAVY_EVENT_BYTES:
+                        released += weight
             elif written and isinstance(op, RolloutOp):
                 self._created[op.id] = op
             elif written and isinstance(op, EndOp):

@@ -23,10 +23,8 @@ from .._common import (
     finish_response,
     get,
     json_text,
-    message,
     message_fields,
     or_empty,
-    tool_result,
     unknown_event,
     warn_unknown,
     with_raw,
@@ -40,6 +38,8 @@ _EXPECTED = "a chat message (a dict or SDK object with 'role'), a list of them, 
 _REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_details", "thinking_blocks")
 _ROLES = ("assistant", "user", "system", "developer", "tool", "function")
 _SPLIT_KEYS = ("tool_calls", "function_call", *_REASONING_KEYS)
+#: roles taken as they are (any other may be one a stream merge repeated: :func:`_unrepeated`)
+_KNOWN_ROLES = frozenset((*_ROLES, *ROLE_TYPES))
 
 
 def _part_attachment(p: Fields, ptype: Any, blobs: Blobs | None, path: Path) -> Attachment | None:
@@ -216,21 +216,27 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
 
 def _other(msg: Any, m: Fields, role: Any, keep_raw: bool) -> tuple[list[Event], str]:
     """Events of a user, system, developer or tool message, and the event type of that role."""
-    blobs: Blobs | None = [] if keep_raw else None
-    text, attachments, kind = _content(m.get("content"), blobs)
+    content = m.get("content")
+    blobs: Blobs | None
+    if type(content) is str:  # the common case, without the call
+        text, attachments, kind, blobs = content.strip(), None, None, None
+    else:
+        blobs = [] if keep_raw else None
+        text, attachments, kind = _content(content, blobs)
     if role == "tool" or role == "function":
         etype = "tool_result"
-        body = tool_result(text, m.get("tool_call_id"), kind or (None if role == "tool" else role), None, attachments)
+        call_id = m.get("tool_call_id")
+        kind = kind or (None if role == "tool" else role)
     else:
         known = ROLE_TYPES.get(role)
         if known is None:
             warn_unknown(NAME, "role", role)
             known, kind = "user_message", str(role)
-        etype = known
-        body = message(etype, text, kind, attachments)
-    return (
-        [with_raw(body, Raw(NAME, msg, None, blobs or None) if keep_raw else None)] if text or attachments else []
-    ), etype
+        etype, call_id = known, None
+    if not (text or attachments):
+        return [], etype
+    raw = Raw(NAME, msg, None, blobs or None) if keep_raw else None
+    return [Event(etype, text, call_id=call_id, kind=kind, attachments=attachments, raw=raw)], etype
 
 
 def _unrepeated(role: Any) -> Any:
@@ -260,12 +266,14 @@ def _message_events(msg: Any, m: Fields, role: Any, keep_raw: bool, keep_empty: 
         raise TypeError(f"expected {_EXPECTED}, got {describe(msg)}")
     if keep_raw:
         msg = snapshot(msg)
-    if role != "assistant" and role not in ROLE_TYPES:
+    if role not in _KNOWN_ROLES:
         role = _unrepeated(role)
     if role == "assistant":
         events, etype = _assistant(msg, m, keep_raw), "assistant_message"
     else:
         events, etype = _other(msg, m, role, keep_raw)
+    if events or not keep_empty:
+        return events
     return or_empty(events, keep_empty, etype, NAME if keep_raw else None, msg, m.get("tool_call_id"))
 
 
@@ -316,12 +324,15 @@ def request_events(messages: Any, keep_raw: bool = True) -> list[Event]:
 def to_events(x: Any, keep_raw: bool = True, keep_empty: bool = False) -> list[Event]:
     """Events for a chat message, a list of messages, a ``ChatCompletion``, or the chunks of a streamed one."""
     if type(x) is dict:  # the common case first: a message dict
-        if x.get("role") == "assistant":  # the hot path, without _message_events' frame and checks
+        role = x.get("role")
+        if role == "assistant":  # the hot path, without _message_events' frame and checks
             msg = x.copy() if keep_raw else x  # a snapshot, as the dict may change after it is logged
             events = _assistant(msg, x, keep_raw)
             if events or not keep_empty:
                 return events
             return or_empty(events, keep_empty, "assistant_message", NAME if keep_raw else None, msg)
+        if role is not None:
+            return _message_events(x, x, role, keep_raw, keep_empty)
         m: Fields = x
     elif isinstance(x, (list, tuple)):
         if x and _is_chunk(x[0]):
