@@ -9,6 +9,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -79,40 +80,65 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct loopback ports free now (held open together, so no two are the same)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class Collector:
     """The shared loopback stand-in for the OpenReward API, run as a child process."""
 
+    #: starts tried before giving up: a port found free may be taken by another process before the collector binds it
+    STARTS = 3
+
     def __init__(self, *extra: str) -> None:
-        self.port = free_port()
-        self.control = free_port()
+        why = ""
+        for _ in range(self.STARTS):
+            why = self._start(extra)
+            if not why:
+                return
+        raise RuntimeError(f"the collector did not start: {why}")
+
+    def _start(self, extra: tuple[str, ...]) -> str:
+        """Start the collector on new ports; returns why it did not come up ("" once it is ready)."""
+        self.port, self.control = free_ports(2)
         ready = Path(f"/tmp/collector-{os.getpid()}-{self.port}.ready")
         ready.unlink(missing_ok=True)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(COLLECTOR),
-                "--port",
-                str(self.port),
-                "--control-port",
-                str(self.control),
-                "--ready-file",
-                str(ready),
-                "--quiet",
-                *extra,
-            ],
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the collector did not start (is aiohttp installed?)")
-            time.sleep(0.05)
+        with tempfile.TemporaryFile() as errors:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(COLLECTOR),
+                    "--port",
+                    str(self.port),
+                    "--control-port",
+                    str(self.control),
+                    "--ready-file",
+                    str(ready),
+                    "--quiet",
+                    *extra,
+                ],
+                stderr=errors,
+            )
+            deadline = time.monotonic() + 30
+            while not ready.exists():
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.close()
+                    errors.seek(0)
+                    return errors.read().decode(errors="replace").strip()[-1000:] or "no ready file within 30 s"
+                time.sleep(0.05)
         ready.unlink(missing_ok=True)
+        return ""
 
     @property
     def url(self) -> str:
