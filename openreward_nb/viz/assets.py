@@ -3,7 +3,7 @@
 anywidget loads one module a widget and a module it loads cannot import a sibling file, so what two
 views draw alike (``events.js``: the helpers, the kernel round trip, the event cards) is one file
 put in front of each view's module here. The widgets and the one-file HTML report both read their
-modules through :func:`module`.
+modules through :func:`module`; the widgets' styles, the shared theme first, through :func:`stylesheet`.
 """
 
 from __future__ import annotations
@@ -24,3 +24,8 @@ def _text(name: str) -> str:
 def module(name: str) -> str:
     """The ES module ``name`` (a file in ``openreward_nb/viz``) as the browser gets it."""
     return "\n".join([*(_text(shared) for shared in USES.get(name, ())), _text(name)])
+
+
+def stylesheet(*names: str) -> str:
+    """The shared theme followed by the stylesheets ``names`` (files in ``openreward_nb/viz``), as one."""
+    return "".join(_text(name) for name in ("theme.css", *names))

@@ -5,27 +5,24 @@ events.js, the timeline's CSS and the presentation table)."""
 from __future__ import annotations
 
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
 from ..alignment.align import Alignment
-from .assets import module
+from .assets import module, stylesheet
 from .difflooks import looks_data as diff_looks
 from .diffsource import FIRST_BLOCKS, FOLD_PAGE, MAX_BLOCKS, DiffSource, Side
 from .presentation import looks_data
 from .source import TimelineSource
-
-_HERE = Path(__file__).parent
 
 
 class DiffWidget(anywidget.AnyWidget):
     """Two rollouts aligned step by step. The first screen travels with the widget; the rest on demand."""
 
     _esm = module("diff.js")
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "diff.css").read_text()
+    _css = stylesheet("timeline.css", "diff.css")
 
     #: how each event kind looks (the presentation table, as data)
     looks = traitlets.Dict().tag(sync=True)

@@ -9,6 +9,8 @@ from pathlib import Path
 import anywidget
 import traitlets
 
+from .assets import stylesheet
+
 _HERE = Path(__file__).parent
 
 
@@ -16,7 +18,7 @@ class RunChartsWidget(anywidget.AnyWidget):
     """``data``: the chart data; ``filter``: the table filter the last click set (empty: none)."""
 
     _esm = _HERE / "runcharts.js"
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "runcharts.css").read_text()
+    _css = stylesheet("runcharts.css")
 
     data = traitlets.Dict().tag(sync=True)
     filter = traitlets.Dict().tag(sync=True)

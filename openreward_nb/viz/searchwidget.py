@@ -24,6 +24,7 @@ from ..events import EVENT_TYPES
 from ..frames.filters import STATUSES
 from ..records import RolloutsAPI
 from ..store.base import Store
+from .assets import stylesheet
 from .presentation import looks_data
 
 _HERE = Path(__file__).parent
@@ -59,7 +60,7 @@ class SearchWidget(anywidget.AnyWidget):
     """The box, the filters and the results; clicking a result sets :attr:`opened`."""
 
     _esm = _HERE / "search.js"
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "search.css").read_text()
+    _css = stylesheet("search.css")
 
     looks = traitlets.Dict().tag(sync=True)
     #: what the filter controls offer: {"runs": [...], "types": [...], "statuses": [...], "splits": [...]}

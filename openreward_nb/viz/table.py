@@ -10,6 +10,7 @@ from typing import Any
 import anywidget
 import traitlets
 
+from .assets import stylesheet
 from .rows import Column
 
 _HERE = Path(__file__).parent
@@ -34,7 +35,7 @@ class TableWidget(anywidget.AnyWidget):
     """
 
     _esm = _HERE / "table.js"
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "table.css").read_text() + (_HERE / "labels.css").read_text()
+    _css = stylesheet("table.css", "labels.css")
 
     columns: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)

@@ -16,20 +16,20 @@ import traitlets
 
 from ..counts import count
 from ..records import RolloutRecord, RolloutsAPI
+from .assets import stylesheet
 from .groupcards import MAX_CARDS, group_cards
 from .heatmap import COLORS, ROWS_PER_PAGE, SORTS, TaskGrid, check_choice
 from .presentation import looks_data
 from .render import esc, fmt_reward
 
 _HERE = Path(__file__).parent
-_THEME = (_HERE / "theme.css").read_text()
 
 
 class HeatmapWidget(anywidget.AnyWidget):
     """Rows of cells (``[success rate, mean reward, attempts]``) under column labels; a click sets ``selected``."""
 
     _esm = _HERE / "heatmap.js"
-    _css = _THEME + (_HERE / "heatmap.css").read_text()
+    _css = stylesheet("heatmap.css")
 
     columns: traitlets.List[str] = traitlets.List().tag(sync=True)
     rows: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
@@ -51,7 +51,7 @@ class GroupCardsWidget(anywidget.AnyWidget):
     """A cell's rollouts as cards; clicking one sets ``selected`` to its rollout id."""
 
     _esm = _HERE / "cards.js"
-    _css = _THEME + (_HERE / "cards.css").read_text() + (_HERE / "labels.css").read_text()
+    _css = stylesheet("cards.css", "labels.css")
 
     #: how each event kind looks (the presentation table, as data)
     looks = traitlets.Dict().tag(sync=True)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
 from ..records import RolloutRecord
-from .assets import module
+from .assets import module, stylesheet
 from .live import Poller
 from .presentation import looks_data
 from .source import FIRST_PAGE, MAX_PAGE, TimelineSource
 
-_HERE = Path(__file__).parent
 #: most search hits one request returns
 MAX_HITS = 500
 #: events shown above the one a timeline opens at (``focus``)
@@ -29,7 +27,7 @@ class TimelineWidget(anywidget.AnyWidget):
     """
 
     _esm = module("timeline.js")
-    _css = (_HERE / "theme.css").read_text() + (_HERE / "timeline.css").read_text() + (_HERE / "labels.css").read_text()
+    _css = stylesheet("timeline.css", "labels.css")
 
     #: how each event kind looks (the presentation table, as data)
     looks = traitlets.Dict().tag(sync=True)
