@@ -138,7 +138,10 @@ class Recording:
             )
 
     def begin_close(self) -> Future:
-        """End the rollouts still open, flush (and upload, with ``upload=True``); resolves when done."""
+        """End the rollouts still open, flush (and upload, with ``upload=True``); resolves when done.
+
+        The writer then stops, with its idle-time work: a closed client costs nothing.
+        """
         if not self.closed:
             self.closed = True
             with self._open_lock:
@@ -146,7 +149,7 @@ class Recording:
                 self._open.clear()
             for rollout in still_open:
                 rollout.finish()
-        flushed = self.writer.flush_future()
+        flushed = self.writer.close_future()
         return flushed if self._uploader is None else self._uploader.close_after(flushed)
 
     def close_at_exit(self) -> None:

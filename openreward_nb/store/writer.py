@@ -107,6 +107,8 @@ class Writer:
         self._flushes: list[Future] = []
         self._flushes_lock = threading.Lock()
         self._stopping = False
+        #: set by the thread as it ends after close(), its queue empty: a flush then has nothing to wait for
+        self._stopped = False
         self._abandoning = False
         #: why flushes fail while the ops of a refused batch are written one by one (None otherwise)
         self._refused: str | None = None
@@ -193,13 +195,16 @@ class Writer:
     def flush_future(self) -> Future:
         """A future resolved once everything queued so far is committed."""
         fut: Future = Future()
-        if not self._thread.is_alive():
-            fut.set_exception(StoreWriteError(f"the writer for {self.store.url} has stopped"))
-            return fut
-        with self._flushes_lock:
+        with self._flushes_lock:  # the thread decides to stop under this lock, with its queue empty
+            if self._stopped or not self._thread.is_alive():
+                if self.pending or self._error is not None:
+                    fut.set_exception(StoreWriteError(f"the writer for {self.store.url} has stopped"))
+                else:  # it stopped with everything written: there is nothing to wait for
+                    fut.set_result(None)
+                return fut
             self._flushes = [f for f in self._flushes if not f.done()]
             self._flushes.append(fut)
-        self._q.append(fut)
+            self._q.append(fut)
         self._wake.set()  # also cuts a retry's backoff short: a flush tries the store now
         return fut
 
@@ -207,12 +212,17 @@ class Writer:
         """Block until everything queued so far is on disk; raise StoreWriteError if the write fails."""
         self.flush_future().result(timeout)
 
-    def close(self, timeout: float | None = None) -> None:
-        """Flush, then stop the thread once the queue is empty."""
+    def close_future(self) -> Future:
+        """Flush, then stop the thread (and its idle-time work) once the queue is empty, without
+        waiting; the future resolves when everything queued so far is committed."""
         fut = self.flush_future()
         self._stopping = True
         self._wake.set()
-        fut.result(timeout)
+        return fut
+
+    def close(self, timeout: float | None = None) -> None:
+        """Flush, then stop the thread once the queue is empty."""
+        self.close_future().result(timeout)
         self._thread.join(timeout)
 
     @property
@@ -344,7 +354,9 @@ class Writer:
             if not self._batch:
                 if not self._q:
                     if self._stopping:
-                        break
+                        if self._stop_if_empty():
+                            break
+                        continue
                     if self._upkeep_due and conn is not None:
                         idle = time.monotonic() - last_write
                         if idle >= UPKEEP_AFTER_S:
@@ -385,6 +397,12 @@ class Writer:
             self._batch = []
         if conn is not None:
             conn.close()
+
+    def _stop_if_empty(self) -> bool:
+        """After close(): end the thread unless a flush came in meanwhile (checked under the flushes' lock)."""
+        with self._flushes_lock:
+            self._stopped = not self._q
+            return self._stopped
 
     def _upkeep(self, conn: Any) -> Any:
         """One slice of idle-time work (the search index); returns the connection, None if it broke.

@@ -116,7 +116,9 @@ class TimelineWidget(anywidget.AnyWidget):
         changed = source.poll()
         if changed is not None:
             before, now = changed
-            fresh = source.page(max(before, now - MAX_PAGE), MAX_PAGE) if now > before else []
+            # only events below ``now``: ones written since the poll are the next tick's, or they'd go twice
+            start = max(before, now - MAX_PAGE)
+            fresh = source.page(start, now - start) if now > start else []
             with self.hold_sync():
                 self.header = source.header()
                 self.counts = source.type_counts()

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import sqlite3
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from openreward_nb import (
     UserMessage,
 )
 from openreward_nb.store import close_store, open_store, resolve_store_url, schema
+from openreward_nb.store.writer import UPKEEP_AFTER_S
 
 from ..helpers import PYTHON, required, subprocess_env
 
@@ -110,6 +112,40 @@ def test_logging_after_client_close_raises(client) -> None:
     with pytest.raises(ClientClosedError):
         client.rollout.create("closed")
     assert [e.content for e in client.rollouts.get(r.id).events()] == ["kept"]
+
+
+def test_a_closed_client_stops_its_writer_and_its_idle_work(client) -> None:
+    """After close nothing of the client keeps running: no thread, no idle-time indexing (a search
+    reads what the index lacks), and flushing again has nothing to wait for."""
+    from openreward_nb import search
+    from openreward_nb.fulltext.index import index_for
+
+    r = client.rollout.create("closing")
+    for k in range(500):
+        r.log(UserMessage(f"needle {k}"))
+    writer = client.rollout.writer
+    client.close()
+    writer._thread.join(10)
+    assert not writer._thread.is_alive() and writer.pending == 0
+    state = index_for(client.store).state()
+    time.sleep(UPKEEP_AFTER_S * 4)  # long past when the writer would have indexed in its idle time
+    assert index_for(client.store).state() == state
+    client.rollout.flush()
+    client.close()
+    assert len(search("needle", store=client.store, limit=1000)) == 500
+
+
+def test_a_flush_racing_the_writers_end_returns(store_url) -> None:
+    """close() lets the writer's thread end once its queue is empty; a flush asked for just then (here: as
+    it releases its connection) must not be left in a queue nobody reads."""
+    for k in range(50):
+        client = OpenReward(store=store_url)
+        client.rollout.create("racing", rollout_name=f"r{k}").log(UserMessage("hi"))
+        client.rollout.close(10)
+        client.rollout.flush(10)  # as the thread ends, or after: resolved either way
+        client.close()
+        client.rollout.flush(10)
+    assert client.runs.get("racing").n_rollouts == 50
 
 
 @pytest.mark.parametrize("run_name", ["", "   ", None, 3])
