@@ -97,6 +97,8 @@ class Drain:
         self.ledger = Ledger()
         self.settled_before = settled_before
         self.deadline = deadline  # time.monotonic() at which the run ends, whatever is in flight
+        #: a batch was left unsent because the deadline was nearer than the slowest answer seen
+        self.out_of_time = False
         self.url = terminal_line(target.url, 200)
         self.queue_new = queue_new
         self.stop_grace = stop_grace
@@ -132,6 +134,8 @@ class Drain:
     async def _rounds(self, cursors: list[Cursor]) -> None:
         while cursors and not self.stop.is_set():
             await self.round(cursors)
+            if self.out_of_time:  # what was not sent is not stuck: another round would call it so
+                raise GiveUp(f"the upload to {self.url} stopped at its time limit; the rest stays queued")
             cursors = self._pending()
 
     def _pending(self) -> list[Cursor]:
@@ -239,7 +243,10 @@ class Drain:
 
         async def worker(batches: Iterator[Batch]) -> None:
             for batch in batches:
-                if self.stop.is_set() or not self._time_for_one_more():
+                if self.stop.is_set():
+                    return
+                if not self._time_for_one_more():
+                    self.out_of_time = True  # the answers in flight are still awaited (cut short, they could go twice)
                     return
                 await self.deliver(batch, refused)
 

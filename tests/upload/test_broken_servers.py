@@ -210,7 +210,9 @@ def test_an_environment_the_api_does_not_know_is_sent_without_its_id(tmp_path: P
     assert stats["gets_environment"] == 1 and stats["messages_unique"] == 10
 
 
-def test_close_against_a_slow_server_sends_nothing_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_close_against_a_slow_server_sends_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """close() is bounded, yet it does not cut short an answer the server is about to give, nor start a request
     the slowest answer so far says cannot finish in time: a request cut short may still be stored by the server,
     and its events would go twice. What is left goes with a later sync, once."""
@@ -226,7 +228,10 @@ def test_close_against_a_slow_server_sends_nothing_twice(tmp_path: Path, monkeyp
                 rollout.log(UserMessage(f"m{i}"), is_finished=i == 24)
                 time.sleep(0.01)
         in_thread(client.close, limit=60)
+        said = capsys.readouterr().err
         later = sync(local, collector.url)
         stats = collector.stats()
     assert later.ok and stats["messages_unique"] == 100
     assert stats["duplicates"].get("message", 0) == 0, stats["duplicates"]
+    # what close() left is said to be left at its time limit, not to be stuck
+    assert "stopped at its time limit" in said and "made no progress" not in said, said
