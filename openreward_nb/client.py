@@ -26,10 +26,11 @@ from .limits import MAX_NAME_CHARS
 from .messages import RunInfo
 from .rollout import Rollout, RolloutConfig, check_metadata, info_dict
 from .safe_text import terminal_line
+from .sigterm import SIGTERM_FLUSH_TIMEOUT_S, save_on_sigterm
 from .store.base import Store
 from .store.location import StoreSpec, open_store
-from .store.ops import RolloutOp, dumps
-from .store.writer import EXIT_FLUSH_TIMEOUT_S, Writer
+from .store.ops import EndOp, RolloutOp, dumps
+from .store.writer import EXIT_FLUSH_TIMEOUT_S, Writer, rescue_all
 
 if TYPE_CHECKING:
     from .annotations import AnnotationsAPI
@@ -77,6 +78,7 @@ class Recording:
         self._open_lock = threading.Lock()
         self._uploader = _background_upload(client)
         _LIVE.add(self)
+        save_on_sigterm(_save_all_on_sigterm)
 
     @property
     def keep_raw(self) -> bool:
@@ -151,6 +153,16 @@ class Recording:
                 rollout.finish()
         flushed = self.writer.close_future()
         return flushed if self._uploader is None else self._uploader.close_after(flushed)
+
+    def end_on_signal(self, reason: str) -> Future:
+        """From a signal handler: end the open rollouts as failed with ``reason``; the future resolves once
+        what is queued is written. Takes no lock the interrupted code may hold, and never waits for room;
+        what the upload has not sent stays queued in the store for a later sync."""
+        self.closed = True
+        ended_at = time.time()
+        for rollout_id in self._open.copy():  # copied in one step: no lock, and no change while iterating
+            self.writer.put_last(EndOp(rollout_id, "failed", reason, ended_at))
+        return self.writer.flush_future()
 
     def close_at_exit(self) -> None:
         """At interpreter exit: close; what cannot be written goes to a rescue file (:mod:`.store.writer`)."""
@@ -534,6 +546,18 @@ class AsyncOpenReward(ClientBase):
 def _close_all_at_exit() -> None:
     for recording in list(_LIVE):
         recording.close_at_exit()
+
+
+def _save_all_on_sigterm(reason: str) -> None:
+    """Write what every client holds within SIGTERM_FLUSH_TIMEOUT_S; what is left goes to rescue files."""
+    written = [recording.end_on_signal(reason) for recording in list(_LIVE)]
+    deadline = time.monotonic() + SIGTERM_FLUSH_TIMEOUT_S
+    for future in written:
+        try:
+            future.result(max(0.0, deadline - time.monotonic()))
+        except Exception:  # not written in time, or the store is failing: rescued below
+            pass
+    rescue_all(flush_timeout=0)
 
 
 atexit.register(_close_all_at_exit)

@@ -159,6 +159,11 @@ class Writer:
         if len(q) >= self.batch_size and not self._wake.is_set():
             self._wake.set()
 
+    def put_last(self, op: Op) -> None:
+        """Queue an op without waiting for room: one of the last ops of a process being terminated."""
+        self._q.append(op)
+        self._wake.set()
+
     def put_heavy(self, op: Op, weight: int) -> None:
         """Queue an op holding ``weight`` bytes, keeping queued heavy bytes under the limit."""
         with self._room:
@@ -266,12 +271,12 @@ class Writer:
                 fut.set_exception(StoreWriteError(f"{reason}; the unwritten items were saved to {path}"))
         return path, len(ops), len(refused)
 
-    def rescue_at_exit(self) -> None:
-        """At interpreter exit, with ops still here: try once more (unless the store is failing), then
-        save what is left to a rescue file and say where."""
-        if self._error is None and self.pending:
+    def rescue_at_exit(self, flush_timeout: float = EXIT_FLUSH_TIMEOUT_S) -> None:
+        """At interpreter exit, with ops still here: try once more for ``flush_timeout`` seconds (unless the
+        store is failing), then save what is left to a rescue file and say where."""
+        if self._error is None and self.pending and flush_timeout > 0:
             try:
-                self.flush(EXIT_FLUSH_TIMEOUT_S)
+                self.flush(flush_timeout)
             except Exception:
                 pass
             if not self.pending and not self.rejected:
@@ -559,13 +564,14 @@ def _after_fork_in_child() -> None:
         writer.reset_in_child()
 
 
-def _rescue_all_at_exit() -> None:
-    """Runs after the clients' own exit hooks: a writer still holding ops saves them to a rescue file."""
+def rescue_all(flush_timeout: float = EXIT_FLUSH_TIMEOUT_S) -> None:
+    """Every writer still holding ops saves them to a rescue file (at exit, after the clients' own exit
+    hooks; on SIGTERM, after the clients' last flush, with no time left for another)."""
     for writer in list(_WRITERS):
         if writer.pending or writer.rejected:
-            writer.rescue_at_exit()
+            writer.rescue_at_exit(flush_timeout)
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
-atexit.register(_rescue_all_at_exit)
+atexit.register(rescue_all)

@@ -124,6 +124,53 @@ def test_a_kill_loses_at_most_what_was_logged_in_the_last_flush_interval(store_u
     assert killed_at - newest.ts < interval + 0.25  # 0.25 s for the commit under way and a busy machine
 
 
+TERMINATED = r"""
+import os, signal, sys, time
+from openreward_nb import OpenReward, UserMessage
+if sys.argv[3] == "own handler":
+    signal.signal(signal.SIGTERM, lambda *_: (print("the program's own handler", flush=True), os._exit(3)))
+client = OpenReward(store=sys.argv[1])
+done = client.rollout.create("term", rollout_name="done")
+done.log(UserMessage("first"))
+done.finish()
+open_ = client.rollout.create("term", rollout_name="open")
+for i in range(int(sys.argv[2])):
+    open_.log(UserMessage(f"m{i}"))
+os.kill(os.getpid(), signal.SIGTERM)  # as a scheduler ending the job would, with events still queued
+time.sleep(30)
+"""
+
+
+def test_sigterm_writes_what_is_queued_and_fails_open_rollouts(store_url) -> None:
+    """SIGTERM skips atexit: without a handler the events logged in the last flush interval are lost and the
+    open rollout stays 'running' for ever. The process still dies of the signal."""
+    n = 20_000
+    child = subprocess.run(
+        [PYTHON, "-c", TERMINATED, store_url, str(n), "default"], env=subprocess_env(), timeout=120, capture_output=True
+    )
+    assert child.returncode == -signal.SIGTERM, child.stderr
+    client = OpenReward(store=store_url)
+    try:
+        runs = {r.rollout_name: r for r in client.runs.get("term").rollouts()}
+        assert runs["done"].status == "finished" and runs["done"].n_events == 1
+        cut = runs["open"]
+        assert cut.status == "failed" and "SIGTERM" in (cut.error or "")
+        assert cut.n_events == n and [e.content for e in cut.events()][-1] == f"m{n - 1}"
+    finally:
+        client.close()
+
+
+def test_a_programs_own_sigterm_handler_is_left_alone(store_url) -> None:
+    child = subprocess.run(
+        [PYTHON, "-c", TERMINATED, store_url, "10", "own handler"],
+        env=subprocess_env(),
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    assert child.returncode == 3 and "the program's own handler" in child.stdout, child.stderr
+
+
 CHILD_WRITER = r"""
 import sys, threading
 from openreward_nb import OpenReward, ToolResult, UserMessage
@@ -198,6 +245,55 @@ def _hold_lock(store_url: str, seconds: float) -> subprocess.Popen:
     )
     assert proc.stdout.readline().strip() == "locked"
     return proc
+
+
+BLOCKED_WHEN_TERMINATED = r"""
+import sys
+from openreward_nb import OpenReward, UserMessage
+client = OpenReward(store=sys.argv[1])
+r = client.rollout.create("blocked", rollout_name="r")
+r.log(UserMessage("before"))
+client.rollout.flush()
+print("ready", flush=True)
+sys.stdin.readline()  # the store is locked now
+for i in range(1_000_000):
+    r.log(UserMessage(f"m{i}"))  # the queue fills and this waits for room, until SIGTERM
+"""
+
+
+def test_sigterm_while_waiting_on_a_locked_store_rescues_within_its_bound(store_url, backend) -> None:
+    """The log call waits for room (the store is locked); SIGTERM then ends the rollout and writes for at most
+    SIGTERM_FLUSH_TIMEOUT_S, and what the store could not take goes to a rescue file, imported later."""
+    child = subprocess.Popen(
+        [PYTHON, "-c", BLOCKED_WHEN_TERMINATED, store_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        holder = _hold_lock(store_url, 25)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        time.sleep(2.0)  # long enough to fill the queue
+        started = time.monotonic()
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=30) == -signal.SIGTERM
+        assert time.monotonic() - started < 20  # before a scheduler's grace period ends (30 s for Kubernetes)
+    finally:
+        child.kill()
+    holder.kill()
+    holder.wait(timeout=30)
+    client = OpenReward(store=store_url)  # opening for writing imports the rescue file
+    try:
+        client.rollout.create("other").log(UserMessage("imports the rescue file"))
+        client.rollout.flush()
+        (record,) = client.runs.get("blocked").rollouts()
+        assert record.status == "failed" and "SIGTERM" in (record.error or "")
+        assert record.n_events > 1 and contiguous_counts(store_url)[record.id] == record.n_events
+    finally:
+        client.close()
 
 
 def test_store_locked_by_another_process(store_url, backend) -> None:
