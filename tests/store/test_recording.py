@@ -286,6 +286,44 @@ def test_nul_bytes_in_names_are_cleaned_on_every_backend(client) -> None:
     assert (ev.name, ev.call_id, ev.kind, ev.model) == ("bash", "c1", "function", "m")
 
 
+def test_events_of_every_shape_in_one_batch_keep_the_order_they_were_logged(client) -> None:
+    """SQLite writes a batch's rows in groups (by the columns they fill), then moves them into the table in one
+    statement: each row keeps the seq, the fields and the order it was logged with, on every backend."""
+    logged = [
+        (UserMessage("u"), None, None),
+        (AssistantMessage("a"), 0.25, {"k": [1, None]}),
+        (ToolCall(name="bash", content='{"cmd": "ls"}', call_id="c1"), None, None),
+        (ToolResult(content="out", call_id="c1"), 1.0, None),
+        (ReasoningItem(content="think", summary="s", content_reference="ref"), None, {"z": 1}),
+        (UserMessage(""), -0.5, None),
+    ]
+    r = client.rollout.create("shapes")
+    for k in range(300):  # every shape over and over, in one flush
+        message, reward, metadata = logged[k % len(logged)]
+        r.log(message, reward=reward, metadata=metadata)
+    client.rollout.flush()
+    r.log(UserMessage("after"))  # a second batch goes after the first
+    client.rollout.flush()
+    sql = client.store.translate("SELECT idx FROM events WHERE rollout_id = ? ORDER BY seq")
+    order = client.store.query(sql, (r.id,))
+    assert [idx for (idx,) in order] == list(range(301))
+    events = _events(client, r)
+    for k, event in enumerate(events[:300]):
+        message, reward, metadata = logged[k % len(logged)]
+        assert (event.type, event.content, event.reward, event.metadata) == (
+            message.type,
+            message.content,
+            reward,
+            metadata,
+        )
+        assert (event.name, event.call_id) == (getattr(message, "name", None), getattr(message, "call_id", None))
+        assert (event.summary, event.content_reference) == (
+            getattr(message, "summary", None),
+            getattr(message, "content_reference", None),
+        )
+    assert events[-1].content == "after" and events[-1].idx == 300
+
+
 def test_text_cleaning_and_exact_round_trips(client) -> None:
     big = ("αβγ 🚀 " * 1_000_000)[:10_000_000]
     texts = {
