@@ -9,12 +9,17 @@ from ..safe_text import terminal_line
 
 @dataclass
 class UploadOptions:
-    """Batch limits, concurrency and timeouts of an upload."""
+    """Batch limits, concurrency and timeouts of an upload.
 
-    batch_events: int = 4000
-    batch_bytes: int = 4_000_000
+    A round's events are read and encoded before they are sent, so the round and batch sizes bound
+    what an upload holds; these keep ``upload=True`` within about 60 MB for a 100,000-event run
+    (``benchmarks/bench_upload.py``) at no cost in speed: the server's inserts set the pace.
+    """
+
+    batch_events: int = 2000
+    batch_bytes: int = 2_000_000
     concurrency: int = 4
-    round_events: int = 16_000
+    round_events: int = 8000
     #: seconds one request may take in all (connect, send, the whole answer)
     timeout: float = 30.0
 
