@@ -53,12 +53,14 @@ def _part_attachment(p: Fields, ptype: Any, blobs: Blobs | None, path: Path) -> 
     return None
 
 
-def _content(content: Any, blobs: Blobs | None) -> tuple[str, list[Attachment] | None, str | None]:
-    """(stripped text, attachments, kind) of a message's ``content``: a string or a list of parts."""
-    if isinstance(content, str):
-        return content.strip(), None, None
+def _content(content: Any, keep_raw: bool) -> tuple[str, list[Attachment] | None, str | None, Blobs | None]:
+    """(stripped text, attachments, kind, the bytes its parts hold for the raw payload: a list with
+    ``keep_raw``) of a message's ``content``: a string or a list of parts."""
+    if isinstance(content, str):  # the commonest, first
+        return content.strip(), None, None, None
+    blobs: Blobs | None = [] if keep_raw else None
     if content is None:
-        return "", None, None
+        return "", None, None, blobs
     if not isinstance(content, (list, tuple)):
         raise TypeError(f"a chat message's content must be a string or a list of parts, got {describe(content)}")
     texts: list[str] = []
@@ -78,7 +80,7 @@ def _content(content: Any, blobs: Blobs | None) -> tuple[str, list[Attachment] |
                 warn_unknown(NAME, "content part", ptype)
             else:
                 attachments.append(att)
-    return "\n".join(texts).strip(), attachments or None, kind
+    return "\n".join(texts).strip(), attachments or None, kind, blobs
 
 
 def _details(details: Any) -> tuple[str | None, str | None, str | None]:
@@ -178,13 +180,7 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
         events = [Event("reasoning", text or None, ref, summary, raw=raw)]
     else:
         events = []
-    content = m.get("content")
-    blobs: Blobs | None
-    if type(content) is str:  # the common case, without the call
-        text, attachments, kind, blobs = content.strip(), None, None, None
-    else:
-        blobs = [] if keep_raw else None
-        text, attachments, kind = _content(content, blobs)
+    text, attachments, kind, blobs = _content(m.get("content"), keep_raw)
     refusal = m.get("refusal")
     if refusal:
         text, kind = (f"{text}\n{refusal}" if text else refusal), "refusal"
@@ -216,13 +212,7 @@ def _assistant(msg: Any, m: Fields, keep_raw: bool) -> list[Event]:
 
 def _other(msg: Any, m: Fields, role: Any, keep_raw: bool) -> tuple[list[Event], str]:
     """Events of a user, system, developer or tool message, and the event type of that role."""
-    content = m.get("content")
-    blobs: Blobs | None
-    if type(content) is str:  # the common case, without the call
-        text, attachments, kind, blobs = content.strip(), None, None, None
-    else:
-        blobs = [] if keep_raw else None
-        text, attachments, kind = _content(content, blobs)
+    text, attachments, kind, blobs = _content(m.get("content"), keep_raw)
     if role == "tool" or role == "function":
         etype = "tool_result"
         call_id = m.get("tool_call_id")
