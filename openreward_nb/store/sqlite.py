@@ -151,6 +151,7 @@ class SQLiteStore(Store):
         statement that moves them runs in SQLite alone, without the GIL, appending every row with
         the ``seq`` it would have had inserted in order (the write lock is held).
         """
+        cur.execute(_STAGING)  # on the connections that write events only (0.6 µs once it is there)
         first = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetchone()[0]
         groups: dict[tuple[bool, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
         is_not = operator.is_not
@@ -177,8 +178,7 @@ class SQLiteStore(Store):
         if mode.lower() != "wal":  # e.g. a network file system without shared memory
             conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute(_STAGING)
+        conn.execute("PRAGMA temp_store=MEMORY")  # the staging table of insert_events, where it is made
         return conn
 
     def classify(self, exc: BaseException) -> Fault:
