@@ -140,6 +140,8 @@ BatchToken = tuple[str, int]
 #: pass by itself) or ``refused`` (this data is what the store will not take: a duplicate, a
 #: value out of range)
 Fault = Literal["transient", "permanent", "refused"]
+#: told when a write reaches a point (see :meth:`Store.write`)
+Callback = Callable[[], None]
 T = TypeVar("T")
 _NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -218,8 +220,14 @@ class Store(ABC):
         """
         return True
 
-    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
-        """Insert event rows (in :data:`schema.EVENT_COLUMNS` order) inside a write transaction."""
+    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]], handed_over: Callback | None = None) -> None:
+        """Insert event rows (in :data:`schema.EVENT_COLUMNS` order) inside a write transaction.
+
+        ``handed_over`` is called once the rows are in the driver's hands, before the work that runs
+        without the GIL (see :meth:`write`).
+        """
+        if handed_over is not None:
+            handed_over()
         cur.executemany(self._sql["insert_event"], rows)
 
     # --- shared ------------------------------------------------------------------------
@@ -338,20 +346,34 @@ class Store(ABC):
             for statement in self.bookkeeping_ddl:
                 cur.execute(statement)
 
-    def write(self, conn: Any, plan: BatchPlan, token: BatchToken | None = None) -> bool:
-        """Apply one batch in one transaction; False if ``token`` shows it was already applied."""
+    def write(
+        self, conn: Any, plan: BatchPlan, token: BatchToken | None = None, handed_over: Callback | None = None
+    ) -> bool:
+        """Apply one batch in one transaction; False if ``token`` shows it was already applied.
+
+        ``handed_over``, if given, is called once the event rows are in the driver's hands, as the
+        part of the write that runs without the GIL begins: the background writer lets waiting log
+        calls in then, so they run beside the database instead of contending with the rows' binding.
+        """
         with self.transaction(conn) as cur:
             if token is not None and not self.claim(cur, token):
                 return False
-            self.apply(cur, plan)
+            self.apply(cur, plan, handed_over=handed_over)
         return True
 
-    def apply(self, cur: Any, plan: BatchPlan, *, rebuild_aggregates: bool = False) -> None:
+    def apply(
+        self,
+        cur: Any,
+        plan: BatchPlan,
+        *,
+        rebuild_aggregates: bool = False,
+        handed_over: Callback | None = None,
+    ) -> None:
         """Inside a write transaction: the rows and updates of ``plan``.
 
         ``rebuild_aggregates``: rebuild the touched rollouts' aggregates from their events
         instead of adding the plan's deltas (for ops whose place in the rollout is not
-        known, such as those imported from a rescue file).
+        known, such as those imported from a rescue file). ``handed_over``: see :meth:`write`.
         """
         sql = self._sql
         if plan.runs:
@@ -361,7 +383,7 @@ class Store(ABC):
         if plan.blobs:
             cur.executemany(sql["insert_blob"], list(plan.blobs.values()))
         if plan.events:
-            self.insert_events(cur, plan.events)
+            self.insert_events(cur, plan.events, handed_over)
         if plan.deltas and not rebuild_aggregates:
             cur.executemany(sql["update_aggregates"], plan.aggregate_params())
         if plan.infos:

@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..errors import InvalidArgumentError, StoreOpenError
 from . import schema
-from .base import BatchToken, Fault, Store
+from .base import BatchToken, Callback, Fault, Store
 from .location import redact, url_passwords
 
 #: default seconds a failing write is retried before flushes fail (URL option ``retry_deadline``)
@@ -198,7 +198,9 @@ class PostgresStore(Store):
         cur.execute(_CLAIM_SQL, (token[0], token[1], time.time()))
         return cur.fetchone() is not None
 
-    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]], handed_over: Callback | None = None) -> None:
+        if handed_over is not None:
+            handed_over()
         with cur.copy(_COPY_EVENTS_SQL) as copy:
             for row in rows:
                 copy.write_row(row)

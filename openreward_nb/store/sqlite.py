@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from ..errors import StoreOpenError
 from . import schema
-from .base import Fault, Store
+from .base import Callback, Fault, Store
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -142,14 +142,15 @@ class SQLiteStore(Store):
         """The URI a reader opens the file with: read-only, and immutable when no writer can exist."""
         return f"{self.path.as_uri()}?mode=ro" + ("&immutable=1" if self.immutable else "")
 
-    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    def insert_events(self, cur: Any, rows: list[tuple[Any, ...]], handed_over: Callback | None = None) -> None:
         """Event rows, staged in memory by groups with values in the same columns, then moved into
         ``events`` in order by one statement.
 
         Python's sqlite3 binds a None through its adapter lookup (about 0.3 µs a value) and most of
         a row's columns are None: each group's INSERT names only the columns its rows fill. The one
         statement that moves them runs in SQLite alone, without the GIL, appending every row with
-        the ``seq`` it would have had inserted in order (the write lock is held).
+        the ``seq`` it would have had inserted in order (the write lock is held); ``handed_over`` is
+        called just before it.
         """
         cur.execute(_STAGING)  # on the connections that write events only (0.6 µs once it is there)
         first = cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events").fetchone()[0]
@@ -165,6 +166,8 @@ class SQLiteStore(Store):
         for present, (seqs, members) in groups.items():
             sql, pick = _staging_insert(present)
             cur.executemany(sql, [(seq, *pick(row)) for seq, row in zip(seqs, members, strict=True)])
+        if handed_over is not None:
+            handed_over()
         cur.execute(_FROM_STAGING)
         cur.execute("DELETE FROM temp.events_in")
 

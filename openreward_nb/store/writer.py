@@ -10,6 +10,12 @@ batch being written and the queue; a full queue makes the caller wait. So at any
 rate the ops a crash can lose were logged within about one interval (plus one batch
 commit, when the measurement lags behind a change of pace).
 
+Log calls and the writer share the GIL. A log call waiting for room is let in when the store
+has the batch's rows and starts the part of its write that runs without the GIL (moving them
+into place, committing), not while the writer still builds and binds them; and while that part
+runs, log calls yield the GIL every :data:`YIELD_EVERY` ops, so the writer gets it back as soon
+as its statement returns rather than after CPython's switch interval.
+
 In its idle time (nothing queued for :data:`UPKEEP_AFTER_S` after a commit) the writer keeps the
 store's search index current, a short slice at a time
 (:func:`openreward_nb.fulltext.index.keep_current`): logging never waits for it, and new ops are
@@ -54,6 +60,9 @@ MIN_ROOM = 16
 MAX_BACKOFF_S = 2.0
 #: how long the exit hook waits for a writer that is not failing to finish its queue
 EXIT_FLUSH_TIMEOUT_S = 30.0
+#: while the writer is in the store's GIL-free part of a write, every this many queued ops a log call yields
+#: the GIL: else the writer, its statement done, waits out CPython's switch interval (5 ms) to get it back
+YIELD_EVERY = 128
 #: seconds without anything to write before the writer does its idle-time work
 UPKEEP_AFTER_S = 0.25
 
@@ -98,6 +107,8 @@ class Writer:
         self._wake = threading.Event()
         self._room = threading.Condition()
         self._waiting = 0
+        #: the writer is in the store's GIL-free part of a write: log calls yield the GIL now and then
+        self._in_store = False
         self._batch: list[Queued] = []  # the ops being written: kept as they are until committed or set aside
         self._heavy_bytes = 0
         self._last_side: dict[str, bool] = {}
@@ -156,6 +167,8 @@ class Writer:
         if len(q) >= self._limit:
             self._wait_for_room(lambda: len(self._q) < self._limit)
         q.append(op)
+        if self._in_store and not len(q) % YIELD_EVERY:
+            time.sleep(0)  # lets the writer back onto the GIL as soon as its store call returns
         if len(q) >= self.batch_size and not self._wake.is_set():
             self._wake.set()
 
@@ -384,8 +397,12 @@ class Writer:
                 if not all(isinstance(op, Future) for op in batch):
                     if conn is None:
                         conn = self.store.connect()
-                    self.store.write(conn, plan, token)
+                    try:
+                        self.store.write(conn, plan, token, self._rows_handed_over)
+                    finally:
+                        self._in_store = False
             except Exception as exc:
+                self._let_callers_in()
                 close_quietly(conn)
                 conn = None
                 fault = self.store.classify(exc)
@@ -394,6 +411,8 @@ class Writer:
                     continue
                 self._set_aside(batch, exc)
             else:
+                if not plan.events:  # then the store had no rows to tell it by
+                    self._let_callers_in()
                 self._committed(batch, plan, time.monotonic() - started)
                 last_write = time.monotonic()
             self._solo = max(0, self._solo - 1)
@@ -434,10 +453,22 @@ class Writer:
         take = self._q.popleft
         self._batch = [take() for _ in range(min(size, len(self._q)))]
         self._batch_no += 1
+        return (self._writer_id, self._batch_no)
+
+    def _rows_handed_over(self) -> None:
+        """Told by the store as the GIL-free part of its write begins: log calls may run beside it now.
+
+        Woken earlier, waiting log calls would take turns on the GIL with the batch's row
+        building and binding, which hold it.
+        """
+        self._in_store = True
+        self._let_callers_in()
+
+    def _let_callers_in(self) -> None:
+        """Wake the log calls waiting for room: the batch being written has left the queue."""
         if self._waiting:
             with self._room:
                 self._room.notify_all()
-        return (self._writer_id, self._batch_no)
 
     def _plan_room(self) -> None:
         """Split one interval of writing at the measured rate between the batch being written and the queue.

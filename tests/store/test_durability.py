@@ -550,8 +550,8 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(client, store_url, monk
     real_insert = store.insert_events
     failures = []
 
-    def insert_then_fail(cur, rows) -> None:
-        real_insert(cur, rows)
+    def insert_then_fail(cur, rows, handed_over=None) -> None:
+        real_insert(cur, rows, handed_over)
         if not failures:
             failures.append(len(rows))
             raise OSError(5, "Input/output error (a test's failing disk)")

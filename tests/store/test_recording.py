@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +29,8 @@ from openreward_nb import (
     UserMessage,
 )
 from openreward_nb.store import close_store, open_store, resolve_store_url, schema
-from openreward_nb.store.writer import UPKEEP_AFTER_S
+from openreward_nb.store import writer as writer_module
+from openreward_nb.store.writer import UPKEEP_AFTER_S, YIELD_EVERY
 
 from ..helpers import PYTHON, required, subprocess_env
 
@@ -146,6 +148,57 @@ def test_a_flush_racing_the_writers_end_returns(store_url) -> None:
         client.close()
         client.rollout.flush(10)
     assert client.runs.get("racing").n_rollouts == 50
+
+
+def test_log_calls_yield_the_gil_while_the_store_writes(client, monkeypatch) -> None:
+    """While the store writes a batch's rows (the part of its write that runs without the GIL), log
+    calls go on beside it and yield the GIL every YIELD_EVERY ops, so the writer gets it back as soon as
+    its statement returns instead of after CPython's switch interval."""
+    writer = client.rollout.writer
+    writer.max_queue = 3 * YIELD_EVERY
+    store = client.store
+    real_insert = store.insert_events
+    inside, release = threading.Event(), threading.Event()
+
+    def insert_and_hold(cur, rows, handed_over=None) -> None:
+        def hand_over() -> None:
+            handed_over()
+            inside.set()
+            release.wait(30)
+
+        real_insert(cur, rows, handed_over if inside.is_set() else hand_over)
+
+    real_sleep = time.sleep
+    yields = []
+
+    def sleep(seconds: float) -> None:
+        if seconds == 0 and threading.current_thread().name == "logging":
+            yields.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(store, "insert_events", insert_and_hold)
+    monkeypatch.setattr(writer_module.time, "sleep", sleep)
+    r = client.rollout.create("beside")
+    r.log(UserMessage("first"))
+    n = 2 * writer.max_queue
+    logger = threading.Thread(
+        target=lambda: [r.log(UserMessage(f"m{i}")) for i in range(n)], name="logging", daemon=True
+    )
+    try:
+        assert inside.wait(30)  # the writer took what was queued and is in the store with it
+        held = writer.pending
+        logger.start()
+        deadline = time.monotonic() + 30
+        while writer.pending < held + writer.max_queue and time.monotonic() < deadline:
+            real_sleep(0.01)
+        assert writer.pending == held + writer.max_queue  # the queue filled while the store held its write
+        assert len(yields) == writer.max_queue // YIELD_EVERY
+    finally:
+        release.set()
+        if logger.ident is not None:
+            logger.join(30)
+    client.rollout.flush()
+    assert client.rollouts.get(r.id).n_events == n + 1
 
 
 @pytest.mark.parametrize("run_name", ["", "   ", None, 3])
