@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .wire import payload
+from .wire import BODY_START, payload
 
 START, INFO, EVENTS = "start", "info", "events"
+#: one encoded event: its bytes, or a view of them in the request body they were sent in
+Part = bytes | memoryview
 
 
 @dataclass(eq=False)
@@ -25,7 +27,7 @@ class Chunk:
 
     rollout_id: str
     kind: str
-    parts: list[bytes]
+    parts: list[Part]
     idxs: list[int] = field(default_factory=list)
     before: tuple[int, int] = (0, 0)  # the cursor (next_idx, n_sent) this run starts from
     sent_base: int = 0  # events counted as sent before this run (0 when a rollout is sent again from its start)
@@ -53,13 +55,28 @@ class Batch:
     """Chunks sent together in one ``POST /v1/rollouts``."""
 
     chunks: list[Chunk]
+    _body: bytes | None = field(default=None, init=False, repr=False)
 
     @property
     def n_events(self) -> int:
         return sum(len(c.idxs) for c in self.chunks)
 
     def body(self) -> bytes:
-        return payload(part for chunk in self.chunks for part in chunk.parts)
+        """The request body, built once; the chunks' encoded events then become views into it, so a batch
+        in flight holds its events once, not twice."""
+        if self._body is None:
+            chunks = self.chunks
+            # the commonest: one rollout's run (and a list is joined faster than a generator)
+            body = self._body = payload(chunks[0].parts if len(chunks) == 1 else [p for c in chunks for p in c.parts])
+            view, at = memoryview(body), BODY_START
+            for chunk in chunks:
+                parts: list[Part] = []
+                for part in chunk.parts:
+                    end = at + len(part)
+                    parts.append(view[at:end])
+                    at = end + 1
+                chunk.parts = parts
+        return self._body
 
     def split(self) -> list[Batch]:
         """Smaller batches holding the same chunks (one per chunk, or a run cut in two); [] if it is one event."""
@@ -148,7 +165,7 @@ class BatchStream:
 
     def __init__(self, work: Iterable[Work], max_events: int, max_bytes: int, ledger: Ledger) -> None:
         self._items = self._parts(work)
-        self._carry: tuple[Work, int | None, bytes] | None = None
+        self._carry: tuple[Work, int | None, Part] | None = None
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.ledger = ledger
@@ -157,12 +174,15 @@ class BatchStream:
         ] = {}  # rollout -> (cursor, sent count) its next run starts from
 
     @staticmethod
-    def _parts(work: Iterable[Work]) -> Iterator[tuple[Work, int | None, bytes]]:
+    def _parts(work: Iterable[Work]) -> Iterator[tuple[Work, int | None, Part]]:
         """(work, event index or None for the info update, encoded event), encoding lazily."""
         for w in work:
             if w.info is not None:
                 yield w, None, w.info.parts[0]
-            for row in w.rows:
+            rows = w.rows
+            rows.reverse()
+            while rows:  # each row let go once encoded: a round's rows and encoded events are not all held at once
+                row = rows.pop()
                 yield w, row[0], w.encode(row)
 
     def __iter__(self) -> BatchStream:
@@ -193,7 +213,7 @@ class BatchStream:
                 self._runs[chunk.rollout_id] = (chunk.after, chunk.after[1])
         return Batch(chunks)
 
-    def _add_event(self, chunks: list[Chunk], w: Work, idx: int, part: bytes) -> None:
+    def _add_event(self, chunks: list[Chunk], w: Work, idx: int, part: Part) -> None:
         last = chunks[-1] if chunks else None
         if last is not None and last.kind == EVENTS and last.rollout_id == w.rollout_id:
             last.parts.append(part)

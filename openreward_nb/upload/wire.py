@@ -175,6 +175,10 @@ def encode_message(rollout_id: str, environment_id: str | None, row: tuple[Any, 
     return MessageEncoder(rollout_id, environment_id)(row)
 
 
-def payload(parts: Iterable[bytes]) -> bytes:
-    """The request body ``{"events":[...]}`` from already encoded events."""
-    return b'{"events":[' + b",".join(parts) + b"]}"
+#: where a request body's first event starts
+BODY_START = len(b'{"events":[')
+
+
+def payload(parts: Iterable[bytes | memoryview]) -> bytes:
+    """The request body ``{"events":[...]}`` from already encoded events, separated by commas."""
+    return b",".join(parts).join((b'{"events":[', b"]}"))
