@@ -181,7 +181,10 @@ class SQLiteStore(Store):
         if mode.lower() != "wal":  # e.g. a network file system without shared memory
             conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA temp_store=MEMORY")  # the staging table of insert_events, where it is made
+        # The staging table of insert_events (made there) lives in memory, and gives its pages back once a
+        # batch has moved out of it: else each writer would keep its largest batch's worth for good.
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA temp.auto_vacuum=FULL")
         return conn
 
     def classify(self, exc: BaseException) -> Fault:

@@ -28,6 +28,7 @@ from openreward_nb import (
     ToolResult,
     UserMessage,
 )
+from openreward_nb.events import event_from_message
 from openreward_nb.store import close_store, open_store, resolve_store_url, schema
 from openreward_nb.store import writer as writer_module
 from openreward_nb.store.writer import UPKEEP_AFTER_S, YIELD_EVERY
@@ -375,6 +376,26 @@ def test_events_of_every_shape_in_one_batch_keep_the_order_they_were_logged(clie
             getattr(message, "content_reference", None),
         )
     assert events[-1].content == "after" and events[-1].idx == 300
+
+
+def test_sqlite_gives_back_the_staging_memory_of_a_batch(tmp_path) -> None:
+    """SQLite stages a batch's rows in an in-memory table: once they have moved into ``events`` its pages
+    go back, so a writer (or the ingest server, after one huge batch) does not keep them for good."""
+    from openreward_nb.store.ops import EventOp, plan_batch
+    from openreward_nb.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "staging.sqlite")
+    ops = [EventOp("r", i, 1.0, event_from_message(UserMessage("x" * 4000)), None, False, None) for i in range(500)]
+    conn = store.connect()
+    try:
+        with store.transaction(conn) as cur:
+            store.insert_events(cur, plan_batch(ops, {}).events)
+        pages, free = (conn.execute(f"PRAGMA temp.{what}").fetchone()[0] for what in ("page_count", "freelist_count"))
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 500
+    finally:
+        conn.close()
+        store.close_reader()
+    assert free == 0 and pages < 10  # 2 MB staged, none of it kept
 
 
 def test_text_cleaning_and_exact_round_trips(client) -> None:
