@@ -12,7 +12,7 @@ class UploadOptions:
     """Batch limits, concurrency and timeouts of an upload.
 
     A round's events are read and encoded before they are sent, so the round and batch sizes bound
-    what an upload holds; these keep ``upload=True`` within about 60 MB for a 100,000-event run
+    what an upload holds; these keep ``upload=True`` within about 45 MB for a 100,000-event run
     (``benchmarks/bench_upload.py``) at no cost in speed: the server's inserts set the pace.
     """
 
