@@ -1,17 +1,11 @@
 // The one-file report (openreward_nb/reports/): each run's rollouts table and reward charts, and each
 // rollout's timeline opened on demand, drawn by the widgets' own modules (MODULES, inlined before this
 // code by page.py) against small in-page models that answer what a kernel would, from data embedded in
-// this file. Nothing here makes a request; the Content-Security-Policy would refuse one anyway.
+// this file, with el() from viz/dom.js joined before it. Nothing here makes a request; the
+// Content-Security-Policy would refuse one anyway.
 // Safety rule, as in the widgets: every string from the store reaches the DOM through textContent.
 
 const root = document.getElementById("orw-report");
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 
 // --- the embedded data ------------------------------------------------------------------------------
 function bytesOf(id) {

@@ -1,16 +1,19 @@
 """The views' browser code as it is sent: a view's ES module joined after the shared code it draws with.
 
-anywidget loads one module a widget and a module it loads cannot import a sibling file, so what two
-views draw alike (``events.js``: the helpers, the kernel round trip, the event cards) is one file
-put in front of each view's module here. The widgets and the one-file HTML report both read their
-modules through :func:`module`; the widgets' styles, the shared theme first, through :func:`stylesheet`.
+anywidget loads one module a widget and a module it loads cannot import a sibling file, so what
+views draw alike (``dom.js``: making elements, for all; ``events.js``: the kernel round trip and the
+event cards) is one file put in front of each view's module here. The widgets and the one-file HTML
+report both read their modules through :func:`module`; the widgets' styles, the shared theme first,
+through :func:`stylesheet`.
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
 
-#: the shared files each view's module draws with, joined before it in this order
+#: joined before every view's module: how views make elements
+FIRST = "dom.js"
+#: what else a view's module draws with, joined after :data:`FIRST` and before it, in this order
 USES: dict[str, tuple[str, ...]] = {
     "timeline.js": ("events.js",),
     "diff.js": ("events.js",),
@@ -23,7 +26,7 @@ def _text(name: str) -> str:
 
 def module(name: str) -> str:
     """The ES module ``name`` (a file in ``openreward_nb/viz``) as the browser gets it."""
-    return "\n".join([*(_text(shared) for shared in USES.get(name, ())), _text(name)])
+    return "\n".join(_text(part) for part in (FIRST, *USES.get(name, ()), name))
 
 
 def stylesheet(*names: str) -> str:

@@ -4,12 +4,6 @@
 // Safety rule: every string is set with textContent, except `md`: HTML made in the kernel by
 // markdown-it with raw HTML off and an allow-list of link schemes (openreward_nb/viz/render.py).
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 const fmt = (v) => (Math.round(v * 1e4) / 1e4).toString();
 const signed = (v) => (v > 0 ? `+${fmt(v)}` : fmt(v));
 

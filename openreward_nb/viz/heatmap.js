@@ -7,12 +7,6 @@ const BUTTONS = {
   color: [["success", "success rate"], ["reward", "mean reward"]],
 };
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 const fmt = (v) => (v === null || v === undefined ? "–" : (Math.round(v * 1e4) / 1e4).toString());
 
 // the color of a value from 0 (red) to 1 (green), as taskstatic.heat_color draws the static one

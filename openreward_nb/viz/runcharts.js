@@ -6,12 +6,6 @@
 const NS = "http://www.w3.org/2000/svg";
 const W = 420, H = 170, L = 44, R = 10, T = 8, B = 34;
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 function svg(tag, attrs, text) {
   const e = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));

@@ -4,20 +4,16 @@ browser links (in the browser) to its table's."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import anywidget
 import traitlets
 
-from .assets import stylesheet
-
-_HERE = Path(__file__).parent
+from .assets import module, stylesheet
 
 
 class RunChartsWidget(anywidget.AnyWidget):
     """``data``: the chart data; ``filter``: the table filter the last click set (empty: none)."""
 
-    _esm = _HERE / "runcharts.js"
+    _esm = module("runcharts.js")
     _css = stylesheet("runcharts.css")
 
     data = traitlets.Dict().tag(sync=True)

@@ -4,12 +4,6 @@
 // Searches run in the kernel on a thread of their own; hits arrive in messages tagged with the
 // search's number, and messages of a search that was replaced are dropped.
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 const num = (n) => Number(n).toLocaleString("en-US");
 const rew = (r) => (r === null || r === undefined ? "–" : (Math.round(r * 1e4) / 1e4).toString());
 const plural = (n, word, many) => `${num(n)} ${n === 1 ? word : many || word + "s"}`;

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -24,10 +23,9 @@ from ..events import EVENT_TYPES
 from ..frames.filters import STATUSES
 from ..records import RolloutsAPI
 from ..store.base import Store
-from .assets import stylesheet
+from .assets import module, stylesheet
 from .presentation import looks_data
 
-_HERE = Path(__file__).parent
 #: hits per page of results (the "more" button asks for the next)
 PAGE = 500
 #: hits per message to the browser
@@ -59,7 +57,7 @@ def _clean_filters(raw: Any) -> dict[str, Any]:
 class SearchWidget(anywidget.AnyWidget):
     """The box, the filters and the results; clicking a result sets :attr:`opened`."""
 
-    _esm = _HERE / "search.js"
+    _esm = module("search.js")
     _css = stylesheet("search.css")
 
     looks = traitlets.Dict().tag(sync=True)

@@ -13,12 +13,6 @@
 
 const STEP = 200;
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 
 function fmt(value, kind) {
   if (value === null || value === undefined || value === "") return "";

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
-from .assets import stylesheet
+from .assets import module, stylesheet
 from .rows import Column
-
-_HERE = Path(__file__).parent
 
 
 def slim_rows(rows: Sequence[dict[str, Any]], keys: set[str]) -> list[dict[str, Any]]:
@@ -34,7 +31,7 @@ class TableWidget(anywidget.AnyWidget):
     (see :mod:`.labelling`).
     """
 
-    _esm = _HERE / "table.js"
+    _esm = module("table.js")
     _css = stylesheet("table.css", "labels.css")
 
     columns: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)

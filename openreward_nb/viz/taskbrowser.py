@@ -7,7 +7,6 @@ Sorting and paging the heat map happen in the kernel (the browser asks by settin
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -16,19 +15,17 @@ import traitlets
 
 from ..counts import count
 from ..records import RolloutRecord, RolloutsAPI
-from .assets import stylesheet
+from .assets import module, stylesheet
 from .groupcards import MAX_CARDS, group_cards
 from .heatmap import COLORS, ROWS_PER_PAGE, SORTS, TaskGrid, check_choice
 from .presentation import looks_data
 from .render import esc, fmt_reward
 
-_HERE = Path(__file__).parent
-
 
 class HeatmapWidget(anywidget.AnyWidget):
     """Rows of cells (``[success rate, mean reward, attempts]``) under column labels; a click sets ``selected``."""
 
-    _esm = _HERE / "heatmap.js"
+    _esm = module("heatmap.js")
     _css = stylesheet("heatmap.css")
 
     columns: traitlets.List[str] = traitlets.List().tag(sync=True)
@@ -50,7 +47,7 @@ class HeatmapWidget(anywidget.AnyWidget):
 class GroupCardsWidget(anywidget.AnyWidget):
     """A cell's rollouts as cards; clicking one sets ``selected`` to its rollout id."""
 
-    _esm = _HERE / "cards.js"
+    _esm = module("cards.js")
     _css = stylesheet("cards.css", "labels.css")
 
     #: how each event kind looks (the presentation table, as data)

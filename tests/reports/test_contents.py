@@ -81,7 +81,7 @@ def test_the_file_is_one_page_whose_policy_allows_only_its_own_script_and_style(
         assert tag != "link" and "src" not in attrs and "href" not in attrs, (tag, attrs)
         if tag == "script":
             assert attrs.get("type") in ("module", "application/octet-stream"), attrs
-    # the widgets' own modules are inside, as the widgets get them (the timeline's with events.js)
+    # the widgets' own modules are inside, as the widgets get them (each after dom.js; the timeline's with events.js)
     for name in ("timeline.js", "table.js", "runcharts.js"):
         source = module(name)
         body = source[: source.index("export default ")]
