@@ -175,10 +175,12 @@ def encode_message(rollout_id: str, environment_id: str | None, row: tuple[Any, 
     return MessageEncoder(rollout_id, environment_id)(row)
 
 
+#: what a request body holds around its encoded events
+_BODY_AROUND = (b'{"events":[', b"]}")
 #: where a request body's first event starts
-BODY_START = len(b'{"events":[')
+BODY_START = len(_BODY_AROUND[0])
 
 
 def payload(parts: Iterable[bytes | memoryview]) -> bytes:
     """The request body ``{"events":[...]}`` from already encoded events, separated by commas."""
-    return b",".join(parts).join((b'{"events":[', b"]}"))
+    return b",".join(parts).join(_BODY_AROUND)
