@@ -16,7 +16,7 @@ import hashlib
 import re
 from importlib.resources import files
 
-from ..viz.assets import FIRST, module
+from ..viz.assets import module, prelude
 from .contents import Contents
 
 #: the widgets' modules the report draws with, by the name report.js knows them under
@@ -50,7 +50,7 @@ def script() -> str:
     """The page's one script: the widgets' modules, then report.js (after the views' shared ``dom.js``), which
     draws with them."""
     modules = ",\n".join(f"{key}: {module_as_function(module(path), path)}" for key, path in MODULES.items())
-    return f"const MODULES = {{\n{modules}\n}};\n{_asset(f'viz/{FIRST}')}\n{_asset('reports/report.js')}"
+    return f"const MODULES = {{\n{modules}\n}};\n{prelude()}\n{_asset('reports/report.js')}"
 
 
 def style() -> str:

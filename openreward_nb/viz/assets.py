@@ -24,6 +24,11 @@ def _text(name: str) -> str:
     return files("openreward_nb.viz").joinpath(name).read_text(encoding="utf-8")
 
 
+def prelude() -> str:
+    """What every view's module starts with (:data:`FIRST`), for a script that draws alike without being one."""
+    return _text(FIRST)
+
+
 def module(name: str) -> str:
     """The ES module ``name`` (a file in ``openreward_nb/viz``) as the browser gets it."""
     return "\n".join(_text(part) for part in (FIRST, *USES.get(name, ()), name))
