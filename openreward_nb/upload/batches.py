@@ -150,11 +150,13 @@ class Ledger:
 
 @dataclass
 class Work:
-    """What one rollout has to send in a round: maybe an info update, then stored rows in index order."""
+    """What one rollout has to send in a round: maybe an info update, then ``count`` stored rows in index order,
+    read as they are encoded (a round's rows are never all in memory)."""
 
     rollout_id: str
     info: Chunk | None
-    rows: list[tuple[Any, ...]]
+    count: int
+    rows: Iterator[tuple[Any, ...]]
     encode: Callable[[tuple[Any, ...]], bytes]  # a stored row -> one encoded message event (row[0] is its index)
     before: tuple[int, int]
     sent_base: int
@@ -179,10 +181,7 @@ class BatchStream:
         for w in work:
             if w.info is not None:
                 yield w, None, w.info.parts[0]
-            rows = w.rows
-            rows.reverse()
-            while rows:  # each row let go once encoded: a round's rows and encoded events are not all held at once
-                row = rows.pop()
+            for row in w.rows:
                 yield w, row[0], w.encode(row)
 
     def __iter__(self) -> BatchStream:

@@ -27,7 +27,12 @@ _PENDING = f"""SELECT {", ".join("r." + f for f in ROLLOUT_FIELDS)}, c.start_sen
     WHERE c.target = ? AND c.error IS NULL AND (c.start_sent = 0 OR c.n_sent < r.n_events
           OR (r.rollout_info IS NOT NULL AND (c.info_sent IS NULL OR c.info_sent <> r.rollout_info)))
     ORDER BY r.seq LIMIT ?"""
-_EVENTS = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM events WHERE rollout_id = ? AND idx >= ? ORDER BY idx LIMIT ?"
+_FIRST = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND idx >= ?"
+_FIRST_YOUNG = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND idx >= ? AND ts > ?"
+_WINDOW = """SELECT COUNT(*), MAX(idx) FROM (SELECT idx FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ?
+    ORDER BY idx LIMIT ?) w"""
+_EVENTS = f"""SELECT {", ".join(MESSAGE_COLUMNS)} FROM events WHERE rollout_id = ? AND idx >= ? AND idx <= ?
+    ORDER BY idx LIMIT ?"""
 _TRACK = "INSERT INTO upload_cursors (target, rollout_id, updated_at) VALUES (?, ?, ?) ON CONFLICT (target, rollout_id) DO NOTHING"
 _ENQUEUE = """INSERT INTO upload_cursors (target, rollout_id, updated_at) SELECT ?, id, ? FROM rollouts WHERE {where}
     ON CONFLICT (target, rollout_id) DO NOTHING"""
@@ -114,9 +119,23 @@ class UploadState:
             for row in fetch(conn, self._sql["pending"], (self.target, limit))
         ]
 
-    def events(self, conn: Any, rollout_id: str, start: int, limit: int) -> list[tuple[Any, ...]]:
-        """Up to ``limit`` stored events of a rollout from index ``start`` on, as wire.MESSAGE_COLUMNS rows."""
-        return fetch(conn, self._sql["events"], (rollout_id, start, limit))
+    def first_index(self, conn: Any, rollout_id: str, start: int, logged_after: float | None = None) -> int | None:
+        """The lowest stored event index of a rollout from ``start`` on (of an event logged after this time)."""
+        if logged_after is None:
+            row = fetch(conn, self._sql["first"], (rollout_id, start))
+        else:
+            row = fetch(conn, self._sql["first_young"], (rollout_id, start, logged_after))
+        return None if row[0][0] is None else int(row[0][0])
+
+    def window(self, conn: Any, rollout_id: str, start: int, end: int, limit: int) -> tuple[int, int]:
+        """(how many, the last index) of a rollout's first ``limit`` stored events with ``start <= idx < end``;
+        counted in the index, without reading the events."""
+        count, last = fetch(conn, self._sql["window"], (rollout_id, start, end, limit))[0]
+        return int(count), -1 if last is None else int(last)
+
+    def events(self, conn: Any, rollout_id: str, start: int, last: int, limit: int) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` stored events of a rollout with ``start <= idx <= last``, as wire.MESSAGE_COLUMNS rows."""
+        return fetch(conn, self._sql["events"], (rollout_id, start, last, limit))
 
     def commit(self, conn: Any, change: Commit) -> None:
         """Record what the server accepted (and refused) for one batch."""
@@ -146,6 +165,9 @@ class UploadState:
 
 _STATEMENTS = {
     "pending": _PENDING,
+    "first": _FIRST,
+    "first_young": _FIRST_YOUNG,
+    "window": _WINDOW,
     "events": _EVENTS,
     "track": _TRACK,
     "retry": _RETRY,

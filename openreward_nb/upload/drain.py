@@ -49,6 +49,10 @@ class _Stopped(Exception):
 _WATCH_S = 0.05
 #: seconds the requests in flight get to finish once ``stop`` is set, before they are cut short
 STOP_GRACE_S = 1.0
+#: stored events read at a time while building batches
+PAGE_ROWS = 128
+#: the end of a run of events when nothing bounds it (an index past any rollout's)
+_NO_END = 2**62
 
 
 class Pace:
@@ -200,11 +204,12 @@ class Drain:
                 starts.append(Chunk(rid, START, [encode(start_event(cursor.rollout, env_id, variant_id))]))
             info = cursor.info_due
             update = None if info is None else Chunk(rid, INFO, [encode(update_event(rid, info))], info=info)
-            rows, sent_base = self._read_rows(cursor, budget)
-            budget -= len(rows)
-            if update is not None or rows:
+            start, count, last, sent_base = self._span(cursor, budget)
+            budget -= count
+            if update is not None or count:
                 before = (cursor.next_idx, cursor.n_sent)
-                work.append(Work(rid, update, rows, MessageEncoder(rid, env_id), before, sent_base))
+                rows = self._stored(rid, start, last)
+                work.append(Work(rid, update, count, rows, MessageEncoder(rid, env_id), before, sent_base))
         lanes = opts.concurrency
         start_batches = pack(starts, opts.batch_events, opts.batch_bytes)
         refused = await self.send([iter(start_batches[i::lanes]) for i in range(lanes)])
@@ -212,25 +217,38 @@ class Drain:
         todo = _lanes([w for w in work if w.rollout_id not in refused], lanes)
         await self.send([BatchStream(lane, opts.batch_events, opts.batch_bytes, self.ledger) for lane in todo])
 
-    def _read_rows(self, cursor: Cursor, budget: int) -> tuple[list[tuple[Any, ...]], int]:
-        """The cursor's next stored events and the sent count they start from.
+    def _span(self, cursor: Cursor, budget: int) -> tuple[int, int, int, int]:
+        """(first index, how many, last index, sent count they start from) of the cursor's next stored events.
 
         From index 0 again (same ids) when events arrived below the cursor after it passed.
+        Counted in the store's index: the events are read later, a page at a time (:meth:`_stored`).
         """
-        if cursor.n_sent >= cursor.rollout["n_events"]:
-            return [], cursor.n_sent
         rid = cursor.rollout_id
-        rows = self.state.events(self.conn, rid, cursor.next_idx, budget)
-        sent_base = cursor.n_sent
-        if not rows and cursor.next_idx > 0:
-            rows = self.state.events(self.conn, rid, 0, budget)
-            sent_base = 0
+        start, sent_base = cursor.next_idx, cursor.n_sent
+        if sent_base >= cursor.rollout["n_events"]:
+            return start, 0, -1, sent_base
+        if start > 0 and self.state.first_index(self.conn, rid, start) is None:
+            start, sent_base = 0, 0
+        end = _NO_END
         if self.settled_before is not None and cursor.rollout["status"] == "running":
-            young = next((i for i, row in enumerate(rows) if row[1] > self.settled_before), len(rows))
-            if young < len(rows):
-                rows = rows[:young]
-                self.skip.add(rid)  # the rest is left to settle: not stuck, just not yet
-        return rows, sent_base
+            young = self.state.first_index(self.conn, rid, start, self.settled_before)
+            end = _NO_END if young is None else young
+        count, last = self.state.window(self.conn, rid, start, end, budget)
+        if end != _NO_END and count < budget:
+            self.skip.add(rid)  # the rest is left to settle: not stuck, just not yet
+        return start, count, last, sent_base
+
+    def _stored(self, rid: str, start: int, last: int) -> Iterator[tuple[Any, ...]]:
+        """A rollout's stored events from ``start`` to ``last``, read a page at a time as its batches are built,
+        each let go once encoded."""
+        while start <= last:
+            page = self.state.events(self.conn, rid, start, last, PAGE_ROWS)
+            if not page:
+                return
+            start = page[-1][0] + 1
+            page.reverse()
+            while page:
+                yield page.pop()
 
     # --- sending -------------------------------------------------------------------------
     async def send(self, lanes: list[Iterator[Batch]]) -> set[str]:
@@ -338,5 +356,5 @@ def _lanes(work: list[Work], n: int) -> list[list[Work]]:
     for w in work:
         i = loads.index(min(loads))
         lanes[i].append(w)
-        loads[i] += len(w.rows) + 1
+        loads[i] += w.count + 1
     return [lane for lane in lanes if lane]

@@ -13,6 +13,8 @@ import pytest
 from openreward_nb import AsyncOpenReward, OpenReward, UserMessage
 from openreward_nb.store.location import open_store
 from openreward_nb.upload import background
+from openreward_nb.upload.cursors import UploadState
+from openreward_nb.upload.drain import PAGE_ROWS
 from openreward_nb.upload.target import Target
 from openreward_nb.upload.uploader import Uploader
 
@@ -139,6 +141,46 @@ def test_young_events_of_running_rollouts_wait_to_settle(api: Server, tmp_path: 
     assert first.sent == 5 and set(stored_rollouts(api.store)) == {running.id, ended.id}
     assert {rid for rid, _ in stored_events(api.store)} == {ended.id}
     assert uploader.run().sent == 5
+    assert stored_events(api.store) == stored_events(local)
+
+
+def test_the_settled_start_of_a_running_rollout_goes_and_its_young_events_wait(api: Server, tmp_path: Path) -> None:
+    local = str(tmp_path / "local.sqlite")
+    client = OpenReward(store=local)
+    running = client.rollout.create("settle")
+    for i in range(6):
+        running.log(UserMessage(str(i)))
+    client.rollout.flush()
+    with sqlite3.connect(local) as con:  # its first three events were logged two hours ago
+        con.execute("UPDATE events SET ts = ts - 7200 WHERE rollout_id = ? AND idx < 3", (running.id,))
+    uploader = Uploader(client.store, Target(api.url, KEY))
+    uploader.queue()
+    first = uploader.run(settle=3600)
+    assert (first.sent, first.errors) == (3, [])  # the rest is left to settle, not reported stuck
+    assert sorted(stored_events(api.store)) == [(running.id, i) for i in range(3)]
+    assert uploader.run().sent == 3
+    assert stored_events(api.store) == stored_events(local)
+
+
+def test_an_upload_reads_stored_events_a_page_at_a_time(
+    api: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A round's events are read as its batches are built, not all at once: what an upload holds does not
+    grow with the round."""
+    local = str(tmp_path / "local.sqlite")
+    record(local, 3, 700)
+    reads: list[int] = []
+    read = UploadState.events
+
+    def counted(self: UploadState, *args: object) -> list[tuple[object, ...]]:
+        rows = read(self, *args)  # type: ignore[arg-type]
+        reads.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(UploadState, "events", counted)
+    result = OpenReward(store=local).sync(progress=False)
+    assert (result.sent, result.pending, result.failed) == (2100, 0, 0)
+    assert max(reads) == PAGE_ROWS < 700 and sum(reads) == 2100
     assert stored_events(api.store) == stored_events(local)
 
 
