@@ -172,8 +172,13 @@ class Store(ABC):
 
     # --- backend hooks -------------------------------------------------------------------
     @abstractmethod
-    def connect(self) -> Any:
-        """Open a new DB-API connection (autocommit; transactions are explicit)."""
+    def connect(self, *, one_pass: bool = False) -> Any:
+        """Open a new DB-API connection (autocommit; transactions are explicit).
+
+        ``one_pass``: for a connection that touches most pages once (the writer appending batches,
+        an upload reading events in order), which then keeps a small page cache where the backend
+        has one in the process: a larger cache would only hold pages never read again.
+        """
 
     @contextmanager
     def transaction(self, conn: Any) -> Iterator[Any]:

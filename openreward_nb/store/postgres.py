@@ -156,7 +156,7 @@ class PostgresStore(Store):
             raise RuntimeError("export_snapshot() needs an open snapshot()")
         return str(self._on_reader(lambda conn: conn.execute("SELECT pg_export_snapshot()").fetchone()[0]))
 
-    def connect(self) -> psycopg.Connection:
+    def connect(self, *, one_pass: bool = False) -> psycopg.Connection:
         try:
             return self._connect()
         except psycopg.Error as exc:

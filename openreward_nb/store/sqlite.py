@@ -14,6 +14,9 @@ from . import schema
 from .base import Callback, Fault, Store
 
 BUSY_TIMEOUT_S = 5.0
+#: page cache of a one-pass connection (SQLite's default is 2,000 KiB): a batch's pages spill to the WAL
+#: before its commit instead of waiting in memory, at no cost in speed (``benchmarks/bench_recording.py``)
+ONE_PASS_CACHE_KIB = 512
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html) by what they say about a failed write.
 _TRANSIENT_CODES = frozenset(
@@ -171,7 +174,7 @@ class SQLiteStore(Store):
         cur.execute(_FROM_STAGING)
         cur.execute("DELETE FROM temp.events_in")
 
-    def connect(self) -> sqlite3.Connection:
+    def connect(self, *, one_pass: bool = False) -> sqlite3.Connection:
         if self.read_only:
             return sqlite3.connect(
                 self.read_uri, uri=True, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
@@ -185,6 +188,8 @@ class SQLiteStore(Store):
         # batch has moved out of it: else each writer would keep its largest batch's worth for good.
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA temp.auto_vacuum=FULL")
+        if one_pass:
+            conn.execute(f"PRAGMA cache_size=-{ONE_PASS_CACHE_KIB}")
         return conn
 
     def classify(self, exc: BaseException) -> Fault:

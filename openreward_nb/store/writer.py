@@ -396,7 +396,7 @@ class Writer:
                 plan = plan_batch(batch, self._last_side)
                 if not all(isinstance(op, Future) for op in batch):
                     if conn is None:
-                        conn = self.store.connect()
+                        conn = self.store.connect(one_pass=True)
                     try:
                         self.store.write(conn, plan, token, self._rows_handed_over)
                     finally:

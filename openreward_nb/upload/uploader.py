@@ -47,7 +47,7 @@ class Uploader:
     @contextmanager
     def connection(self) -> Iterator[Any]:
         """A connection of its own for the duration of a block."""
-        conn = self.store.connect()
+        conn = self.store.connect(one_pass=True)
         try:
             yield conn
         finally:
