@@ -11,15 +11,18 @@ from ..safe_text import terminal_line
 class UploadOptions:
     """Batch limits, concurrency and timeouts of an upload.
 
-    A round's events are read and encoded before they are sent, so the round and batch sizes bound
-    what an upload holds; these keep ``upload=True`` within about 45 MB for a 100,000-event run
-    (``benchmarks/bench_upload.py``) at no cost in speed: the server's inserts set the pace.
+    Events are read from the store a page at a time as batches are built, so what an upload holds
+    is about ``concurrency`` request bodies, whatever the round's size. ``concurrency`` times
+    ``batch_events`` is what one round trip to the server can carry: these send 4,000 events per
+    round trip (40,000 events/s at 100 ms), at a loopback server's full speed
+    (``benchmarks/bench_upload.py``).
     """
 
-    batch_events: int = 2000
-    batch_bytes: int = 2_000_000
+    batch_events: int = 1000
+    batch_bytes: int = 1_000_000
     concurrency: int = 4
-    round_events: int = 8000
+    #: events looked at before the list of pending rollouts is read again
+    round_events: int = 16_000
     #: seconds one request may take in all (connect, send, the whole answer)
     timeout: float = 30.0
 
