@@ -398,6 +398,29 @@ def test_sqlite_gives_back_the_staging_memory_of_a_batch(tmp_path) -> None:
     assert free == 0 and pages < 10  # 2 MB staged, none of it kept
 
 
+def test_sqlite_one_pass_connections_keep_a_small_page_cache_and_spill_a_batch_beyond_it(tmp_path) -> None:
+    """The writer's and the uploader's connections touch most pages once: a batch bigger than their page
+    cache spills to the WAL before its commit and is stored whole."""
+    from openreward_nb.store.ops import EventOp, plan_batch
+    from openreward_nb.store.sqlite import ONE_PASS_CACHE_KIB, SQLiteStore
+
+    store = SQLiteStore(tmp_path / "one-pass.sqlite")
+    texts = [f"{i:05d}" + "y" * 4000 for i in range(1000)]  # 4 MB: eight times the cache
+    ops = [EventOp("r", i, 1.0, event_from_message(UserMessage(t)), None, False, None) for i, t in enumerate(texts)]
+    conn, plain = store.connect(one_pass=True), store.connect()
+    try:
+        assert conn.execute("PRAGMA cache_size").fetchone()[0] == -ONE_PASS_CACHE_KIB
+        assert plain.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default elsewhere
+        with store.transaction(conn) as cur:
+            store.insert_events(cur, plan_batch(ops, {}).events)
+        stored = [row[0] for row in plain.execute("SELECT content FROM events ORDER BY idx")]
+    finally:
+        conn.close()
+        plain.close()
+        store.close_reader()
+    assert stored == texts
+
+
 def test_text_cleaning_and_exact_round_trips(client) -> None:
     big = ("αβγ 🚀 " * 1_000_000)[:10_000_000]
     texts = {
