@@ -173,7 +173,7 @@ MEMORY_CHILD = textwrap.dedent(
     if kind != "sdk":  # `import openreward` loads the SDK's HTTP stack; ours loads on the first upload: load it here
         import openreward_nb.store.rescue, openreward_nb.upload.background, openreward_nb.upload.transport
     base = mb("VmRSS")
-    client = module.OpenReward() if kind == "sdk" else module.OpenReward(store=store, upload=True)
+    client = module.OpenReward() if kind == "sdk" else module.OpenReward(store=store, upload=kind == "ours")
     for r, items in enumerate(work):
         rollout = client.rollout.create(run_name=f"mem-{{kind}}-{{rollouts}}", rollout_name=f"r{{r}}", environment="bench/Env")
         for msg, reward, finished in items:
@@ -185,9 +185,10 @@ MEMORY_CHILD = textwrap.dedent(
 
 
 def memory_growth(kind: str, server: Server, rollouts: int, events: int, folder: Path) -> tuple[float, float]:
-    """Peak RSS growth (MB) of a fresh process recording ``rollouts x events`` with upload to ``server``,
-    from after its imports and workload to after close(); and what loading our upload code took
-    (imported before the baseline, as ``import openreward`` loads the SDK's: 0 for the SDK)."""
+    """Peak RSS growth (MB) of a fresh process recording ``rollouts x events`` with upload to ``server``
+    (``kind``: "sdk", "ours", or "recording": ours without upload), from after its imports and workload
+    to after close(); and what loading our upload code took (imported before the baseline, as
+    ``import openreward`` loads the SDK's: 0 for the SDK)."""
     env = dict(os.environ, OPENREWARD_API_URL=server.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1")
     code = MEMORY_CHILD.format(bench=str(Path(__file__).resolve().parent), repo=str(REPO))
     store = folder / f"mem-{kind}-{rollouts}.sqlite"
@@ -241,6 +242,7 @@ def main() -> int:
                 "ours", server, args.rollouts, args.events, folder
             )
             res["ours_memory_quarter_mb"] = memory_growth("ours", server, quarter, args.events, folder)[0]
+            res["ours_recording_mb"] = memory_growth("recording", server, args.rollouts, args.events, folder)[0]
         finally:
             server.close()
     return report(res, args)
@@ -268,6 +270,7 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
     print(
         f"  ours, a quarter of the run          {quarter_mb:10.0f} MB         full/quarter {ours_mb / quarter_mb:5.2f}x"
     )
+    print(f"  ours, recording alone (no upload)   {res['ours_recording_mb']:10.0f} MB         the store's part of it")
     checks = [
         (f">= {SPEED_TARGET}x the SDK's events/s, recording with upload=True", live / sdk >= SPEED_TARGET),
         (f">= {SPEED_TARGET}x the SDK's events/s, client.sync()", sync / sdk >= SPEED_TARGET),

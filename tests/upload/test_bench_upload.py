@@ -21,7 +21,9 @@ def test_upload_benchmark_runs_and_prints_its_figures() -> None:
             r"ours, client\.sync\(\) of the store +[\d,]+ events/s +ours/SDK +[\d.]+x",
             r"\n  SDK +\d+ MB",
             r"\n  ours +\d+ MB +ours/SDK +[\d.]+x",
+            r"ours, loading the upload code +\d+ MB",
             r"ours, a quarter of the run +\d+ MB +full/quarter +[\d.]+x",
+            r"ours, recording alone \(no upload\) +\d+ MB",
         ),
     )
 
