@@ -28,7 +28,8 @@ _PENDING = f"""SELECT {", ".join("r." + f for f in ROLLOUT_FIELDS)}, c.start_sen
           OR (r.rollout_info IS NOT NULL AND (c.info_sent IS NULL OR c.info_sent <> r.rollout_info)))
     ORDER BY r.seq LIMIT ?"""
 _FIRST = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND idx >= ?"
-_FIRST_YOUNG = "SELECT MIN(idx) FROM events WHERE rollout_id = ? AND idx >= ? AND ts > ?"
+_FIRST_YOUNG = """SELECT MIN(idx) FROM (SELECT idx, ts FROM events WHERE rollout_id = ? AND idx >= ? ORDER BY idx LIMIT ?) w
+    WHERE ts > ?"""
 _WINDOW = """SELECT COUNT(*), MAX(idx) FROM (SELECT idx FROM events WHERE rollout_id = ? AND idx >= ? AND idx < ?
     ORDER BY idx LIMIT ?) w"""
 _EVENTS = f"""SELECT {", ".join(MESSAGE_COLUMNS)} FROM events WHERE rollout_id = ? AND idx >= ? AND idx <= ?
@@ -119,13 +120,15 @@ class UploadState:
             for row in fetch(conn, self._sql["pending"], (self.target, limit))
         ]
 
-    def first_index(self, conn: Any, rollout_id: str, start: int, logged_after: float | None = None) -> int | None:
-        """The lowest stored event index of a rollout from ``start`` on (of an event logged after this time)."""
-        if logged_after is None:
-            row = fetch(conn, self._sql["first"], (rollout_id, start))
-        else:
-            row = fetch(conn, self._sql["first_young"], (rollout_id, start, logged_after))
-        return None if row[0][0] is None else int(row[0][0])
+    def first_index(self, conn: Any, rollout_id: str, start: int) -> int | None:
+        """The lowest stored event index of a rollout from ``start`` on."""
+        value = fetch(conn, self._sql["first"], (rollout_id, start))[0][0]
+        return None if value is None else int(value)
+
+    def first_young(self, conn: Any, rollout_id: str, start: int, limit: int, logged_after: float) -> int | None:
+        """The index of the first event logged after ``logged_after`` among a rollout's first ``limit`` from ``start``."""
+        value = fetch(conn, self._sql["first_young"], (rollout_id, start, limit, logged_after))[0][0]
+        return None if value is None else int(value)
 
     def window(self, conn: Any, rollout_id: str, start: int, end: int, limit: int) -> tuple[int, int]:
         """(how many, the last index) of a rollout's first ``limit`` stored events with ``start <= idx < end``;

@@ -231,11 +231,11 @@ class Drain:
             start, sent_base = 0, 0
         end = _NO_END
         if self.settled_before is not None and cursor.rollout["status"] == "running":
-            young = self.state.first_index(self.conn, rid, start, self.settled_before)
-            end = _NO_END if young is None else young
+            young = self.state.first_young(self.conn, rid, start, budget, self.settled_before)
+            if young is not None:  # the rest is left to settle: not stuck, just not yet
+                end = young
+                self.skip.add(rid)
         count, last = self.state.window(self.conn, rid, start, end, budget)
-        if end != _NO_END and count < budget:
-            self.skip.add(rid)  # the rest is left to settle: not stuck, just not yet
         return start, count, last, sent_base
 
     def _stored(self, rid: str, start: int, last: int) -> Iterator[tuple[Any, ...]]:
