@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -31,6 +32,7 @@ from openreward_nb import (
 from openreward_nb.events import event_from_message
 from openreward_nb.store import close_store, open_store, resolve_store_url, schema
 from openreward_nb.store import writer as writer_module
+from openreward_nb.store.base import Store
 from openreward_nb.store.writer import UPKEEP_AFTER_S, YIELD_EVERY
 
 from ..helpers import PYTHON, required, subprocess_env
@@ -378,18 +380,24 @@ def test_events_of_every_shape_in_one_batch_keep_the_order_they_were_logged(clie
     assert events[-1].content == "after" and events[-1].idx == 300
 
 
+def _insert_user_messages(store: Store, conn: Any, texts: list[str]) -> None:
+    """One batch of user messages of rollout "r", through the store's own insert on ``conn``."""
+    from openreward_nb.store.ops import EventOp, plan_batch
+
+    ops = [EventOp("r", i, 1.0, event_from_message(UserMessage(t)), None, False, None) for i, t in enumerate(texts)]
+    with store.transaction(conn) as cur:
+        store.insert_events(cur, plan_batch(ops, {}).events)
+
+
 def test_sqlite_gives_back_the_staging_memory_of_a_batch(tmp_path) -> None:
     """SQLite stages a batch's rows in an in-memory table: once they have moved into ``events`` its pages
     go back, so a writer (or the ingest server, after one huge batch) does not keep them for good."""
-    from openreward_nb.store.ops import EventOp, plan_batch
     from openreward_nb.store.sqlite import SQLiteStore
 
     store = SQLiteStore(tmp_path / "staging.sqlite")
-    ops = [EventOp("r", i, 1.0, event_from_message(UserMessage("x" * 4000)), None, False, None) for i in range(500)]
     conn = store.connect()
     try:
-        with store.transaction(conn) as cur:
-            store.insert_events(cur, plan_batch(ops, {}).events)
+        _insert_user_messages(store, conn, ["x" * 4000] * 500)
         pages, free = (conn.execute(f"PRAGMA temp.{what}").fetchone()[0] for what in ("page_count", "freelist_count"))
         assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 500
     finally:
@@ -401,18 +409,15 @@ def test_sqlite_gives_back_the_staging_memory_of_a_batch(tmp_path) -> None:
 def test_sqlite_one_pass_connections_keep_a_small_page_cache_and_spill_a_batch_beyond_it(tmp_path) -> None:
     """The writer's and the uploader's connections touch most pages once: a batch bigger than their page
     cache spills to the WAL before its commit and is stored whole."""
-    from openreward_nb.store.ops import EventOp, plan_batch
     from openreward_nb.store.sqlite import ONE_PASS_CACHE_KIB, SQLiteStore
 
     store = SQLiteStore(tmp_path / "one-pass.sqlite")
     texts = [f"{i:05d}" + "y" * 4000 for i in range(1000)]  # 4 MB: eight times the cache
-    ops = [EventOp("r", i, 1.0, event_from_message(UserMessage(t)), None, False, None) for i, t in enumerate(texts)]
     conn, plain = store.connect(one_pass=True), store.connect()
     try:
         assert conn.execute("PRAGMA cache_size").fetchone()[0] == -ONE_PASS_CACHE_KIB
         assert plain.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default elsewhere
-        with store.transaction(conn) as cur:
-            store.insert_events(cur, plan_batch(ops, {}).events)
+        _insert_user_messages(store, conn, texts)
         stored = [row[0] for row in plain.execute("SELECT content FROM events ORDER BY idx")]
     finally:
         conn.close()
