@@ -9,7 +9,8 @@ event. Memory: a fresh process records the workload with upload on (ours, and th
 the growth of its peak RSS from after its imports and workload to after close(), and ours
 again for a quarter of the run (a bound that does not grow with the run's length). "Its
 imports" include the HTTP stack on both sides: ``import openreward`` loads the SDK's, ours is
-loaded on the first upload, so the child imports it before the baseline (and prints its cost).
+loaded on the first upload, so the child imports it before the baseline (and prints its cost, and
+any package either side still imports after the baseline).
 Faults and broken servers: ``bench_upload_faults.py``.
 
     python benchmarks/bench_upload.py            # 100,000 events
@@ -172,6 +173,8 @@ MEMORY_CHILD = textwrap.dedent(
     loaded = mb("VmRSS")
     if kind != "sdk":  # `import openreward` loads the SDK's HTTP stack; ours loads on the first upload: load it here
         import openreward_nb.store.rescue, openreward_nb.upload.background, openreward_nb.upload.transport
+        import httpcore2, anyio._backends._asyncio, sniffio  # what httpx2 imports on its first request
+    before = set(sys.modules)
     base = mb("VmRSS")
     client = module.OpenReward() if kind == "sdk" else module.OpenReward(store=store, upload=kind == "ours")
     for r, items in enumerate(work):
@@ -179,16 +182,20 @@ MEMORY_CHILD = textwrap.dedent(
         for msg, reward, finished in items:
             rollout.log(msg, reward=reward, is_finished=finished)
     client.rollout.close()
-    print(json.dumps({{"grew_mb": mb("VmHWM") - base, "code_mb": base - loaded}}))
+    late = sorted({{name.split(".")[0] for name in set(sys.modules) - before}})
+    print(json.dumps({{"grew_mb": mb("VmHWM") - base, "code_mb": base - loaded, "late": late}}))
     """
 )
 
 
-def memory_growth(kind: str, server: Server, rollouts: int, events: int, folder: Path) -> tuple[float, float]:
+def memory_growth(
+    kind: str, server: Server, rollouts: int, events: int, folder: Path
+) -> tuple[float, float, list[str]]:
     """Peak RSS growth (MB) of a fresh process recording ``rollouts x events`` with upload to ``server``
     (``kind``: "sdk", "ours", or "recording": ours without upload), from after its imports and workload
-    to after close(); and what loading our upload code took (imported before the baseline, as
-    ``import openreward`` loads the SDK's: 0 for the SDK)."""
+    to after close(); what loading our upload code took (imported before the baseline, as
+    ``import openreward`` loads the SDK's: 0 for the SDK); and the packages first imported after the
+    baseline (code counted as growth: none, when both sides are loaded alike)."""
     env = dict(os.environ, OPENREWARD_API_URL=server.url, OPENREWARD_API_KEY=KEY, OPENREWARD_DISABLE_UPDATE_CHECK="1")
     code = MEMORY_CHILD.format(bench=str(Path(__file__).resolve().parent), repo=str(REPO))
     store = folder / f"mem-{kind}-{rollouts}.sqlite"
@@ -201,7 +208,7 @@ def memory_growth(kind: str, server: Server, rollouts: int, events: int, folder:
         timeout=600,
     )
     found = json.loads(out.stdout.strip().splitlines()[-1])
-    return float(found["grew_mb"]), float(found["code_mb"])
+    return float(found["grew_mb"]), float(found["code_mb"]), list(found["late"])
 
 
 def main() -> int:
@@ -237,8 +244,10 @@ def main() -> int:
                 ours_live_events_per_s=max(live_rates),
             )
             quarter = max(1, args.rollouts // 4)
-            res["sdk_memory_mb"] = memory_growth("sdk", server, args.rollouts, args.events, folder)[0]
-            res["ours_memory_mb"], res["ours_code_mb"] = memory_growth(
+            res["sdk_memory_mb"], _, res["sdk_late_imports"] = memory_growth(
+                "sdk", server, args.rollouts, args.events, folder
+            )
+            res["ours_memory_mb"], res["ours_code_mb"], res["ours_late_imports"] = memory_growth(
                 "ours", server, args.rollouts, args.events, folder
             )
             res["ours_memory_quarter_mb"] = memory_growth("ours", server, quarter, args.events, folder)[0]
@@ -271,6 +280,8 @@ def report(res: dict[str, Any], args: argparse.Namespace) -> int:
         f"  ours, a quarter of the run          {quarter_mb:10.0f} MB         full/quarter {ours_mb / quarter_mb:5.2f}x"
     )
     print(f"  ours, recording alone (no upload)   {res['ours_recording_mb']:10.0f} MB         the store's part of it")
+    late = {side: ", ".join(res[f"{side}_late_imports"]) or "none" for side in ("sdk", "ours")}
+    print(f"  packages first imported after the baseline: SDK {late['sdk']}; ours {late['ours']}")
     checks = [
         (f">= {SPEED_TARGET}x the SDK's events/s, recording with upload=True", live / sdk >= SPEED_TARGET),
         (f">= {SPEED_TARGET}x the SDK's events/s, client.sync()", sync / sdk >= SPEED_TARGET),

@@ -24,6 +24,7 @@ def test_upload_benchmark_runs_and_prints_its_figures() -> None:
             r"ours, loading the upload code +\d+ MB",
             r"ours, a quarter of the run +\d+ MB +full/quarter +[\d.]+x",
             r"ours, recording alone \(no upload\) +\d+ MB",
+            r"packages first imported after the baseline: SDK none; ours none",
         ),
     )
 
