@@ -379,8 +379,8 @@ class Writer:
                         idle = time.monotonic() - last_write
                         if idle >= UPKEEP_AFTER_S:
                             conn = self._upkeep(conn)
-                        else:
-                            self._wake.wait(UPKEEP_AFTER_S - idle)
+                        else:  # an op logged meanwhile is still written within the interval
+                            self._wake.wait(min(UPKEEP_AFTER_S - idle, self._interval))
                             self._wake.clear()
                         continue
                     if conn is not None and time.monotonic() - last_write > self.idle_close_after:
